@@ -1,0 +1,12 @@
+import type { Loaders, ProviderRegistry } from './loaders/index.js';
+import { createLoaders } from './loaders/index.js';
+
+/** What every resolver receives: the loaders of this one operation. */
+export interface RequestContext {
+  readonly loaders: Loaders;
+}
+
+/** Builds the context of one request. Loaders are per request: nothing cached here outlives it. */
+export function createRequestContext(providers: ProviderRegistry): RequestContext {
+  return { loaders: createLoaders(providers) };
+}

@@ -1,0 +1,315 @@
+import { describeKind, PayloadShapeError } from '../../errors.js';
+import { isValidExternalId } from '../../ids.js';
+import type {
+  ThriveAudience,
+  ThriveErrorBody,
+  ThrivePageBody,
+  ThrivePagination,
+  ThriveTokenResponseBody,
+  ThriveUser,
+  ThriveUserPosition,
+  ThriveUserRank,
+  ThriveUserTags,
+} from './wire.js';
+
+/**
+ * Guards that narrow parsed JSON into the Thrive wire types, accepting every variant public
+ * sources document (`shared/providers/thrive.md` §3.2, §4, §5, §7). A value that is not the
+ * documented shape throws `PayloadShapeError(path, expected, received)`, where `received` names
+ * the kind of value only, never the value.
+ *
+ * What they do beyond checking:
+ * - Only the fields of the wire types are copied; unknown extra fields are dropped.
+ * - Every field the docs type as nullable accepts null. A field they type as non-nullable
+ *   (`deleted`, `isActive`, `compliance`, …) that arrives as null is treated as absent rather than
+ *   rejected: Airbyte's schema inferred from real responses makes every field nullable, and
+ *   failing a whole user over a null score nobody reads would be worse than not knowing it.
+ * - Ids that the mapper turns into global ids (`id`, `positions[].manager.id`, `positions[].ouId`,
+ *   `audiences[]`, `parent.id`) must be in the Thrive id alphabet (`isValidExternalId`).
+ * - `additionalFields` values are kept as they came (any JSON value): the docs type the field only
+ *   as "object", so a non-string value is not a shape violation; the mapper turns it into text.
+ */
+
+type Json = Record<string, unknown>;
+type Reader<T> = (value: unknown, path: string) => T;
+
+const THRIVE_ID = 'a Thrive id (letters, digits, "_" or "-")';
+
+/** Parses a response body. Not JSON → `PayloadShapeError` at the root. */
+export function parseThriveJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new PayloadShapeError(
+      '(body)',
+      'a JSON document',
+      body.trim() === '' ? 'an empty body' : `${body.length} characters that are not JSON`,
+    );
+  }
+}
+
+/** `GET /user/{id}`, the items of `GET /users`, and the `BasicUser` of `GET /users/ref/{ref}`. */
+export const decodeThriveUser = (value: unknown, path = ''): ThriveUser => {
+  const source = object(value, path);
+  const user: ThriveUser = { id: field(source, 'id', path, thriveId) };
+  copy(user, source, path, {
+    ref: nullable(string),
+    firstName: nullable(string),
+    lastName: nullable(string),
+    email: nullable(string),
+    role: nullable(string),
+    status: nullable(string),
+    positions: nullable(array(decodeThrivePosition)),
+    additionalFields: nullable(object),
+    languageCode: nullable(string),
+    deleted: nullAsAbsent(boolean),
+    compliance: nullAsAbsent(number),
+    level: nullAsAbsent(number),
+    firstLogin: nullable(string),
+    lastLogin: nullable(string),
+    tags: nullable(decodeTags),
+    usersFollowing: nullAsAbsent(array(string)),
+    tagsFollowing: nullAsAbsent(array(anything)),
+    createdAt: nullable(string),
+    updatedAt: nullable(string),
+    hasPicture: nullAsAbsent(boolean),
+    timeZone: nullable(string),
+    summary: nullable(string),
+    relevancy: nullAsAbsent(number),
+    rank: nullable(decodeRank),
+    agreedTerms: nullable(oneOf('a boolean or a string', boolean, string)),
+    onboarded: nullable(boolean),
+    audiences: nullable(array(oneOf(`${THRIVE_ID} or an object with an id`, thriveId, idObject))),
+    singleSignOn: nullAsAbsent(boolean),
+    jobTitle: nullable(string),
+  });
+  return user;
+};
+
+/** One `positions[]` item: `UserPosition` [DOC], with `title` [AUTO:AB] and `manager.name`/`ref` [SIM]. */
+export const decodeThrivePosition = (value: unknown, path: string): ThriveUserPosition => {
+  const source = object(value, path);
+  const position: ThriveUserPosition = {};
+  copy(position, source, path, {
+    id: nullAsAbsent(string),
+    manager: nullable(decodeManager),
+    ouId: nullable(thriveId),
+    title: nullable(string),
+    isActive: nullAsAbsent(boolean),
+    startDate: nullable(string),
+    endDate: nullable(string),
+    createdAt: nullable(string),
+    updatedAt: nullable(string),
+  });
+  return position;
+};
+
+/** `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. */
+export const decodeThriveAudience = (value: unknown, path = ''): ThriveAudience => {
+  const source = object(value, path);
+  const audience: ThriveAudience = {
+    id: field(source, 'id', path, thriveId),
+    name: field(source, 'name', path, string),
+  };
+  copy(audience, source, path, {
+    reference: nullable(string),
+    apiControlled: nullAsAbsent(boolean),
+    category: nullAsAbsent(string),
+    type: nullAsAbsent(string),
+    parent: nullable(decodeAudienceParent),
+    createdAt: nullable(string),
+    updatedAt: nullable(string),
+  });
+  return audience;
+};
+
+/** The `{pagination, results}` envelope [DOC D-act] around items read by `item`. */
+export function decodeThrivePage<T>(value: unknown, item: Reader<T>, path = ''): ThrivePageBody<T> {
+  const source = object(value, path);
+  const page: ThrivePageBody<T> = { results: field(source, 'results', path, array(item)) };
+  copy(page, source, path, { pagination: nullable(decodePagination) });
+  return page;
+}
+
+export const decodeThriveAudiencePage = (value: unknown): ThrivePageBody<ThriveAudience> =>
+  decodeThrivePage(value, decodeThriveAudience);
+
+/** Error body [DOC D-uref, D-uid]: `message` is a string or an object. */
+export const decodeThriveErrorBody = (value: unknown, path = ''): ThriveErrorBody => {
+  const source = object(value, path);
+  return {
+    status: field(source, 'status', path, number),
+    error: field(source, 'error', path, string),
+    message: field(source, 'message', path, oneOf('a string or an object', string, object)),
+  };
+};
+
+/** `POST /oauth2/token/{tenantId}` ([INFER]: Cognito-style, RFC 6749 §5.1). */
+export const decodeThriveTokenResponse = (value: unknown, path = ''): ThriveTokenResponseBody => {
+  const source = object(value, path);
+  const token: ThriveTokenResponseBody = {
+    access_token: field(source, 'access_token', path, nonEmptyString),
+  };
+  copy(token, source, path, { expires_in: nullAsAbsent(positiveNumber), token_type: nullAsAbsent(string) });
+  return token;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const decodeManager: Reader<NonNullable<ThriveUserPosition['manager']>> = (value, path) => {
+  const source = object(value, path);
+  const manager: NonNullable<ThriveUserPosition['manager']> = { id: field(source, 'id', path, thriveId) };
+  copy(manager, source, path, { name: nullable(string), ref: nullable(string) });
+  return manager;
+};
+
+/** Docs: `skills` a string and `usersFollowing`/`tagsFollowing` nested here; Airbyte: `skills` an array. */
+const decodeTags: Reader<ThriveUserTags> = (value, path) => {
+  const source = object(value, path);
+  const tags: ThriveUserTags = {};
+  copy(tags, source, path, {
+    skills: nullAsAbsent(oneOf('a string or an array of strings', string, array(string))),
+    usersFollowing: nullAsAbsent(array(string)),
+    tagsFollowing: nullAsAbsent(array(anything)),
+  });
+  return tags;
+};
+
+/** Docs: `{currentCategory: string, currentRank}`; Airbyte: `{currentCategory: number, currentLevel}`. */
+const decodeRank: Reader<ThriveUserRank> = (value, path) => {
+  const source = object(value, path);
+  const rank: ThriveUserRank = {};
+  copy(rank, source, path, {
+    currentCategory: nullAsAbsent(oneOf('a string or a number', string, number)),
+    currentRank: nullAsAbsent(number),
+    currentLevel: nullAsAbsent(number),
+  });
+  return rank;
+};
+
+const decodeAudienceParent: Reader<NonNullable<ThriveAudience['parent']>> = (value, path) => {
+  const source = object(value, path);
+  const parent: NonNullable<ThriveAudience['parent']> = { id: field(source, 'id', path, thriveId) };
+  copy(parent, source, path, { name: nullable(string), reference: nullable(string) });
+  return parent;
+};
+
+const decodePagination: Reader<ThrivePagination> = (value, path) => {
+  const source = object(value, path);
+  return {
+    totalResults: field(source, 'totalResults', path, number),
+    totalPages: field(source, 'totalPages', path, number),
+    page: field(source, 'page', path, number),
+    perPage: field(source, 'perPage', path, number),
+  };
+};
+
+const idObject: Reader<{ id: string }> = (value, path) => ({
+  id: field(object(value, path), 'id', path, thriveId),
+});
+
+// --- primitives ------------------------------------------------------------------------------
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new PayloadShapeError(path === '' ? '(body)' : path, expected, describeKind(value));
+}
+
+function at(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+  return value as Json;
+}
+
+const string: Reader<string> = (value, path) =>
+  typeof value === 'string' ? value : fail(path, 'a string', value);
+
+const nonEmptyString: Reader<string> = (value, path) =>
+  typeof value === 'string' && value !== '' ? value : fail(path, 'a non-empty string', value);
+
+const number: Reader<number> = (value, path) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number', value);
+
+const positiveNumber: Reader<number> = (value, path) =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? value
+    : fail(path, 'a positive number', value);
+
+const boolean: Reader<boolean> = (value, path) =>
+  typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
+
+const anything: Reader<unknown> = (value) => value;
+
+const thriveId: Reader<string> = (value, path) =>
+  typeof value === 'string' && isValidExternalId('thrive', value) ? value : fail(path, THRIVE_ID, value);
+
+function array<T>(item: Reader<T>): Reader<T[]> {
+  return (value, path) => {
+    if (!Array.isArray(value)) fail(path, 'an array', value);
+    return value.map((entry, index) => item(entry, at(path, index)));
+  };
+}
+
+function nullable<T>(read: Reader<T>): Reader<T | null> {
+  return (value, path) => (value === null ? null : read(value, path));
+}
+
+/** For fields the docs type as non-nullable: null reads as absent (see the module comment). */
+function nullAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
+  return (value, path) => (value === null ? undefined : read(value, path));
+}
+
+/** The first reader whose kind check passes; fails naming all of them. */
+function oneOf<A, B>(expected: string, first: Reader<A>, second: Reader<B>): Reader<A | B> {
+  return (value, path) => {
+    try {
+      return first(value, path);
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
+        throw error;
+    }
+    try {
+      return second(value, path);
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
+        throw error;
+      return fail(path, expected, value);
+    }
+  };
+}
+
+/** A required field. */
+function field<T>(source: Json, key: string, path: string, read: Reader<T>): T {
+  const value = source[key];
+  if (value === undefined)
+    throw new PayloadShapeError(at(path, key), expectationOf(read), 'no value (the field is absent)');
+  return read(value, at(path, key));
+}
+
+/** Reads the optional fields named in `readers` into `target`; absent ones (and nulls read as absent) are left out. */
+function copy<T extends object>(
+  target: T,
+  source: Json,
+  path: string,
+  readers: { [K in keyof T]?: Reader<T[K] | undefined> },
+): void {
+  for (const key of Object.keys(readers) as Array<keyof T & string>) {
+    if (!Object.hasOwn(source, key) || source[key] === undefined) continue;
+    const read = readers[key]!;
+    const value = read(source[key], at(path, key));
+    if (value !== undefined) target[key] = value as T[keyof T & string];
+  }
+}
+
+/** What a required field's reader expects, for the "absent" error (found by giving it `undefined`). */
+function expectationOf(read: Reader<unknown>): string {
+  try {
+    read(undefined, '');
+  } catch (error) {
+    if (error instanceof PayloadShapeError) return error.expected;
+  }
+  return 'a value';
+}

@@ -1,0 +1,108 @@
+import pLimit from 'p-limit';
+import { secretsOf, type ThriveConfig } from '../../config.js';
+import { ProviderError, SecretRedactor } from '../../errors.js';
+import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
+import type { DirectoryProvider, ProviderSession } from '../types.js';
+import { createThriveClient, type ThriveClient } from './client.js';
+import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
+import type { ThriveAudience } from './wire.js';
+
+export { createThriveClient, THRIVE_ENDPOINTS, type ThriveClient } from './client.js';
+export { toDepartmentModel, toGroupModel, toUserModel, unknownDepartment } from './mapper.js';
+
+export interface ThriveProviderOptions {
+  /** Shared with the logger and the error formatter; issued tokens are added to it. */
+  redactor?: SecretRedactor;
+}
+
+/**
+ * Thrive Learning as a `DirectoryProvider` (contract sections 5 and 7).
+ *
+ * - Users: Thrive has no bulk lookup, so a batch is one `GET /user/{id}` per distinct id, at most
+ *   `config.concurrency` in flight per session. A failure of one id is that id's value in the map.
+ * - Departments and groups are both audiences: one `GET /audiences` read (all pages) per session
+ *   serves both lists, and one `GET /audiences/{id}` per id serves both a department and a group
+ *   with that id. Once the list is read, ids are answered from it.
+ */
+export function createThriveProvider(
+  config: ThriveConfig,
+  options: ThriveProviderOptions = {},
+): DirectoryProvider {
+  const redactor =
+    options.redactor ??
+    new SecretRedactor(secretsOf({ thrive: config, ispring: undefined, routerSecret: undefined }));
+  const client = createThriveClient(config, redactor);
+  return {
+    name: 'thrive',
+    userBatchSize: config.userBatchSize,
+    openSession: () => openThriveSession(client, config.concurrency),
+    // `GET /audiences?page=1&perPage=1`: it needs no id that might not exist (a 404 by id would
+    // not tell a wrong base URL from an unknown user), every tenant has it, it needs only the
+    // read scope, and one audience is the smallest body an authenticated read can return.
+    checkCredentials: () => client.checkCredentials(),
+    unknownDepartment,
+  };
+}
+
+function openThriveSession(client: ThriveClient, concurrency: number): ProviderSession {
+  // One bound per session: DataLoader may split a large load into several batches at once, and
+  // together they still keep at most `concurrency` user requests in flight.
+  const limit = pLimit(concurrency);
+  let audienceList: Promise<ThriveAudience[]> | undefined;
+  const audiencesById = new Map<string, Promise<ThriveAudience | null>>();
+
+  const listAudiences = () => (audienceList ??= client.listAudiences());
+
+  const fetchAudience = (id: string): Promise<ThriveAudience | null> => {
+    let pending = audiencesById.get(id);
+    if (pending === undefined) {
+      const listed = audienceList;
+      pending =
+        listed === undefined
+          ? client.fetchAudience(id)
+          : listed.then((all) => all.find((audience) => audience.id === id) ?? client.fetchAudience(id));
+      audiencesById.set(id, pending);
+    }
+    return pending;
+  };
+
+  return {
+    async fetchUsers(ids) {
+      if (ids.length === 0) return new Map();
+      // An OAuth token that cannot be had fails every id alike: the whole call rejects, once.
+      await client.prepare();
+      const distinct = [...new Set(ids)];
+      const settled = await Promise.all(
+        distinct.map((id) =>
+          limit(async (): Promise<[string, UserModel | ProviderError | null]> => {
+            try {
+              return [id, await client.fetchUser(id)];
+            } catch (error) {
+              if (error instanceof ProviderError) return [id, error];
+              throw error;
+            }
+          }),
+        ),
+      );
+      const found = new Map<string, UserModel | ProviderError>();
+      for (const [id, user] of settled) if (user !== null) found.set(id, user);
+      return found;
+    },
+
+    async fetchDepartment(id): Promise<DepartmentModel | null> {
+      const audience = await fetchAudience(id);
+      return audience && toDepartmentModel(audience);
+    },
+    async listDepartments() {
+      return (await listAudiences()).map(toDepartmentModel);
+    },
+
+    async fetchGroup(id): Promise<GroupModel | null> {
+      const audience = await fetchAudience(id);
+      return audience && toGroupModel(audience);
+    },
+    async listGroups() {
+      return (await listAudiences()).map(toGroupModel);
+    },
+  };
+}

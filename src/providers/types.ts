@@ -1,0 +1,54 @@
+import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
+import type { ProviderError } from '../errors.js';
+
+/**
+ * The one interface every provider implements. Loaders use it without knowing which provider
+ * they talk to; a third provider is one more folder that implements it.
+ *
+ * All ids here are the provider's own ids (already validated against its alphabet); the models
+ * returned carry global ids. Every method throws `ProviderError` for a failure that covers the
+ * whole call; "not found" is never an error.
+ */
+export interface DirectoryProvider {
+  readonly name: ProviderName;
+
+  /**
+   * The most users one `fetchUsers` call should be given (DataLoader `maxBatchSize`). For a
+   * provider with a bulk endpoint this is the ids per request; for one without, it bounds how
+   * many single-user requests one batch starts.
+   */
+  readonly userBatchSize: number;
+
+  /** Starts the view of this provider that one GraphQL operation uses. */
+  openSession(): ProviderSession;
+
+  /** Checks that the provider answers and accepts our credentials (health checks, start-up). */
+  checkCredentials(): Promise<void>;
+
+  /**
+   * What a department id that the provider does not know stands for: null (iSpring), or a
+   * department known only by its id (Thrive, whose organisational units have no endpoint of their
+   * own: a unit is named only when an audience has its id).
+   */
+  unknownDepartment(id: string): DepartmentModel | null;
+}
+
+/**
+ * A provider as one GraphQL operation sees it. A session may memoise list reads, so that one
+ * operation reads each list at most once (contract section 7); it holds nothing across operations.
+ */
+export interface ProviderSession {
+  /**
+   * Users by id. An id missing from the map does not exist. A value that is a `ProviderError` is a
+   * failure of that id alone (providers without a bulk endpoint fetch ids one by one).
+   */
+  fetchUsers(ids: readonly string[]): Promise<ReadonlyMap<string, UserModel | ProviderError>>;
+
+  /** One department by id, or null when the provider has none with that id. */
+  fetchDepartment(id: string): Promise<DepartmentModel | null>;
+  /** Every department, in one list read (memoised by the session). */
+  listDepartments(): Promise<readonly DepartmentModel[]>;
+
+  fetchGroup(id: string): Promise<GroupModel | null>;
+  listGroups(): Promise<readonly GroupModel[]>;
+}

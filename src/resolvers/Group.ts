@@ -1,0 +1,10 @@
+import type { GroupResolvers } from '../generated/resolvers-types.js';
+import { toProviderEnum, validId } from './shared.js';
+
+export const Group: GroupResolvers = {
+  __resolveReference: (reference, { loaders }) => loaders.group(validId(reference.id, 'representation id')),
+
+  provider: (group) => toProviderEnum(group.provider),
+
+  parent: (group, _, { loaders }) => (group.parentId === null ? null : loaders.group(group.parentId)),
+};

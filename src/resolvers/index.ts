@@ -1,0 +1,9 @@
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { DateTime } from './DateTime.js';
+import { Department } from './Department.js';
+import { Group } from './Group.js';
+import { Position } from './Position.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = { DateTime, Query, User, Position, Department, Group };

@@ -1,0 +1,118 @@
+import { SANDBOX_CREDENTIALS } from './credentials.js';
+import { DEMO, startSandbox, type Sandbox } from './index.js';
+
+/**
+ * `npm run sandbox`: both sandbox providers on fixed loopback ports, for use with any client.
+ * Environment: SANDBOX_THRIVE_PORT (default 4010), SANDBOX_ISPRING_PORT (4011), SANDBOX_DELAY_MS (0).
+ */
+
+const HOST = '127.0.0.1';
+
+function readInteger(name: string, fallback: number, max: number, problems: string[]): number {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) {
+    problems.push(`${name} must be a whole number from 0 to ${max}; got ${JSON.stringify(raw)}.`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+function banner(sandbox: Sandbox, delayMs: number): string {
+  const thrive = SANDBOX_CREDENTIALS.thrive;
+  const ispring = SANDBOX_CREDENTIALS.ispring;
+  const org = sandbox.organisation;
+  const tokenUrl = `${sandbox.thrive.origin}/oauth2/token/${thrive.tenantId}`;
+  const basic = Buffer.from(`${thrive.tenantId}:${thrive.apiSecret}`).toString('base64');
+  return [
+    `Sandbox providers serving the demo organisation (${org.thrive.users.length} Thrive users, ${org.thrive.audiences.length} audiences; ${org.ispring.users.length} iSpring users, ${org.ispring.departments.length} departments, ${org.ispring.groups.length} groups)${delayMs > 0 ? `, ${delayMs} ms delay per response` : ''}.`,
+    '',
+    `Thrive Learning (JSON)  ${sandbox.thrive.baseUrl}`,
+    `  Basic auth:  tenant id ${thrive.tenantId}, API secret ${thrive.apiSecret}`,
+    `  OAuth 2.0:   POST ${tokenUrl}`,
+    `               client id ${thrive.clientId}, client secret ${thrive.clientSecret}, scope ${thrive.defaultScope} (also ${thrive.scopes.filter((scope) => scope !== thrive.defaultScope).join(', ')})`,
+    '',
+    `iSpring Learn (XML; JSON with Accept: application/json)  ${sandbox.ispring.baseUrl}`,
+    `  Token mode:  POST ${sandbox.ispring.baseUrl}/api/v3/token, client_id ${ispring.clientId}, client_secret ${ispring.clientSecret}`,
+    `  Header mode: X-Auth-Account-Url: ${ispring.accountUrl}`,
+    `               X-Auth-Email: ${ispring.email}`,
+    `               X-Auth-Password: ${ispring.password}`,
+    '',
+    'Point the subgraph at them (OAuth and token mode):',
+    `  THRIVE_BASE_URL=${sandbox.thrive.baseUrl} THRIVE_TENANT_ID=${thrive.tenantId} THRIVE_CLIENT_ID=${thrive.clientId} THRIVE_CLIENT_SECRET=${thrive.clientSecret} \\`,
+    `  ISPRING_BASE_URL=${sandbox.ispring.baseUrl} ISPRING_CLIENT_ID=${ispring.clientId} ISPRING_CLIENT_SECRET=${ispring.clientSecret} npm start`,
+    'or (Basic and header mode):',
+    `  THRIVE_BASE_URL=${sandbox.thrive.baseUrl} THRIVE_TENANT_ID=${thrive.tenantId} THRIVE_API_SECRET=${thrive.apiSecret} \\`,
+    `  ISPRING_BASE_URL=${sandbox.ispring.baseUrl} ISPRING_ACCOUNT_URL=${ispring.accountUrl} ISPRING_EMAIL=${ispring.email} ISPRING_PASSWORD=${ispring.password} npm start`,
+    '',
+    'Example ids:',
+    ...(
+      [
+        ['Thrive user with several positions', `thrive:${DEMO.thrive.multiPosition}`],
+        [
+          'iSpring user inheriting via two departments',
+          `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`,
+        ],
+        ['iSpring department five levels deep', `ispring:${DEMO.ispring.deepDepartment}`],
+        [
+          `One person in both (${DEMO.sharedEmail.email})`,
+          `thrive:${DEMO.sharedEmail.thriveId}  ispring:${DEMO.sharedEmail.ispringId}`,
+        ],
+      ] as const
+    ).map(([label, ids]) => `  ${`${label}:`.padEnd(62)}${ids}`),
+    '',
+    'Try:',
+    `  curl -s -H 'Authorization: Basic ${basic}' ${sandbox.thrive.baseUrl}/user/${DEMO.thrive.multiPosition}`,
+    `  curl -s -H 'X-Auth-Account-Url: ${ispring.accountUrl}' -H 'X-Auth-Email: ${ispring.email}' -H 'X-Auth-Password: ${ispring.password}' ${sandbox.ispring.baseUrl}/user/${DEMO.ispring.inheritsThroughTwoDepartments}/v2`,
+    '',
+    'Ctrl-C stops them.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const problems: string[] = [];
+  const thrivePort = readInteger('SANDBOX_THRIVE_PORT', 4010, 65_535, problems);
+  const ispringPort = readInteger('SANDBOX_ISPRING_PORT', 4011, 65_535, problems);
+  const delayMs = readInteger('SANDBOX_DELAY_MS', 0, 60_000, problems);
+  if (problems.length > 0) {
+    process.stderr.write(
+      `Invalid sandbox settings:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`,
+    );
+    process.exit(1);
+  }
+
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ host: HOST, thrivePort, ispringPort, delayMs });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'EADDRINUSE'
+        ? `a port is already in use (Thrive ${thrivePort}, iSpring ${ispringPort}); choose others with SANDBOX_THRIVE_PORT and SANDBOX_ISPRING_PORT.`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`The sandbox could not start: ${message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(banner(sandbox, delayMs));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping the sandbox providers.\n`);
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The sandbox failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import { DEFAULTS, type IspringConfig, type ThriveConfig } from '../config.js';
+import { SANDBOX_CREDENTIALS } from './credentials.js';
+import { startIspringSandbox } from './ispring-server.js';
+import { checkDelay, type ListeningSandboxServer, type SandboxServer } from './recorder.js';
+import { createDemoOrganisation, type DemoOrganisation } from './seed.js';
+import { startThriveSandbox } from './thrive-server.js';
+
+/**
+ * The sandbox providers: real HTTP servers on loopback that speak Thrive's and iSpring's APIs as
+ * `shared/providers/*.md` documents them, serving the demo organisation, with a request log and
+ * per-endpoint counters that tests read. `npm start` uses them when no provider is configured;
+ * `npm run sandbox` runs them alone.
+ */
+
+export interface SandboxOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  thrivePort?: number;
+  /** Default 0 (ephemeral). */
+  ispringPort?: number;
+  /** Default 0: added before every response. */
+  delayMs?: number;
+  /** Defaults 3600 (Thrive) and 1800 (iSpring), as documented. */
+  tokenLifetimeSeconds?: { thrive?: number; ispring?: number };
+  /** Default `createDemoOrganisation()`. */
+  organisation?: DemoOrganisation;
+}
+
+export interface Sandbox {
+  readonly thrive: SandboxServer;
+  readonly ispring: SandboxServer;
+  readonly organisation: DemoOrganisation;
+  /** Closes both servers, keep-alive sockets included. */
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const delayMs = checkDelay(options.delayMs ?? 0);
+  const organisation = options.organisation ?? createDemoOrganisation();
+  const thrive = await startThriveSandbox({
+    host,
+    port: options.thrivePort ?? 0,
+    delayMs,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds?.thrive ?? 3600,
+    organisation: organisation.thrive,
+    credentials: SANDBOX_CREDENTIALS.thrive,
+  });
+  let ispring: ListeningSandboxServer;
+  try {
+    ispring = await startIspringSandbox({
+      host,
+      port: options.ispringPort ?? 0,
+      delayMs,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds?.ispring ?? 1800,
+      organisation: organisation.ispring,
+      credentials: SANDBOX_CREDENTIALS.ispring,
+    });
+  } catch (error) {
+    await thrive.close();
+    throw error;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    thrive,
+    ispring,
+    organisation,
+    close: () => (closed ??= Promise.all([thrive.close(), ispring.close()]).then(() => undefined)),
+  };
+}
+
+/** Provider configs that point at a running sandbox, in the chosen auth modes. */
+export function sandboxProviderConfigs(
+  sandbox: Sandbox,
+  modes: { thrive?: 'basic' | 'oauth'; ispring?: 'token' | 'headers' } = {},
+  overrides: {
+    timeoutMs?: number;
+    thriveUserBatchSize?: number;
+    thriveConcurrency?: number;
+    ispringUserBatchSize?: number;
+    audiencePageSize?: number;
+  } = {},
+): { thrive: ThriveConfig; ispring: IspringConfig } {
+  const thriveCredentials = SANDBOX_CREDENTIALS.thrive;
+  const ispringCredentials = SANDBOX_CREDENTIALS.ispring;
+  const timeoutMs = overrides.timeoutMs ?? DEFAULTS.timeoutMs;
+  const thrive: ThriveConfig = {
+    baseUrl: sandbox.thrive.baseUrl,
+    auth:
+      (modes.thrive ?? 'oauth') === 'basic'
+        ? { mode: 'basic', tenantId: thriveCredentials.tenantId, apiSecret: thriveCredentials.apiSecret }
+        : {
+            mode: 'oauth',
+            tenantId: thriveCredentials.tenantId,
+            clientId: thriveCredentials.clientId,
+            clientSecret: thriveCredentials.clientSecret,
+            tokenUrl: `${sandbox.thrive.origin}/oauth2/token/${encodeURIComponent(thriveCredentials.tenantId)}`,
+            scope: DEFAULTS.thriveScope,
+          },
+    timeoutMs,
+    userBatchSize: overrides.thriveUserBatchSize ?? DEFAULTS.thriveUserBatchSize,
+    concurrency: overrides.thriveConcurrency ?? DEFAULTS.thriveConcurrency,
+    audiencePageSize: overrides.audiencePageSize ?? DEFAULTS.thriveAudiencePageSize,
+  };
+  const ispring: IspringConfig = {
+    baseUrl: sandbox.ispring.baseUrl,
+    auth:
+      (modes.ispring ?? 'token') === 'headers'
+        ? {
+            mode: 'headers',
+            accountUrl: ispringCredentials.accountUrl,
+            email: ispringCredentials.email,
+            password: ispringCredentials.password,
+          }
+        : {
+            mode: 'token',
+            clientId: ispringCredentials.clientId,
+            clientSecret: ispringCredentials.clientSecret,
+          },
+    timeoutMs,
+    userBatchSize: overrides.ispringUserBatchSize ?? DEFAULTS.ispringUserBatchSize,
+  };
+  return { thrive, ispring };
+}
+
+export { createDemoOrganisation, DEMO } from './seed.js';
+export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from './seed.js';
+export type { SandboxRequest, SandboxServer } from './recorder.js';
+export { SANDBOX_CREDENTIALS } from './credentials.js';
+export { ISPRING_ENDPOINTS } from './ispring-server.js';
+export { THRIVE_ENDPOINTS } from './thrive-server.js';

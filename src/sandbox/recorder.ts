@@ -1,0 +1,264 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * What both sandbox servers share: a node:http server that routes each request to an endpoint
+ * template, records it (log and per-template counter) before answering, waits the configured delay,
+ * and never lets a bad request or a bug crash the process.
+ */
+
+export interface SandboxRequest {
+  method: string;
+  /** The endpoint template, e.g. `GET /user/{id}`; `<METHOD> <unknown>` for anything else. */
+  endpoint: string;
+  /** The raw pathname as received. */
+  path: string;
+  /** The raw query string, without `?` (`''` if none). */
+  query: string;
+  /** The status sent. */
+  status: number;
+  /** `Date.now()` when the request was received. */
+  at: number;
+}
+
+export interface SandboxServer {
+  /** Thrive: `http://127.0.0.1:PORT/rest/v1`; iSpring: `http://127.0.0.1:PORT`. */
+  readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  readonly log: readonly SandboxRequest[];
+  /** Requests to that endpoint template, or all requests. */
+  count(endpoint?: string): number;
+  /** Requests by endpoint template (templates never requested are absent). */
+  counts(): Record<string, number>;
+  /** Clears the log and the counters. */
+  reset(): void;
+  setDelay(ms: number): void;
+  /** Every token issued so far is rejected with 401 from now on. */
+  expireTokens(): void;
+}
+
+/** A request as a route sees it. */
+export interface RouteRequest {
+  readonly method: string;
+  /** The raw pathname. */
+  readonly path: string;
+  /** The raw query string, without `?`. */
+  readonly query: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body as UTF-8; rejects with `BodyTooLargeError` past `MAX_BODY_BYTES`. */
+  readBody(): Promise<string>;
+}
+
+export interface RouteReply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Route {
+  /** The endpoint template the log and the counters use. */
+  readonly endpoint: string;
+  handle(request: RouteRequest): RouteReply | Promise<RouteReply>;
+}
+
+/** One vendor API: how paths map to routes, and how it words an error. */
+export interface SandboxApi {
+  /** Always a route: unknown paths get one that answers 404 (or 405 for a known path). */
+  route(method: string, path: string): Route;
+  /** An error body in the API's own shape (for a body too large, or a bug in a route). */
+  failure(request: RouteRequest, status: number, message: string): RouteReply;
+}
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** Token requests are a few hundred bytes; nothing the sandbox serves takes more than this. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Room for a `userIds[]` query of several hundred ids (Node's default is 16 KiB). */
+const MAX_HEADER_BYTES = 256 * 1024;
+/** The log keeps at least this many of the latest requests (counters are never trimmed). */
+const LOG_LIMIT = 100_000;
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Appended to the origin to make `baseUrl` (`/rest/v1` for Thrive, `''` for iSpring). */
+  readonly basePath: string;
+  readonly delayMs: number;
+  readonly api: SandboxApi;
+  readonly expireTokens: () => void;
+}
+
+export interface ListeningSandboxServer extends SandboxServer {
+  close(): Promise<void>;
+}
+
+export function checkDelay(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`The sandbox delay must be a finite number of milliseconds ≥ 0; got ${ms}.`);
+  }
+  return ms;
+}
+
+/** Starts one sandbox server and resolves once it listens. */
+export async function listen(options: ListenOptions): Promise<ListeningSandboxServer> {
+  const log: SandboxRequest[] = [];
+  const counters = new Map<string, number>();
+  let delayMs = checkDelay(options.delayMs);
+  // Aborted on close, so that delayed answers do not hold the process open.
+  const closing = new AbortController();
+
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    const at = Date.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+    const query = mark === -1 ? '' : url.slice(mark + 1);
+    let bodyRead: Promise<string> | undefined;
+    const request: RouteRequest = {
+      method,
+      path,
+      query,
+      headers: req.headers,
+      readBody: () => (bodyRead ??= readBody(req)),
+    };
+    req.on('error', () => {});
+    res.on('error', () => {});
+
+    const answer = async (): Promise<void> => {
+      let endpoint = `${method} <unknown>`;
+      let reply: RouteReply;
+      try {
+        const route = options.api.route(method, path);
+        endpoint = route.endpoint;
+        reply = await route.handle(request);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          const failure = options.api.failure(
+            request,
+            413,
+            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+          );
+          // The rest of the body is not read: the connection cannot carry another request.
+          reply = { ...failure, headers: { ...failure.headers, connection: 'close' } };
+        } else {
+          reply = options.api.failure(request, 500, 'The sandbox failed to answer this request.');
+        }
+      }
+      log.push({ method, endpoint, path, query, status: reply.status, at });
+      if (log.length >= 2 * LOG_LIMIT) log.splice(0, LOG_LIMIT);
+      counters.set(endpoint, (counters.get(endpoint) ?? 0) + 1);
+      if (delayMs > 0) {
+        try {
+          await sleep(delayMs, undefined, { signal: closing.signal });
+        } catch {
+          return; // closing: the socket is being destroyed anyway
+        }
+      }
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        'content-type': reply.contentType,
+        'content-length': Buffer.byteLength(reply.body),
+      });
+      res.end(reply.body);
+    };
+    answer().catch(() => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('sandbox error');
+      }
+    });
+  });
+  // Longer than any client's idle keep-alive, so a reused socket is not closed under a request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', () => {});
+
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const origin = `http://${host}:${port}`;
+  let closed: Promise<void> | undefined;
+
+  return {
+    baseUrl: `${origin}${options.basePath}`,
+    origin,
+    get log() {
+      return log;
+    },
+    count(endpoint?: string): number {
+      if (endpoint === undefined) {
+        let total = 0;
+        for (const value of counters.values()) total += value;
+        return total;
+      }
+      return counters.get(endpoint) ?? 0;
+    },
+    counts(): Record<string, number> {
+      return Object.fromEntries(counters);
+    },
+    reset(): void {
+      log.length = 0;
+      counters.clear();
+    },
+    setDelay(ms: number): void {
+      delayMs = checkDelay(ms);
+    },
+    expireTokens: options.expireTokens,
+    close(): Promise<void> {
+      closed ??= new Promise<void>((resolve) => {
+        closing.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLargeError('request body too large'));
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('request aborted')));
+  });
+}
+
+/** Splits a raw path into decoded segments; `undefined` when a segment's percent-encoding is bad. */
+export function pathSegments(path: string): string[] | undefined {
+  const segments = path.split('/').slice(1);
+  try {
+    return segments.map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Shortens a client's value for an error message. */
+export function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}

@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { createRequestContext, type RequestContext } from './context.js';
+import { createErrorFormatter } from './error-formatting.js';
+import type { SecretRedactor } from './errors.js';
+import type { ProviderRegistry } from './loaders/index.js';
+import type { Logger } from './logger.js';
+import { createSubgraphSchema } from './schema.js';
+
+export interface SubgraphServerOptions {
+  readonly providers: ProviderRegistry;
+  readonly logger: Logger;
+  readonly redactor: SecretRedactor;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningSubgraph {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The largest request body accepted. Ample for `users(ids:)` at its limit and `_entities` batches. */
+const MAX_BODY = '1mb';
+
+/** Builds the Apollo Server of the subgraph and serves it over HTTP at `/graphql`. */
+export async function startSubgraph(options: SubgraphServerOptions): Promise<RunningSubgraph> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: createSubgraphSchema(),
+    formatError: createErrorFormatter(options.logger, options.redactor),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, { context: async () => createRequestContext(options.providers) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    close: async () => {
+      await apollo.stop();
+      httpServer.closeAllConnections();
+    },
+  };
+}

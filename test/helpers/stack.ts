@@ -1,0 +1,114 @@
+import { secretsOf } from '../../src/config.ts';
+import { SecretRedactor } from '../../src/errors.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { ProviderName } from '../../src/models.ts';
+import { createProviders } from '../../src/providers/index.ts';
+import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+
+/** What a GraphQL response over HTTP carries. */
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface StackOptions {
+  /** Which providers the subgraph is given (both by default). */
+  providers?: ProviderName[];
+  modes?: { thrive?: 'basic' | 'oauth'; ispring?: 'token' | 'headers' };
+  overrides?: Parameters<typeof sandboxProviderConfigs>[2];
+  delayMs?: number;
+  /** Points this provider at a loopback port where nothing listens: every request to it fails. */
+  unreachable?: ProviderName;
+  /** Gives this provider a wrong secret (whatever its auth mode). */
+  wrongSecret?: ProviderName;
+}
+
+/**
+ * The whole product as a user runs it: both sandbox providers on loopback, the subgraph on a real
+ * HTTP server, and `query()` that POSTs to it with fetch.
+ */
+export interface Stack {
+  readonly sandbox: Sandbox;
+  readonly subgraph: RunningSubgraph;
+  readonly secrets: readonly string[];
+  query<TData = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
+  /** Resets both sandboxes' request logs and counters. */
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ delayMs: options.delayMs ?? 0 });
+  const configs = sandboxProviderConfigs(sandbox, options.modes, options.overrides);
+  const enabled = options.providers ?? ['thrive', 'ispring'];
+  const deadUrl = 'http://127.0.0.1:9';
+  const chosen = {
+    thrive: !enabled.includes('thrive')
+      ? undefined
+      : options.unreachable === 'thrive'
+        ? { ...configs.thrive, baseUrl: `${deadUrl}/rest/v1`, auth: { ...configs.thrive.auth } }
+        : configs.thrive,
+    ispring: !enabled.includes('ispring')
+      ? undefined
+      : options.unreachable === 'ispring'
+        ? { ...configs.ispring, baseUrl: deadUrl }
+        : configs.ispring,
+  };
+  if (options.wrongSecret === 'thrive' && chosen.thrive) {
+    const auth = chosen.thrive.auth;
+    chosen.thrive = {
+      ...chosen.thrive,
+      auth: auth.mode === 'basic' ? { ...auth, apiSecret: 'wrong-thrive-secret' } : { ...auth, clientSecret: 'wrong-thrive-secret' },
+    };
+  }
+  if (options.wrongSecret === 'ispring' && chosen.ispring) {
+    const auth = chosen.ispring.auth;
+    chosen.ispring = {
+      ...chosen.ispring,
+      auth: auth.mode === 'token' ? { ...auth, clientSecret: 'wrong-ispring-secret' } : { ...auth, password: 'wrong-ispring-secret' },
+    };
+  }
+  const secrets = secretsOf({ ...chosen, routerSecret: undefined });
+  const redactor = new SecretRedactor(secrets);
+  const logger = createLogger({ level: 'silent', redactor });
+  const subgraph = await startSubgraph({
+    providers: createProviders(chosen, redactor),
+    logger,
+    redactor,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  return {
+    sandbox,
+    subgraph,
+    secrets,
+    query: (query, variables) => postGraphQL(subgraph.url, query, variables),
+    resetCounts: () => {
+      sandbox.thrive.reset();
+      sandbox.ispring.reset();
+    },
+    close: async () => {
+      await subgraph.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export async function postGraphQL<TData = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as GraphQLResponse<TData>;
+  } catch {
+    throw new Error(`Expected a JSON GraphQL response, got HTTP ${response.status}: ${text.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,280 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ThriveConfig } from '../../src/config.ts';
+import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import type { UserModel } from '../../src/models.ts';
+import {
+  createThriveProvider,
+  toDepartmentModel,
+  toGroupModel,
+  toUserModel,
+} from '../../src/providers/thrive/index.ts';
+import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+
+/**
+ * The Thrive provider against the Thrive sandbox over real HTTP: what it asks for (the sandbox's
+ * request log) as much as what it returns.
+ */
+
+const USER = 'GET /user/{id}';
+const AUDIENCES = 'GET /audiences';
+const AUDIENCE = 'GET /audiences/{id}';
+const TOKEN = 'POST /oauth2/token/{tenantId}';
+/** An id in the Thrive alphabet that no sandbox entity has. */
+const UNKNOWN_ID = 'ffffffffffffffffffffffff';
+
+type Mode = 'basic' | 'oauth';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.thrive.setDelay(0);
+  sandbox.thrive.reset();
+});
+
+function configFor(mode: Mode, overrides: Partial<ThriveConfig> = {}): ThriveConfig {
+  return { ...sandboxProviderConfigs(sandbox, { thrive: mode }).thrive, ...overrides };
+}
+
+function providerFor(mode: Mode, overrides: Partial<ThriveConfig> = {}) {
+  const config = configFor(mode, overrides);
+  return createThriveProvider(config, { redactor: new SecretRedactor([]) });
+}
+
+const users = () => sandbox.organisation.thrive.users;
+const audiences = () => sandbox.organisation.thrive.audiences;
+const userIds = (count: number, from = 0) =>
+  users()
+    .slice(from, from + count)
+    .map((user) => user.id);
+
+async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error('expected the call to reject, but it resolved');
+}
+
+/** Fails when any of `secrets` appears in what an error carries or serialises to. */
+function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
+  const carried = [error.message, error.detail ?? '', JSON.stringify(error), String(error.stack)];
+  for (const secret of secrets) for (const text of carried) expect(text).not.toContain(secret);
+}
+
+const basicCredentials = (user: string, password: string) =>
+  Buffer.from(`${user}:${password}`).toString('base64');
+
+describe.each<Mode>(['basic', 'oauth'])('with %s authentication', (mode) => {
+  it('fetches users by id and maps them as the mapper does', async () => {
+    const wanted = users().slice(0, 3);
+    const found = await providerFor(mode)
+      .openSession()
+      .fetchUsers(wanted.map((user) => user.id));
+    expect(found.size).toBe(3);
+    for (const user of wanted) expect(found.get(user.id)).toEqual(toUserModel(user));
+  });
+
+  it('lists every audience as a department and as a group', async () => {
+    const session = providerFor(mode).openSession();
+    expect(await session.listDepartments()).toEqual(audiences().map(toDepartmentModel));
+    expect(await session.listGroups()).toEqual(audiences().map(toGroupModel));
+  });
+
+  it('passes the credentials check with one audience read', async () => {
+    await providerFor(mode).checkCredentials();
+    expect(sandbox.thrive.count(AUDIENCES)).toBe(1);
+  });
+});
+
+describe('users', () => {
+  it('makes exactly one GET /user/{id} per distinct id', async () => {
+    const ids = userIds(7);
+    await providerFor('basic')
+      .openSession()
+      .fetchUsers([...ids, ids[0]!, ids[3]!]);
+    expect(sandbox.thrive.counts()).toEqual({ [USER]: 7 });
+  });
+
+  it('leaves an unknown id out of the map', async () => {
+    const [known] = userIds(1);
+    const found = await providerFor('basic').openSession().fetchUsers([known!, UNKNOWN_ID]);
+    expect([...found.keys()]).toEqual([known]);
+    expect(sandbox.thrive.count(USER)).toBe(2);
+  });
+
+  it('percent-encodes an id into the path, so it cannot name another endpoint', async () => {
+    const found = await providerFor('basic').openSession().fetchUsers(['a b/../../audiences']);
+    expect(found.size).toBe(0);
+    expect(sandbox.thrive.counts()).toEqual({ [USER]: 1 });
+  });
+
+  it('keeps at most `concurrency` requests in flight, and does use that many', async () => {
+    const delayMs = 150;
+    const concurrency = 3;
+    sandbox.thrive.setDelay(delayMs);
+    const ids = userIds(12);
+    const found = await providerFor('basic', { concurrency }).openSession().fetchUsers(ids);
+    expect(found.size).toBe(12);
+
+    const arrivals = sandbox.thrive.log
+      .filter((entry) => entry.endpoint === USER)
+      .map((entry) => entry.at)
+      .sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(12);
+    // Of any concurrency + 1 requests, one was sent only after an earlier one had been answered,
+    // which takes at least the delay. (A few ms of slack for timestamp rounding.)
+    for (let i = 0; i + concurrency < arrivals.length; i += 1) {
+      expect(arrivals[i + concurrency]! - arrivals[i]!).toBeGreaterThanOrEqual(delayMs - 10);
+    }
+    // The first `concurrency` were sent together, not one after another.
+    expect(arrivals[concurrency - 1]! - arrivals[0]!).toBeLessThan(delayMs);
+  });
+
+  it('gives each id its own outcome when requests fail, rather than rejecting the batch', async () => {
+    const ids = userIds(2);
+    const found = await providerFor('basic', {
+      auth: {
+        mode: 'basic',
+        tenantId: configFor('basic').auth.tenantId,
+        apiSecret: 'wrong-thrive-secret-1234',
+      },
+    })
+      .openSession()
+      .fetchUsers(ids);
+    expect(ids.map((id) => (found.get(id) as ProviderError | undefined)?.code)).toEqual([
+      'UPSTREAM_AUTH',
+      'UPSTREAM_AUTH',
+    ]);
+  });
+});
+
+describe('audiences', () => {
+  it('serves departments and groups of one session from one audience list read', async () => {
+    const session = providerFor('basic').openSession();
+    const [first, second] = audiences();
+    await Promise.all([session.listDepartments(), session.listGroups()]);
+    await session.listDepartments();
+    await session.fetchGroup(first!.id);
+    await session.fetchDepartment(second!.id);
+    expect(sandbox.thrive.counts()).toEqual({ [AUDIENCES]: 1 });
+  });
+
+  it('reads every page of the list, and each audience once', async () => {
+    const pageSize = 2;
+    const session = providerFor('basic', { audiencePageSize: pageSize }).openSession();
+    const groups = await session.listGroups();
+    expect(groups.map((group) => group.externalId)).toEqual(audiences().map((audience) => audience.id));
+    const pages = sandbox.thrive.log.filter((entry) => entry.endpoint === AUDIENCES);
+    expect(pages).toHaveLength(Math.ceil(audiences().length / pageSize));
+    expect(pages.map((entry) => Object.fromEntries(new URLSearchParams(entry.query)))).toEqual(
+      pages.map((_, index) => ({ page: String(index + 1), perPage: String(pageSize) })),
+    );
+  });
+
+  it('fetches one department by id with GET /audiences/{id}', async () => {
+    const child = audiences().find((audience) => audience.parent) ?? audiences()[0]!;
+    const department = await providerFor('basic').openSession().fetchDepartment(child.id);
+    expect(department).toEqual(toDepartmentModel(child));
+    expect(sandbox.thrive.counts()).toEqual({ [AUDIENCE]: 1 });
+  });
+
+  it('fetches one group by id, and a department with the same id costs nothing more', async () => {
+    const audience = audiences()[0]!;
+    const session = providerFor('basic').openSession();
+    expect(await session.fetchGroup(audience.id)).toEqual(toGroupModel(audience));
+    expect(await session.fetchDepartment(audience.id)).toEqual(toDepartmentModel(audience));
+    expect(sandbox.thrive.counts()).toEqual({ [AUDIENCE]: 1 });
+  });
+
+  it('answers null for a department or group id Thrive does not have', async () => {
+    const session = providerFor('basic').openSession();
+    expect(await session.fetchDepartment(UNKNOWN_ID)).toBeNull();
+    expect(await session.fetchGroup('eeeeeeeeeeeeeeeeeeeeeeee')).toBeNull();
+  });
+
+  it('stands in for an unknown organisational unit with a nameless department', () => {
+    expect(providerFor('basic').unknownDepartment(UNKNOWN_ID)).toMatchObject({
+      id: `thrive:${UNKNOWN_ID}`,
+      name: null,
+    });
+  });
+});
+
+describe('OAuth tokens', () => {
+  it('fetches one token for many calls and sessions', async () => {
+    const provider = providerFor('oauth');
+    const session = provider.openSession();
+    await Promise.all([
+      session.fetchUsers(userIds(5)),
+      session.listGroups(),
+      session.fetchDepartment(UNKNOWN_ID),
+    ]);
+    await provider.openSession().fetchUsers(userIds(3, 5));
+    await provider.checkCredentials();
+    expect(sandbox.thrive.count(TOKEN)).toBe(1);
+  });
+
+  it('refreshes once when the sandbox expires its tokens, and the calls succeed', async () => {
+    const provider = providerFor('oauth');
+    await provider.openSession().fetchUsers(userIds(1));
+    sandbox.thrive.expireTokens();
+    sandbox.thrive.reset();
+
+    const ids = userIds(6, 1);
+    const found = await provider.openSession().fetchUsers(ids);
+    expect(ids.map((id) => (found.get(id) as UserModel | undefined)?.externalId)).toEqual(ids);
+    // The expired token was refused at least once, and replaced exactly once.
+    expect(sandbox.thrive.log.some((entry) => entry.endpoint === USER && entry.status === 401)).toBe(true);
+    expect(sandbox.thrive.count(TOKEN)).toBe(1);
+  });
+});
+
+describe('rejected credentials', () => {
+  it('reports a wrong Basic secret as UPSTREAM_AUTH without the secret anywhere in the error', async () => {
+    const secret = 'wrong-thrive-secret-1234';
+    const { tenantId } = configFor('basic').auth;
+    const provider = providerFor('basic', { auth: { mode: 'basic', tenantId, apiSecret: secret } });
+    const error = await rejection(provider.openSession().listGroups());
+    expect(error.code).toBe('UPSTREAM_AUTH');
+    expect(error.status).toBe(401);
+    expectNoSecrets(error, [secret, basicCredentials(tenantId, secret)]);
+    expect(sandbox.thrive.count(AUDIENCES)).toBe(1);
+  });
+
+  it('fails the credentials check on a wrong Basic secret', async () => {
+    const { tenantId } = configFor('basic').auth;
+    const provider = providerFor('basic', {
+      auth: { mode: 'basic', tenantId, apiSecret: 'wrong-thrive-secret-1234' },
+    });
+    expect((await rejection(provider.checkCredentials())).code).toBe('UPSTREAM_AUTH');
+  });
+
+  it('reports a wrong OAuth client secret as UPSTREAM_AUTH from the token endpoint, secret-free', async () => {
+    const secret = 'wrong-thrive-client-secret-5678';
+    const good = configFor('oauth');
+    if (good.auth.mode !== 'oauth') throw new Error('the sandbox did not give an OAuth config');
+    const provider = providerFor('oauth', { auth: { ...good.auth, clientSecret: secret } });
+
+    const error = await rejection(provider.openSession().fetchUsers(userIds(3)));
+    expect(error.code).toBe('UPSTREAM_AUTH');
+    expect(error.endpoint).toBe(TOKEN);
+    expectNoSecrets(error, [secret, basicCredentials(good.auth.clientId, secret)]);
+    // The token endpoint said no once; no data request went out without a token.
+    expect(sandbox.thrive.counts()).toEqual({ [TOKEN]: 1 });
+  });
+
+  it('reports a wrong OAuth client secret as UPSTREAM_AUTH on list reads too', async () => {
+    const good = configFor('oauth');
+    if (good.auth.mode !== 'oauth') throw new Error('the sandbox did not give an OAuth config');
+    const provider = providerFor('oauth', {
+      auth: { ...good.auth, clientSecret: 'wrong-thrive-client-secret-5678' },
+    });
+    const error = await rejection(provider.openSession().listDepartments());
+    expect(error.code).toBe('UPSTREAM_AUTH');
+  });
+});

@@ -1,0 +1,422 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config.ts';
+import {
+  createDemoOrganisation,
+  DEMO,
+  SANDBOX_CREDENTIALS,
+  sandboxProviderConfigs,
+  startSandbox,
+  type Sandbox,
+} from '../../src/sandbox/index.ts';
+
+/** What every sandbox server shares: request log, counters, delay, closing; and the configs it hands out. */
+
+const thriveBasic = `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.thrive.tenantId}:${SANDBOX_CREDENTIALS.thrive.apiSecret}`).toString('base64')}`;
+const ispringHeaders = {
+  'x-auth-account-url': SANDBOX_CREDENTIALS.ispring.accountUrl,
+  'x-auth-email': SANDBOX_CREDENTIALS.ispring.email,
+  'x-auth-password': SANDBOX_CREDENTIALS.ispring.password,
+};
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+/** True when something can listen on the port again. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+describe('base URLs', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  it('puts Thrive under /rest/v1 and iSpring at the origin, on ephemeral loopback ports', () => {
+    expect(sandbox.thrive.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(sandbox.thrive.baseUrl).toBe(`${sandbox.thrive.origin}/rest/v1`);
+    expect(sandbox.ispring.baseUrl).toBe(sandbox.ispring.origin);
+    expect(portOf(sandbox.thrive.origin)).not.toBe(portOf(sandbox.ispring.origin));
+  });
+
+  it('serves the organisation it was given', async () => {
+    const organisation = createDemoOrganisation();
+    organisation.thrive.users = organisation.thrive.users.slice(0, 3);
+    const small = await startSandbox({ organisation });
+    try {
+      const response = await fetch(`${small.thrive.baseUrl}/users`, {
+        headers: { authorization: thriveBasic },
+      });
+      expect(((await response.json()) as any).pagination.totalResults).toBe(3);
+      expect(small.organisation).toBe(organisation);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('the request log and counters', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  it('log every request with its endpoint template, raw path and query, status and time', async () => {
+    sandbox.thrive.reset();
+    const before = Date.now();
+    await fetch(`${sandbox.thrive.baseUrl}/user/${DEMO.thrive.ceo}`, {
+      headers: { authorization: thriveBasic },
+    });
+    await fetch(`${sandbox.thrive.baseUrl}/users?page=2&perPage=5`);
+    await fetch(`${sandbox.thrive.baseUrl}/no/such/thing?x=1`, { headers: { authorization: thriveBasic } });
+    await fetch(`${sandbox.thrive.origin}/oauth2/token/${SANDBOX_CREDENTIALS.thrive.tenantId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    const after = Date.now();
+    expect(sandbox.thrive.log).toEqual([
+      {
+        method: 'GET',
+        endpoint: 'GET /user/{id}',
+        path: `/rest/v1/user/${DEMO.thrive.ceo}`,
+        query: '',
+        status: 200,
+        at: expect.any(Number),
+      },
+      {
+        method: 'GET',
+        endpoint: 'GET /users',
+        path: '/rest/v1/users',
+        query: 'page=2&perPage=5',
+        status: 401,
+        at: expect.any(Number),
+      },
+      {
+        method: 'GET',
+        endpoint: 'GET <unknown>',
+        path: '/rest/v1/no/such/thing',
+        query: 'x=1',
+        status: 404,
+        at: expect.any(Number),
+      },
+      {
+        method: 'POST',
+        endpoint: 'POST /oauth2/token/{tenantId}',
+        path: `/oauth2/token/${SANDBOX_CREDENTIALS.thrive.tenantId}`,
+        query: '',
+        status: 401,
+        at: expect.any(Number),
+      },
+    ]);
+    for (const entry of sandbox.thrive.log) {
+      expect(entry.at).toBeGreaterThanOrEqual(before);
+      expect(entry.at).toBeLessThanOrEqual(after);
+    }
+  });
+
+  it('count requests by endpoint template, in total, and not at all for templates never hit', async () => {
+    sandbox.ispring.reset();
+    for (const path of [
+      `/user/${DEMO.ispring.ceo}/v2`,
+      `/user/${DEMO.ispring.deepUser}/v2`,
+      '/users/v2?pageSize=1',
+      '/x',
+    ]) {
+      await fetch(`${sandbox.ispring.baseUrl}${path}`, { headers: ispringHeaders });
+    }
+    await fetch(`${sandbox.ispring.baseUrl}/department/unknown`, { method: 'DELETE' });
+    expect(sandbox.ispring.counts()).toEqual({
+      'GET /user/{userId}/v2': 2,
+      'GET /users/v2': 1,
+      'GET <unknown>': 1,
+      'DELETE <unknown>': 1,
+    });
+    expect(sandbox.ispring.count('GET /user/{userId}/v2')).toBe(2);
+    expect(sandbox.ispring.count('GET /group')).toBe(0);
+    expect(sandbox.ispring.count()).toBe(5);
+  });
+
+  it('keep each server’s log to itself', async () => {
+    sandbox.thrive.reset();
+    sandbox.ispring.reset();
+    await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders });
+    expect(sandbox.ispring.count()).toBe(1);
+    expect(sandbox.thrive.count()).toBe(0);
+    expect(sandbox.thrive.log).toEqual([]);
+  });
+
+  it('are emptied by reset()', async () => {
+    await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders });
+    expect(sandbox.ispring.count()).toBeGreaterThan(0);
+    sandbox.ispring.reset();
+    expect(sandbox.ispring.count()).toBe(0);
+    expect(sandbox.ispring.counts()).toEqual({});
+    expect(sandbox.ispring.log).toEqual([]);
+  });
+});
+
+describe('the delay', () => {
+  const DELAY_MS = 150;
+
+  it('is added to every response of both servers, errors and token requests included', async () => {
+    const sandbox = await startSandbox({ delayMs: DELAY_MS });
+    try {
+      const requests: Array<() => Promise<Response>> = [
+        () =>
+          fetch(`${sandbox.thrive.baseUrl}/user/${DEMO.thrive.ceo}`, {
+            headers: { authorization: thriveBasic },
+          }),
+        () => fetch(`${sandbox.thrive.baseUrl}/users`),
+        () => fetch(`${sandbox.thrive.origin}/nothing`),
+        () => fetch(`${sandbox.thrive.origin}/oauth2/token/x`, { method: 'POST' }),
+        () => fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders }),
+        () => fetch(`${sandbox.ispring.baseUrl}/api/v3/token`, { method: 'POST' }),
+      ];
+      for (const request of requests) {
+        const started = performance.now();
+        await (await request()).text();
+        // Timers may fire up to a millisecond early against performance.now().
+        expect(performance.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 1);
+      }
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('can be changed while running, and refuses a negative value', async () => {
+    const sandbox = await startSandbox();
+    try {
+      sandbox.ispring.setDelay(DELAY_MS);
+      let started = performance.now();
+      await (await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 1);
+      sandbox.ispring.setDelay(0);
+      started = performance.now();
+      await (await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
+      expect(performance.now() - started).toBeLessThan(DELAY_MS);
+      expect(() => sandbox.ispring.setDelay(-1)).toThrow(RangeError);
+      await expect(startSandbox({ delayMs: Number.NaN })).rejects.toThrow(RangeError);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('close()', () => {
+  it('releases both ports, keep-alive connections included', async () => {
+    const sandbox = await startSandbox();
+    const thrivePort = portOf(sandbox.thrive.origin);
+    const ispringPort = portOf(sandbox.ispring.origin);
+    // fetch keeps these connections alive in its pool.
+    await (await fetch(`${sandbox.thrive.baseUrl}/users`)).text();
+    await (await fetch(`${sandbox.ispring.baseUrl}/group`)).text();
+    await sandbox.close();
+    expect(await portIsFree(thrivePort)).toBe(true);
+    expect(await portIsFree(ispringPort)).toBe(true);
+    await expect(fetch(`${sandbox.thrive.baseUrl}/users`)).rejects.toThrow();
+  });
+
+  it('does not wait for a response still in its delay, and may be called twice', async () => {
+    const sandbox = await startSandbox({ delayMs: 10_000 });
+    const pending = fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders }).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    while (sandbox.ispring.count() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = performance.now();
+    await Promise.all([sandbox.close(), sandbox.close()]);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await pending).toBe('failed');
+  });
+});
+
+describe('sandboxProviderConfigs', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  it('defaults to Thrive OAuth and iSpring token mode, with the DEFAULTS of src/config.ts', () => {
+    const { thrive, ispring } = sandboxProviderConfigs(sandbox);
+    expect(thrive).toEqual({
+      baseUrl: sandbox.thrive.baseUrl,
+      auth: {
+        mode: 'oauth',
+        tenantId: SANDBOX_CREDENTIALS.thrive.tenantId,
+        clientId: SANDBOX_CREDENTIALS.thrive.clientId,
+        clientSecret: SANDBOX_CREDENTIALS.thrive.clientSecret,
+        tokenUrl: `${sandbox.thrive.origin}/oauth2/token/${SANDBOX_CREDENTIALS.thrive.tenantId}`,
+        scope: DEFAULTS.thriveScope,
+      },
+      timeoutMs: DEFAULTS.timeoutMs,
+      userBatchSize: DEFAULTS.thriveUserBatchSize,
+      concurrency: DEFAULTS.thriveConcurrency,
+      audiencePageSize: DEFAULTS.thriveAudiencePageSize,
+    });
+    expect(ispring).toEqual({
+      baseUrl: sandbox.ispring.baseUrl,
+      auth: {
+        mode: 'token',
+        clientId: SANDBOX_CREDENTIALS.ispring.clientId,
+        clientSecret: SANDBOX_CREDENTIALS.ispring.clientSecret,
+      },
+      timeoutMs: DEFAULTS.timeoutMs,
+      userBatchSize: DEFAULTS.ispringUserBatchSize,
+    });
+  });
+
+  it('gives Basic and header modes, and applies overrides', () => {
+    const { thrive, ispring } = sandboxProviderConfigs(
+      sandbox,
+      { thrive: 'basic', ispring: 'headers' },
+      {
+        timeoutMs: 500,
+        thriveUserBatchSize: 7,
+        thriveConcurrency: 3,
+        ispringUserBatchSize: 250,
+        audiencePageSize: 5,
+      },
+    );
+    expect(thrive.auth).toEqual({
+      mode: 'basic',
+      tenantId: SANDBOX_CREDENTIALS.thrive.tenantId,
+      apiSecret: SANDBOX_CREDENTIALS.thrive.apiSecret,
+    });
+    expect(ispring.auth).toEqual({
+      mode: 'headers',
+      accountUrl: SANDBOX_CREDENTIALS.ispring.accountUrl,
+      email: SANDBOX_CREDENTIALS.ispring.email,
+      password: SANDBOX_CREDENTIALS.ispring.password,
+    });
+    expect(thrive).toMatchObject({ timeoutMs: 500, userBatchSize: 7, concurrency: 3, audiencePageSize: 5 });
+    expect(ispring).toMatchObject({ timeoutMs: 500, userBatchSize: 250 });
+  });
+
+  it('hands out credentials the sandbox accepts in every mode', async () => {
+    const oauth = sandboxProviderConfigs(sandbox).thrive.auth;
+    if (oauth.mode !== 'oauth') throw new Error('expected OAuth');
+    const tokenResponse = await fetch(oauth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${oauth.clientId}:${oauth.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: oauth.scope }).toString(),
+    });
+    expect(tokenResponse.status).toBe(200);
+
+    const basic = sandboxProviderConfigs(sandbox, { thrive: 'basic' }).thrive.auth;
+    if (basic.mode !== 'basic') throw new Error('expected Basic');
+    const basicResponse = await fetch(`${sandbox.thrive.baseUrl}/users?perPage=1`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${basic.tenantId}:${basic.apiSecret}`).toString('base64')}`,
+      },
+    });
+    expect(basicResponse.status).toBe(200);
+
+    const token = sandboxProviderConfigs(sandbox).ispring.auth;
+    if (token.mode !== 'token') throw new Error('expected token mode');
+    const ispringToken = await fetch(`${sandbox.ispring.baseUrl}/api/v3/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: token.clientId,
+        client_secret: token.clientSecret,
+        grant_type: 'client_credentials',
+      }).toString(),
+    });
+    expect(ispringToken.status).toBe(200);
+
+    const headers = sandboxProviderConfigs(sandbox, { ispring: 'headers' }).ispring.auth;
+    if (headers.mode !== 'headers') throw new Error('expected header mode');
+    const headerResponse = await fetch(`${sandbox.ispring.baseUrl}/group`, {
+      headers: {
+        'x-auth-account-url': headers.accountUrl,
+        'x-auth-email': headers.email,
+        'x-auth-password': headers.password,
+      },
+    });
+    expect(headerResponse.status).toBe(200);
+  });
+});
+
+describe('npm run sandbox (src/sandbox/cli.ts)', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+
+  function runCli(env: Record<string, string>) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/cli.ts'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, output: () => ({ stdout, stderr }) };
+  }
+
+  it('prints base URLs, every credential and the env lines, serves, and stops cleanly on SIGTERM', async () => {
+    const cli = runCli({ SANDBOX_THRIVE_PORT: '0', SANDBOX_ISPRING_PORT: '0', SANDBOX_DELAY_MS: '0' });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!cli.output().stdout.includes('Ctrl-C') && Date.now() < deadline) {
+        if (cli.child.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { stdout, stderr } = cli.output();
+      expect(stderr).toBe('');
+      const thrive = SANDBOX_CREDENTIALS.thrive;
+      const ispring = SANDBOX_CREDENTIALS.ispring;
+      for (const secret of [thrive.tenantId, thrive.apiSecret, thrive.clientId, thrive.clientSecret]) {
+        expect(stdout).toContain(secret);
+      }
+      for (const secret of [
+        ispring.clientId,
+        ispring.clientSecret,
+        ispring.accountUrl,
+        ispring.email,
+        ispring.password,
+      ]) {
+        expect(stdout).toContain(secret);
+      }
+      const thriveBaseUrl = /THRIVE_BASE_URL=(\S+)/.exec(stdout)![1]!;
+      const ispringBaseUrl = /ISPRING_BASE_URL=(\S+)/.exec(stdout)![1]!;
+      expect(thriveBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/rest\/v1$/);
+      expect(stdout).toContain(`THRIVE_TENANT_ID=${thrive.tenantId}`);
+      expect(stdout).toContain(DEMO.thrive.multiPosition);
+      expect(stdout).toContain(DEMO.ispring.inheritsThroughTwoDepartments);
+
+      const user = await fetch(`${thriveBaseUrl}/user/${DEMO.thrive.multiPosition}`, {
+        headers: { authorization: thriveBasic },
+      });
+      expect(user.status).toBe(200);
+      const group = await fetch(`${ispringBaseUrl}/group`, { headers: ispringHeaders });
+      expect(group.status).toBe(200);
+
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a malformed setting with a message and exit code 1', async () => {
+    const cli = runCli({ SANDBOX_DELAY_MS: 'soon' });
+    expect(await cli.exited).toBe(1);
+    expect(cli.output().stderr).toContain('SANDBOX_DELAY_MS must be a whole number');
+  });
+});

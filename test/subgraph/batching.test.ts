@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+/**
+ * Exact upstream request counts (contract section 7), read from the sandboxes' counters. Each
+ * expectation is the minimum the rules imply, worked out here from the data, not copied from a run:
+ * - iSpring users: one `GET /users/v2` per depth, per 100 new ids at that depth;
+ * - iSpring departments and groups: one list read each (many are needed);
+ * - Thrive users: one `GET /user/{id}` per distinct user;
+ * - Thrive audiences (department names and groups): one list read.
+ */
+
+const THREE_LEVELS = `
+  query ($ids: [ID!]!) {
+    users(ids: $ids) {
+      id
+      manager { id manager { id manager { id displayName } } }
+      department { name }
+      groups { name }
+    }
+  }
+`;
+
+interface Node {
+  id: string;
+  manager?: Node | null;
+}
+
+/** The ids first met at each depth of the response (depth 0 = the requested users). */
+function newIdsPerDepth(users: Array<Node | null>, depths: number): string[][] {
+  const seen = new Set<string>();
+  const levels: string[][] = [];
+  let current = users.filter((user): user is Node => user !== null);
+  for (let depth = 0; depth <= depths && current.length > 0; depth += 1) {
+    const fresh = [...new Set(current.map((user) => user.id))].filter((id) => !seen.has(id));
+    fresh.forEach((id) => seen.add(id));
+    levels.push(fresh);
+    current = current.map((user) => user.manager).filter((manager): manager is Node => !!manager);
+  }
+  return levels;
+}
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ modes: { thrive: 'oauth', ispring: 'token' } });
+});
+afterAll(() => stack.close());
+
+describe('upstream requests per operation', () => {
+  it('(a) 100 iSpring users with three manager levels, department and groups: one users/v2 per depth, one department list, one group list', async () => {
+    const ids = stack.sandbox.organisation.ispring.users.slice(0, 100).map((user) => `ispring:${user.userId}`);
+    // Warm the token so the counts below are data requests only.
+    await stack.query(`{ user(id: "${ids[0]}") { id } }`);
+    stack.resetCounts();
+
+    const response = await stack.query<{ users: Array<Node | null> }>(THREE_LEVELS, { ids });
+    expect(response.errors).toBeUndefined();
+    const levels = newIdsPerDepth(response.data!.users, 3);
+    // The demo organisation is deep enough that every depth brings people not met before.
+    expect(levels.map((level) => level.length > 0)).toEqual([true, true, true, true]);
+    const expectedUserRequests = levels.reduce((sum, level) => sum + Math.ceil(level.length / 100), 0);
+
+    expect(stack.sandbox.ispring.counts()).toEqual({
+      'GET /users/v2': expectedUserRequests,
+      'GET /department': 1,
+      'GET /group': 1,
+    });
+    expect(expectedUserRequests).toBe(4);
+    expect(stack.sandbox.thrive.count()).toBe(0);
+  });
+
+  it('(b) 100 Thrive users with three manager levels, department and groups: one request per distinct user, one audience list', async () => {
+    const thriveUsers = stack.sandbox.organisation.thrive.users;
+    const byId = new Map<string, ThriveUser>(thriveUsers.map((user) => [user.id, user]));
+    const requested = thriveUsers.slice(0, 100).map((user) => user.id);
+    await stack.query(`{ user(id: "thrive:${requested[0]}") { id } }`);
+    stack.resetCounts();
+
+    const response = await stack.query<{ users: Array<Node | null> }>(THREE_LEVELS, {
+      ids: requested.map((id) => `thrive:${id}`),
+    });
+    expect(response.errors).toBeUndefined();
+
+    // Every distinct id asked for, by the query or as someone's primary manager, costs one request,
+    // including a manager id that turns out not to exist.
+    const primaryManagerId = (user: ThriveUser): string | null => {
+      const positions = user.positions ?? [];
+      const primary = positions.find((position) => position.isActive !== false) ?? positions[0];
+      return primary?.manager?.id ?? null;
+    };
+    const fetched = new Set<string>(requested);
+    let level = requested;
+    for (let depth = 1; depth <= 3; depth += 1) {
+      level = level
+        .map((id) => byId.get(id))
+        .filter((user): user is ThriveUser => user !== undefined)
+        .map(primaryManagerId)
+        .filter((id): id is string => id !== null);
+      level.forEach((id) => fetched.add(id));
+    }
+
+    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': fetched.size, 'GET /audiences': 1 });
+    expect(stack.sandbox.ispring.count()).toBe(0);
+  });
+
+  it('fetches each distinct user once per operation, however often the query names them', async () => {
+    const id = `ispring:${stack.sandbox.organisation.ispring.users[0]!.userId}`;
+    stack.resetCounts();
+    const response = await stack.query(`query ($id: ID!) { a: user(id: $id) { id } b: user(id: $id) { id } users(ids: [$id, $id]) { id } }`, {
+      id,
+    });
+    expect(response.errors).toBeUndefined();
+    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+  });
+
+  it('asks for one department by id when only one is needed', async () => {
+    const user = stack.sandbox.organisation.ispring.users.find((candidate) => candidate.departmentId)!;
+    stack.resetCounts();
+    const response = await stack.query(`{ user(id: "ispring:${user.userId}") { department { name } } }`);
+    expect(response.errors).toBeUndefined();
+    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1, 'GET /department/{departmentId}': 1 });
+  });
+
+  it('resolves a mixed page of both providers in one round per provider and depth', async () => {
+    const ispring = stack.sandbox.organisation.ispring.users.slice(100, 130).map((user) => `ispring:${user.userId}`);
+    const thrive = stack.sandbox.organisation.thrive.users.slice(100, 130).map((user) => `thrive:${user.id}`);
+    stack.resetCounts();
+    const response = await stack.query<{ users: Array<{ id: string } | null> }>(
+      `query ($ids: [ID!]!) { users(ids: $ids) { id } }`,
+      { ids: [...ispring, ...thrive] },
+    );
+    expect(response.data!.users.map((user) => user?.id)).toEqual([...ispring, ...thrive]);
+    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 30 });
+  });
+});

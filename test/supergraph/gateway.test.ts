@@ -1,0 +1,114 @@
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/sandbox/index.ts';
+import { loadTypeDefs } from '../../src/schema.ts';
+import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
+
+/**
+ * A supergraph of this subgraph and a small "reviews" subgraph that knows users only by id, composed
+ * with @apollo/composition and served by a real @apollo/gateway over HTTP.
+ */
+const thriveUserId = `thrive:${DEMO.thrive.multiPosition}`;
+const ispringUserId = `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`;
+
+const reviews = [
+  { id: 'r1', body: 'Great onboarding course', authorId: thriveUserId },
+  { id: 'r2', body: 'Clear and short', authorId: ispringUserId },
+];
+
+const reviewsTypeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+
+  type Review {
+    id: ID!
+    body: String!
+    author: User!
+  }
+
+  type User @key(fields: "id") {
+    id: ID!
+    reviews: [Review!]!
+  }
+
+  type Query {
+    reviews: [Review!]!
+  }
+`);
+
+const reviewsResolvers = {
+  Query: { reviews: () => reviews },
+  Review: { author: (review: { authorId: string }) => ({ __typename: 'User', id: review.authorId }) },
+  User: {
+    __resolveReference: (user: { id: string }) => user,
+    reviews: (user: { id: string }) => reviews.filter((review) => review.authorId === user.id),
+  },
+};
+
+let stack: Stack;
+let reviewsServer: ApolloServer;
+let gatewayServer: ApolloServer;
+let gatewayUrl: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  reviewsServer = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: reviewsTypeDefs, resolvers: reviewsResolvers as never }),
+  });
+  const { url: reviewsUrl } = await startStandaloneServer(reviewsServer, { listen: { port: 0, host: '127.0.0.1' } });
+
+  const composition = composeServices([
+    { name: 'directory', typeDefs: loadTypeDefs(), url: stack.subgraph.url },
+    { name: 'reviews', typeDefs: reviewsTypeDefs, url: reviewsUrl },
+  ]);
+  if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
+
+  gatewayServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }) });
+  ({ url: gatewayUrl } = await startStandaloneServer(gatewayServer, { listen: { port: 0, host: '127.0.0.1' } }));
+});
+
+afterAll(async () => {
+  await gatewayServer?.stop();
+  await reviewsServer?.stop();
+  await stack?.close();
+});
+
+describe('supergraph through @apollo/gateway', () => {
+  it('composes this subgraph with another that references User by id', () => {
+    const composition = composeServices([
+      { name: 'directory', typeDefs: loadTypeDefs(), url: 'http://directory' },
+      { name: 'reviews', typeDefs: reviewsTypeDefs, url: 'http://reviews' },
+    ]);
+    expect(composition.errors).toBeUndefined();
+    expect(composition.supergraphSdl).toContain('type User');
+  });
+
+  it('joins reviews to users of both providers, their managers and departments', async () => {
+    const response = await postGraphQL<{ reviews: any[] }>(
+      gatewayUrl,
+      `{ reviews { body author { id provider displayName manager { displayName } department { name ancestors { name } } } } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    const [first, second] = response.data!.reviews;
+    expect(first.author).toMatchObject({ id: thriveUserId, provider: 'THRIVE' });
+    expect(first.author.displayName).toEqual(expect.any(String));
+    expect(second.author).toMatchObject({ id: ispringUserId, provider: 'ISPRING' });
+    // This person inherits their supervisor through two departments, so both are resolved here.
+    expect(second.author.manager?.displayName).toEqual(expect.any(String));
+    expect(second.author.department.ancestors.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('starts from this subgraph and fetches the other subgraph fields of the same user', async () => {
+    const response = await postGraphQL<{ user: any }>(
+      gatewayUrl,
+      `query ($id: ID!) { user(id: $id) { displayName reviews { body } } }`,
+      { id: ispringUserId },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.user.reviews).toEqual([{ body: 'Clear and short' }]);
+  });
+});

@@ -1,0 +1,166 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { createUpstreamClient, parseRetryAfter, type AuthStrategy } from '../../src/providers/http.ts';
+
+/** A real local server whose answer each test chooses by path. */
+let server: http.Server;
+let baseUrl: string;
+const seen: Array<{ path: string; authorization: string | undefined }> = [];
+let validToken = 'token-2';
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const path = (req.url ?? '').split('?')[0];
+    const reply = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body);
+    };
+    if (path === '/ok') return reply(200, '{"ok":true}');
+    if (path === '/missing') return reply(404, '{"status":404}');
+    if (path === '/token-protected') {
+      return req.headers.authorization === `Bearer ${validToken}` ? reply(200, '{}') : reply(401, '{}');
+    }
+    if (path === '/forbidden') return reply(403, '{"message":"secret-api-key-123 is not allowed"}');
+    if (path === '/limited') return reply(429, '{}', { 'retry-after': '7' });
+    if (path === '/broken') return reply(503, '<html>proxy</html>');
+    if (path === '/bad-request') return reply(400, '{}');
+    if (path === '/slow') return void setTimeout(() => reply(200, '{}'), 500);
+    if (path === '/reset') return req.socket.destroy();
+    reply(500, '{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function tokenAuth() {
+  let current = 'token-1';
+  let renewals = 0;
+  const auth: AuthStrategy = {
+    authorize: async (headers) => {
+      headers.authorization = `Bearer ${current}`;
+    },
+    renewAfterUnauthorized: async () => {
+      renewals += 1;
+      current = `token-${renewals + 1}`;
+      return true;
+    },
+  };
+  return { auth, renewals: () => renewals };
+}
+
+const staticAuth: AuthStrategy = {
+  authorize: async (headers) => {
+    headers.authorization = 'Basic c2VjcmV0LWFwaS1rZXktMTIz';
+  },
+  renewAfterUnauthorized: async () => false,
+};
+
+function client(auth: AuthStrategy = staticAuth, timeoutMs = 2000) {
+  return createUpstreamClient({
+    provider: 'thrive',
+    baseUrl,
+    timeoutMs,
+    auth,
+    redactor: new SecretRedactor(['secret-api-key-123', 'c2VjcmV0LWFwaS1rZXktMTIz']),
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+describe('upstream HTTP client', () => {
+  it('returns 2xx and 404 responses to the caller', async () => {
+    expect(await client().get('GET /ok', 'ok')).toMatchObject({ status: 200, body: '{"ok":true}' });
+    expect(await client().get('GET /missing', 'missing')).toMatchObject({ status: 404 });
+  });
+
+  it('renews credentials once on a 401 and sends the request again', async () => {
+    validToken = 'token-2';
+    const { auth, renewals } = tokenAuth();
+    seen.length = 0;
+    expect((await client(auth).get('GET /token-protected', 'token-protected')).status).toBe(200);
+    expect(renewals()).toBe(1);
+    expect(seen.map((s) => s.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('gives up with UPSTREAM_AUTH after exactly one renewal', async () => {
+    validToken = 'never-issued';
+    const { auth, renewals } = tokenAuth();
+    seen.length = 0;
+    const error = await failure(client(auth).get('GET /token-protected', 'token-protected'));
+    expect(error.code).toBe('UPSTREAM_AUTH');
+    expect(renewals()).toBe(1);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('maps 403 to UPSTREAM_AUTH and keeps the upstream body out of the message', async () => {
+    const error = await failure(client().get('GET /forbidden', 'forbidden'));
+    expect(error).toMatchObject({
+      code: 'UPSTREAM_AUTH',
+      provider: 'thrive',
+      status: 403,
+      endpoint: 'GET /forbidden',
+    });
+    expect(error.message).not.toContain('not allowed');
+    expect(error.detail).toContain('[REDACTED] is not allowed');
+    expect(JSON.stringify(error)).not.toContain('secret-api-key-123');
+  });
+
+  it('maps 429 to UPSTREAM_RATE_LIMITED with Retry-After', async () => {
+    const error = await failure(client().get('GET /limited', 'limited'));
+    expect(error).toMatchObject({ code: 'UPSTREAM_RATE_LIMITED', retryAfterSeconds: 7 });
+  });
+
+  it('maps 5xx to UPSTREAM_UNAVAILABLE and other 4xx to UPSTREAM_REJECTED', async () => {
+    expect((await failure(client().get('GET /broken', 'broken'))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await failure(client().get('GET /bad-request', 'bad-request'))).code).toBe('UPSTREAM_REJECTED');
+  });
+
+  it('maps a timeout, a reset and a refused connection to UPSTREAM_UNAVAILABLE without credentials in the cause', async () => {
+    const timeout = await failure(client(staticAuth, 100).get('GET /slow', 'slow'));
+    expect(timeout.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(timeout.message).toContain('did not answer in time');
+    const reset = await failure(client().get('GET /reset', 'reset'));
+    expect(reset.code).toBe('UPSTREAM_UNAVAILABLE');
+    const refused = await failure(
+      createUpstreamClient({
+        provider: 'ispring',
+        baseUrl: 'http://127.0.0.1:1',
+        timeoutMs: 1000,
+        auth: staticAuth,
+        redactor: new SecretRedactor([]),
+      }).get('GET /x', 'x'),
+    );
+    expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'ispring' });
+    expect(refused.message).toContain('refused the connection');
+    for (const error of [timeout, reset, refused]) {
+      expect(JSON.stringify({ ...error, cause: String(error.cause) })).not.toContain('c2VjcmV0');
+      expect(Object.keys(error.cause as object)).not.toContain('options');
+    }
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    expect(parseRetryAfter('120')).toBe(120);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
