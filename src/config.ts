@@ -51,6 +51,11 @@ export interface IspringConfig {
   readonly timeoutMs: number;
   /** Ids per `GET /users/v2?userIds[]=…` request, and DataLoader `maxBatchSize`. */
   readonly userBatchSize: number;
+  /**
+   * The body format asked for with `Accept`: `xml`, the API's default and what its docs show, or
+   * `json`. Either is read whatever comes back.
+   */
+  readonly format: 'xml' | 'json';
 }
 
 export interface Config {
@@ -280,6 +285,10 @@ function readIspring(
   const checkedAccountUrl = accountUrl === undefined ? undefined : url('ISPRING_ACCOUNT_URL', undefined);
   const baseUrl = url('ISPRING_BASE_URL', DEFAULT_ISPRING_BASE_URL);
   const userBatchSize = integer('ISPRING_MAX_BATCH_SIZE', DEFAULTS.ispringUserBatchSize, 1, 500);
+  const format = (read('ISPRING_FORMAT') ?? 'xml').toLowerCase();
+  if (format !== 'xml' && format !== 'json') {
+    problems.push(`ISPRING_FORMAT must be xml or json; got ${JSON.stringify(format.slice(0, 40))}.`);
+  }
   if (problems.length > before || !baseUrl) return undefined;
 
   const auth: IspringConfig['auth'] = tokenMode
@@ -290,6 +299,7 @@ function readIspring(
     auth,
     timeoutMs: integer('ISPRING_TIMEOUT_MS', timeoutMs, 100, 120_000),
     userBatchSize,
+    format: format as IspringConfig['format'],
   };
 }
 

@@ -180,6 +180,8 @@ function toTransportError(
   redactor: SecretRedactor,
 ): ProviderError {
   if (error instanceof ProviderError) return error;
+  // A ProviderError thrown by a hook (the auth hook's token request) arrives wrapped by got.
+  if (error instanceof RequestError && error.cause instanceof ProviderError) return error.cause;
   const code = error instanceof RequestError ? error.code : undefined;
   const what =
     code === 'ETIMEDOUT'

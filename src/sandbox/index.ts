@@ -79,6 +79,7 @@ export function sandboxProviderConfigs(
     thriveUserBatchSize?: number;
     thriveConcurrency?: number;
     ispringUserBatchSize?: number;
+    ispringFormat?: 'xml' | 'json';
     audiencePageSize?: number;
   } = {},
 ): { thrive: ThriveConfig; ispring: IspringConfig } {
@@ -120,6 +121,7 @@ export function sandboxProviderConfigs(
           },
     timeoutMs,
     userBatchSize: overrides.ispringUserBatchSize ?? DEFAULTS.ispringUserBatchSize,
+    format: overrides.ispringFormat ?? 'xml',
   };
   return { thrive, ispring };
 }

@@ -59,14 +59,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const auth = chosen.thrive.auth;
     chosen.thrive = {
       ...chosen.thrive,
-      auth: auth.mode === 'basic' ? { ...auth, apiSecret: 'wrong-thrive-secret' } : { ...auth, clientSecret: 'wrong-thrive-secret' },
+      auth:
+        auth.mode === 'basic'
+          ? { ...auth, apiSecret: 'wrong-thrive-secret' }
+          : { ...auth, clientSecret: 'wrong-thrive-secret' },
     };
   }
   if (options.wrongSecret === 'ispring' && chosen.ispring) {
     const auth = chosen.ispring.auth;
     chosen.ispring = {
       ...chosen.ispring,
-      auth: auth.mode === 'token' ? { ...auth, clientSecret: 'wrong-ispring-secret' } : { ...auth, password: 'wrong-ispring-secret' },
+      auth:
+        auth.mode === 'token'
+          ? { ...auth, clientSecret: 'wrong-ispring-secret' }
+          : { ...auth, password: 'wrong-ispring-secret' },
     };
   }
   const secrets = secretsOf({ ...chosen, routerSecret: undefined });

@@ -274,6 +274,7 @@ describe('sandboxProviderConfigs', () => {
       },
       timeoutMs: DEFAULTS.timeoutMs,
       userBatchSize: DEFAULTS.ispringUserBatchSize,
+      format: 'xml',
     });
   });
 

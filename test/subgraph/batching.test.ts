@@ -49,7 +49,9 @@ afterAll(() => stack.close());
 
 describe('upstream requests per operation', () => {
   it('(a) 100 iSpring users with three manager levels, department and groups: one users/v2 per depth, one department list, one group list', async () => {
-    const ids = stack.sandbox.organisation.ispring.users.slice(0, 100).map((user) => `ispring:${user.userId}`);
+    const ids = stack.sandbox.organisation.ispring.users
+      .slice(0, 100)
+      .map((user) => `ispring:${user.userId}`);
     // Warm the token so the counts below are data requests only.
     await stack.query(`{ user(id: "${ids[0]}") { id } }`);
     stack.resetCounts();
@@ -107,9 +109,12 @@ describe('upstream requests per operation', () => {
   it('fetches each distinct user once per operation, however often the query names them', async () => {
     const id = `ispring:${stack.sandbox.organisation.ispring.users[0]!.userId}`;
     stack.resetCounts();
-    const response = await stack.query(`query ($id: ID!) { a: user(id: $id) { id } b: user(id: $id) { id } users(ids: [$id, $id]) { id } }`, {
-      id,
-    });
+    const response = await stack.query(
+      `query ($id: ID!) { a: user(id: $id) { id } b: user(id: $id) { id } users(ids: [$id, $id]) { id } }`,
+      {
+        id,
+      },
+    );
     expect(response.errors).toBeUndefined();
     expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
   });
@@ -119,11 +124,16 @@ describe('upstream requests per operation', () => {
     stack.resetCounts();
     const response = await stack.query(`{ user(id: "ispring:${user.userId}") { department { name } } }`);
     expect(response.errors).toBeUndefined();
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1, 'GET /department/{departmentId}': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({
+      'GET /users/v2': 1,
+      'GET /department/{departmentId}': 1,
+    });
   });
 
   it('resolves a mixed page of both providers in one round per provider and depth', async () => {
-    const ispring = stack.sandbox.organisation.ispring.users.slice(100, 130).map((user) => `ispring:${user.userId}`);
+    const ispring = stack.sandbox.organisation.ispring.users
+      .slice(100, 130)
+      .map((user) => `ispring:${user.userId}`);
     const thrive = stack.sandbox.organisation.thrive.users.slice(100, 130).map((user) => `thrive:${user.id}`);
     stack.resetCounts();
     const response = await stack.query<{ users: Array<{ id: string } | null> }>(

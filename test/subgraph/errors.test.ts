@@ -71,9 +71,12 @@ describe('bad input', () => {
   });
 
   it('refuses a managementChain depth outside 0 to 50', async () => {
-    const response = await stack.query(`query ($id: ID!) { user(id: $id) { managementChain(maxDepth: 51) { id } } }`, {
-      id: thriveId,
-    });
+    const response = await stack.query(
+      `query ($id: ID!) { user(id: $id) { managementChain(maxDepth: 51) { id } } }`,
+      {
+        id: thriveId,
+      },
+    );
     expect(response.errors![0]).toMatchObject({
       path: ['user', 'managementChain'],
       extensions: { code: 'BAD_USER_INPUT' },
@@ -81,7 +84,9 @@ describe('bad input', () => {
   });
 
   it('returns null, not an error, for a well-formed id the provider does not have', async () => {
-    const response = await stack.query(`{ a: user(id: "thrive:ffffffffffffffffffffffff") { id } b: user(id: "ispring:00000000-0000-0000-0000-000000000000") { id } }`);
+    const response = await stack.query(
+      `{ a: user(id: "thrive:ffffffffffffffffffffffff") { id } b: user(id: "ispring:00000000-0000-0000-0000-000000000000") { id } }`,
+    );
     expect(response).toEqual({ data: { a: null, b: null } });
   });
 });
@@ -90,7 +95,9 @@ describe('credentials', () => {
   it('an expired iSpring token costs exactly one refresh, and the query succeeds', async () => {
     const stack = await startStack({ modes: { ispring: 'token' } });
     try {
-      expect((await stack.query(`query ($id: ID!) { user(id: $id) { id } }`, { id: ispringId })).errors).toBeUndefined();
+      expect(
+        (await stack.query(`query ($id: ID!) { user(id: $id) { id } }`, { id: ispringId })).errors,
+      ).toBeUndefined();
       stack.resetCounts();
       stack.sandbox.ispring.expireTokens();
       const response = await stack.query(`query ($id: ID!) { user(id: $id) { id } }`, { id: ispringId });

@@ -59,7 +59,9 @@ beforeAll(async () => {
   reviewsServer = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: reviewsTypeDefs, resolvers: reviewsResolvers as never }),
   });
-  const { url: reviewsUrl } = await startStandaloneServer(reviewsServer, { listen: { port: 0, host: '127.0.0.1' } });
+  const { url: reviewsUrl } = await startStandaloneServer(reviewsServer, {
+    listen: { port: 0, host: '127.0.0.1' },
+  });
 
   const composition = composeServices([
     { name: 'directory', typeDefs: loadTypeDefs(), url: stack.subgraph.url },
@@ -67,8 +69,12 @@ beforeAll(async () => {
   ]);
   if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
 
-  gatewayServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }) });
-  ({ url: gatewayUrl } = await startStandaloneServer(gatewayServer, { listen: { port: 0, host: '127.0.0.1' } }));
+  gatewayServer = new ApolloServer({
+    gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }),
+  });
+  ({ url: gatewayUrl } = await startStandaloneServer(gatewayServer, {
+    listen: { port: 0, host: '127.0.0.1' },
+  }));
 });
 
 afterAll(async () => {

@@ -41,7 +41,8 @@ export interface IspringUserProfile {
   role?: string | null;
   roleId?: string | null;
   departmentId?: string | null;
-  status: IspringStatus;
+  /** Required by the spec; absent in no sample, but a user without one is read as status unknown. */
+  status?: IspringStatus | null;
   fields?: IspringProfileField[];
   /** Spec: datetime; samples: `2021-09-14` (date only). Absent or empty when unknown. */
   addedDate?: string | null;
@@ -90,7 +91,8 @@ export interface IspringDetailedGroup extends IspringGroup {
 /** `POST /api/v3/token` response (JSON, or XML with root `<response>`). */
 export interface IspringTokenResponse {
   access_token: string;
-  expires_in: number | string;
+  /** Always present per the spec; 1800 s is assumed when it is not. */
+  expires_in?: number | string;
   token_type: string;
 }
 

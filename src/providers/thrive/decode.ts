@@ -1,5 +1,22 @@
-import { describeKind, PayloadShapeError } from '../../errors.js';
+import { PayloadShapeError } from '../../errors.js';
 import { isValidExternalId } from '../../ids.js';
+import {
+  anything,
+  array,
+  boolean,
+  copy,
+  fail,
+  field,
+  nonEmptyString,
+  nullable,
+  nullAsAbsent,
+  number,
+  object,
+  oneOf,
+  positiveNumber,
+  string,
+  type Reader,
+} from '../payload.js';
 import type {
   ThriveAudience,
   ThriveErrorBody,
@@ -29,9 +46,6 @@ import type {
  * - `additionalFields` values are kept as they came (any JSON value): the docs type the field only
  *   as "object", so a non-string value is not a shape violation; the mapper turns it into text.
  */
-
-type Json = Record<string, unknown>;
-type Reader<T> = (value: unknown, path: string) => T;
 
 const THRIVE_ID = 'a Thrive id (letters, digits, "_" or "-")';
 
@@ -208,108 +222,5 @@ const idObject: Reader<{ id: string }> = (value, path) => ({
   id: field(object(value, path), 'id', path, thriveId),
 });
 
-// --- primitives ------------------------------------------------------------------------------
-
-function fail(path: string, expected: string, value: unknown): never {
-  throw new PayloadShapeError(path === '' ? '(body)' : path, expected, describeKind(value));
-}
-
-function at(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function object(value: unknown, path: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
-  return value as Json;
-}
-
-const string: Reader<string> = (value, path) =>
-  typeof value === 'string' ? value : fail(path, 'a string', value);
-
-const nonEmptyString: Reader<string> = (value, path) =>
-  typeof value === 'string' && value !== '' ? value : fail(path, 'a non-empty string', value);
-
-const number: Reader<number> = (value, path) =>
-  typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a number', value);
-
-const positiveNumber: Reader<number> = (value, path) =>
-  typeof value === 'number' && Number.isFinite(value) && value > 0
-    ? value
-    : fail(path, 'a positive number', value);
-
-const boolean: Reader<boolean> = (value, path) =>
-  typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
-
-const anything: Reader<unknown> = (value) => value;
-
 const thriveId: Reader<string> = (value, path) =>
   typeof value === 'string' && isValidExternalId('thrive', value) ? value : fail(path, THRIVE_ID, value);
-
-function array<T>(item: Reader<T>): Reader<T[]> {
-  return (value, path) => {
-    if (!Array.isArray(value)) fail(path, 'an array', value);
-    return value.map((entry, index) => item(entry, at(path, index)));
-  };
-}
-
-function nullable<T>(read: Reader<T>): Reader<T | null> {
-  return (value, path) => (value === null ? null : read(value, path));
-}
-
-/** For fields the docs type as non-nullable: null reads as absent (see the module comment). */
-function nullAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
-  return (value, path) => (value === null ? undefined : read(value, path));
-}
-
-/** The first reader whose kind check passes; fails naming all of them. */
-function oneOf<A, B>(expected: string, first: Reader<A>, second: Reader<B>): Reader<A | B> {
-  return (value, path) => {
-    try {
-      return first(value, path);
-    } catch (error) {
-      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
-        throw error;
-    }
-    try {
-      return second(value, path);
-    } catch (error) {
-      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
-        throw error;
-      return fail(path, expected, value);
-    }
-  };
-}
-
-/** A required field. */
-function field<T>(source: Json, key: string, path: string, read: Reader<T>): T {
-  const value = source[key];
-  if (value === undefined)
-    throw new PayloadShapeError(at(path, key), expectationOf(read), 'no value (the field is absent)');
-  return read(value, at(path, key));
-}
-
-/** Reads the optional fields named in `readers` into `target`; absent ones (and nulls read as absent) are left out. */
-function copy<T extends object>(
-  target: T,
-  source: Json,
-  path: string,
-  readers: { [K in keyof T]?: Reader<T[K] | undefined> },
-): void {
-  for (const key of Object.keys(readers) as Array<keyof T & string>) {
-    if (!Object.hasOwn(source, key) || source[key] === undefined) continue;
-    const read = readers[key]!;
-    const value = read(source[key], at(path, key));
-    if (value !== undefined) target[key] = value as T[keyof T & string];
-  }
-}
-
-/** What a required field's reader expects, for the "absent" error (found by giving it `undefined`). */
-function expectationOf(read: Reader<unknown>): string {
-  try {
-    read(undefined, '');
-  } catch (error) {
-    if (error instanceof PayloadShapeError) return error.expected;
-  }
-  return 'a value';
-}

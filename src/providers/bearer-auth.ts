@@ -1,0 +1,143 @@
+import type { Headers } from 'got';
+import { PROVIDER_LABELS, ProviderError } from '../errors.js';
+import type { ProviderName } from '../models.js';
+import type { AuthStrategy } from './http.js';
+import { TokenCache, type IssuedToken } from './token-cache.js';
+
+/**
+ * Credentials on requests, with what the provider clients need beyond `AuthStrategy`: getting a
+ * token before a request is sent, and the token endpoint's own error when a refresh failed.
+ */
+export interface ProviderAuth extends AuthStrategy {
+  /**
+   * Makes sure credentials are ready before a request is sent, throwing the token endpoint's
+   * `ProviderError` as it is. (An error thrown inside got's request hook reaches the HTTP layer
+   * wrapped in got's `RequestError`.)
+   */
+  prepare(): Promise<void>;
+  /**
+   * The token endpoint's failure when a token refresh after a 401 failed and the request therefore
+   * ended as a plain 401. Cleared when a token is issued again.
+   */
+  renewalFailure(): ProviderError | undefined;
+}
+
+/** Credentials that are the same on every request (a password, an API secret): nothing to renew. */
+export function createStaticAuth(headers: Readonly<Record<string, string>>): ProviderAuth {
+  return {
+    async authorize(outgoing) {
+      Object.assign(outgoing, headers);
+    },
+    renewAfterUnauthorized: async () => false,
+    prepare: async () => {},
+    renewalFailure: () => undefined,
+  };
+}
+
+/**
+ * A bearer token from a token endpoint, cached until shortly before it expires, shared by
+ * concurrent requests, and fetched again exactly once when the provider answers 401.
+ */
+export function createBearerAuth(options: {
+  provider: ProviderName;
+  /** The token endpoint's template, for errors. */
+  endpoint: string;
+  fetchToken: () => Promise<IssuedToken>;
+}): ProviderAuth {
+  let lastRenewalFailure: ProviderError | undefined;
+  const tokens = new TokenCache({
+    fetchToken: async () => {
+      const issued = await options.fetchToken();
+      lastRenewalFailure = undefined;
+      return issued;
+    },
+  });
+
+  return {
+    async authorize(headers) {
+      headers.authorization = `Bearer ${await tokens.get()}`;
+    },
+    async renewAfterUnauthorized(rejectedHeaders: Headers) {
+      const sent = bearerTokenOf(rejectedHeaders.authorization);
+      if (sent === undefined) return false;
+      // Drops the rejected token only if it is still current: when many requests carried the same
+      // stale token, the first 401 triggers the one refresh and the others reuse its result.
+      tokens.invalidate(sent);
+      try {
+        await tokens.get();
+        return true;
+      } catch (error) {
+        lastRenewalFailure = asProviderError(error, options.provider, options.endpoint);
+        return false;
+      }
+    },
+    async prepare() {
+      await tokens.get();
+    },
+    renewalFailure: () => lastRenewalFailure,
+  };
+}
+
+function bearerTokenOf(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^Bearer (.+)$/i.exec(value ?? '');
+  return match?.[1];
+}
+
+function asProviderError(error: unknown, provider: ProviderName, endpoint: string): ProviderError {
+  if (error instanceof ProviderError) return error;
+  return new ProviderError(
+    'UPSTREAM_UNAVAILABLE',
+    provider,
+    `${PROVIDER_LABELS[provider]}'s token request failed (${endpoint}).`,
+    { endpoint, detail: error instanceof Error ? error.name : typeof error },
+  );
+}
+
+/**
+ * A token endpoint's non-2xx answer as a `ProviderError`. `credentialsHint` names the settings to
+ * check when the credentials were refused; `urlHint` the one to check when the request was.
+ */
+export function tokenStatusError(options: {
+  provider: ProviderName;
+  endpoint: string;
+  status: number;
+  detail: string;
+  credentialsHint: string;
+  urlHint: string;
+}): ProviderError {
+  const { provider, endpoint, status, detail } = options;
+  const label = PROVIDER_LABELS[provider];
+  const common = { endpoint, status, detail };
+  if (status === 400 || status === 401 || status === 403) {
+    // RFC 6749 §5.2: a bad client secret is 401 `invalid_client`, a bad scope 400 `invalid_scope`.
+    return new ProviderError(
+      'UPSTREAM_AUTH',
+      provider,
+      `${label}'s token endpoint rejected the configured client credentials (HTTP ${status} from ${endpoint}). Check ${options.credentialsHint}.`,
+      common,
+    );
+  }
+  if (status === 429) {
+    return new ProviderError(
+      'UPSTREAM_RATE_LIMITED',
+      provider,
+      `${label}'s token endpoint is rate limiting requests (HTTP 429 from ${endpoint}).`,
+      common,
+    );
+  }
+  if (status >= 500) {
+    return new ProviderError(
+      'UPSTREAM_UNAVAILABLE',
+      provider,
+      `${label}'s token endpoint is unavailable (HTTP ${status} from ${endpoint}).`,
+      common,
+    );
+  }
+  return new ProviderError(
+    'UPSTREAM_REJECTED',
+    provider,
+    `${label}'s token endpoint refused the request (HTTP ${status} from ${endpoint}). Check ${options.urlHint}.`,
+    common,
+  );
+}

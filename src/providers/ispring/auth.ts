@@ -1,0 +1,110 @@
+import { RequestError, type Response } from 'got';
+import type { IspringConfig, IspringTokenAuth } from '../../config.js';
+import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
+import { createBearerAuth, createStaticAuth, tokenStatusError, type ProviderAuth } from '../bearer-auth.js';
+import { createGot } from '../http.js';
+import type { IssuedToken } from '../token-cache.js';
+import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
+
+/**
+ * iSpring credentials on requests (`shared/providers/ispring.md` §2):
+ *
+ * - token mode: `POST /api/v3/token` (form-encoded client id and secret) gives a bearer token that
+ *   lives 1800 s; it is sent as `Authorization: Bearer <token>` (the Access Token page and every
+ *   public client; the endpoint pages' bare token is what the sandbox also accepts), cached until
+ *   shortly before it expires, and fetched again once on a 401.
+ * - header mode: the legacy `X-Auth-Account-Url`, `X-Auth-Email` and `X-Auth-Password` on every
+ *   request; a 401 there is final.
+ */
+export type IspringAuth = ProviderAuth;
+
+export const ISPRING_TOKEN_ENDPOINT = 'POST /api/v3/token';
+
+/** "The token's lifetime is 1800 seconds" (ispring.md §2a). */
+export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
+
+export function createIspringAuth(config: IspringConfig, redactor: SecretRedactor): IspringAuth {
+  if (config.auth.mode === 'headers') {
+    redactor.add(config.auth.password);
+    return createStaticAuth({
+      'x-auth-account-url': config.auth.accountUrl,
+      'x-auth-email': config.auth.email,
+      'x-auth-password': config.auth.password,
+    });
+  }
+  redactor.add(config.auth.clientSecret);
+  return createBearerAuth({
+    provider: 'ispring',
+    endpoint: ISPRING_TOKEN_ENDPOINT,
+    fetchToken: createTokenRequest(config.baseUrl, config.auth, config.timeoutMs, redactor),
+  });
+}
+
+function createTokenRequest(
+  baseUrl: string,
+  auth: IspringTokenAuth,
+  timeoutMs: number,
+  redactor: SecretRedactor,
+): () => Promise<IssuedToken> {
+  const client = createGot({ baseUrl, timeoutMs, headers: { accept: 'application/json' } });
+  const form = {
+    client_id: auth.clientId,
+    client_secret: auth.clientSecret,
+    grant_type: 'client_credentials',
+  };
+
+  return async () => {
+    let response: Response<string>;
+    try {
+      response = await client.post('api/v3/token', { form });
+    } catch (error) {
+      const code = error instanceof RequestError ? error.code : undefined;
+      const message = error instanceof Error ? redactor.redact(error.message) : 'unknown error';
+      throw new ProviderError(
+        'UPSTREAM_UNAVAILABLE',
+        'ispring',
+        `iSpring's token endpoint could not be reached (${ISPRING_TOKEN_ENDPOINT}).`,
+        {
+          endpoint: ISPRING_TOKEN_ENDPOINT,
+          detail: `${code ?? 'error'}: ${message}`,
+          cause: Object.assign(new Error(message), { code }),
+        },
+      );
+    }
+    const status = response.statusCode;
+    const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
+    if (status < 200 || status >= 300) {
+      throw tokenStatusError({
+        provider: 'ispring',
+        endpoint: ISPRING_TOKEN_ENDPOINT,
+        status,
+        detail,
+        credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
+        urlHint: 'ISPRING_BASE_URL',
+      });
+    }
+    let issued: IssuedToken;
+    try {
+      const body = decodeIspringTokenResponse(await parseIspringBody(response.body));
+      if (body.token_type.toLowerCase() !== 'bearer') {
+        throw new PayloadShapeError('token_type', '"bearer"', 'another token type');
+      }
+      issued = {
+        accessToken: body.access_token,
+        expiresInSeconds:
+          body.expires_in === undefined ? DOCUMENTED_TOKEN_LIFETIME_SECONDS : Number(body.expires_in),
+      };
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError)) throw error;
+      throw new ProviderError(
+        'UPSTREAM_BAD_RESPONSE',
+        'ispring',
+        `iSpring's token endpoint sent a response that is not the documented token (${ISPRING_TOKEN_ENDPOINT}: ${error.message}).`,
+        { endpoint: ISPRING_TOKEN_ENDPOINT, status, detail: error.message },
+      );
+    }
+    // Added before anything could log it.
+    redactor.add(issued.accessToken);
+    return issued;
+  };
+}

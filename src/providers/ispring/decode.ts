@@ -1,0 +1,492 @@
+import { PayloadShapeError } from '../../errors.js';
+import { isValidExternalId } from '../../ids.js';
+import {
+  array,
+  copy,
+  fail,
+  field,
+  nonEmptyString,
+  nullAsAbsent,
+  nullable,
+  object,
+  string,
+  type Json,
+  type Reader,
+} from '../payload.js';
+import {
+  childrenOf,
+  fromXml,
+  parseXml,
+  repeatedFromXml,
+  xmlList,
+  xmlObject,
+  xmlText,
+  type XmlDocument,
+  type XmlShape,
+  type XmlValue,
+} from '../xml.js';
+import type {
+  IspringDepartment,
+  IspringDetailedGroup,
+  IspringErrorBody,
+  IspringGroup,
+  IspringProfileField,
+  IspringSubordination,
+  IspringTokenResponse,
+  IspringUserProfile,
+  IspringUserRole,
+  IspringUsersPage,
+  IspringWorkLeaveStatus,
+} from './wire.js';
+
+/**
+ * iSpring bodies → wire types, accepting every variant `shared/providers/ispring.md` documents:
+ *
+ * - XML (the API's default) and JSON, told apart by the body itself: a server may answer either
+ *   whatever was asked for. XML is first turned into the JSON shape (`xml.ts`), then both go
+ *   through the same guards.
+ * - Envelopes: JSON bare or wrapped in `{"response": …}`; a list as a bare array, under its plural
+ *   name (`departments`) or under the item's name (`department`), one item or many; XML items
+ *   directly under `<response>` or under a plural wrapper (`<userProfiles>`, `<departments>`).
+ * - Values: numbers as numbers or strings (`status`, `expires_in`), `isSmart` as true/false or 0/1,
+ *   an empty element (`<parentDepartmentId/>`, `<lastLoginDate/>`) as absent, profile `fields` as
+ *   name/value pairs or an object.
+ *
+ * Ids that become global ids must be iSpring ids (UUIDs). A value that is not the documented shape
+ * throws `PayloadShapeError` naming its path and kind, never the value.
+ */
+
+const ISPRING_ID = 'an iSpring id (a UUID)';
+
+export type IspringBody = { readonly format: 'json'; readonly json: unknown } | XmlBody;
+interface XmlBody {
+  readonly format: 'xml';
+  readonly document: XmlDocument;
+}
+
+/** Reads a response body as XML or JSON, by its first character. */
+export async function parseIspringBody(body: string): Promise<IspringBody> {
+  const first = body.trimStart()[0];
+  if (first === '<') return { format: 'xml', document: await parseXml(body) };
+  if (first === '{' || first === '[') {
+    try {
+      return { format: 'json', json: JSON.parse(body) };
+    } catch {
+      throw new PayloadShapeError('(body)', 'a JSON document', `${body.length} characters that are not JSON`);
+    }
+  }
+  throw new PayloadShapeError(
+    '(body)',
+    'an XML or JSON document',
+    body.trim() === '' ? 'an empty body' : `${body.length} characters that are neither`,
+  );
+}
+
+// --- XML shapes (`shared/providers/ispring.md` §3–§5) ---------------------------------------
+
+const IDS = xmlList('id', xmlText);
+const SUBORDINATION_XML = xmlObject({ subordinationType: xmlText, supervisorId: xmlText });
+const FIELD_XML = xmlObject({ name: xmlText, value: xmlText });
+const USER_ROLE_XML = xmlObject({ roleId: xmlText, roleType: xmlText, manageableDepartmentIds: IDS });
+const USER_XML = xmlObject({
+  userId: xmlText,
+  role: xmlText,
+  roleId: xmlText,
+  departmentId: xmlText,
+  status: xmlText,
+  fields: xmlList('field', FIELD_XML),
+  addedDate: xmlText,
+  lastLoginDate: xmlText,
+  groups: IDS,
+  manageableDepartmentIds: IDS,
+  userRoles: xmlList('userRole', USER_ROLE_XML),
+  subordination: SUBORDINATION_XML,
+  coSubordination: SUBORDINATION_XML,
+  workLeaveStatus: xmlObject({ workLeaveReason: xmlText, startDate: xmlText, endDate: xmlText }),
+  securityPolicyAcceptanceDate: xmlText,
+  personalDataConsentAcceptanceDate: xmlText,
+  privacyPolicyConsentAcceptanceDate: xmlText,
+});
+const DEPARTMENT_XML = xmlObject({
+  departmentId: xmlText,
+  name: xmlText,
+  parentDepartmentId: xmlText,
+  code: xmlText,
+  subordination: SUBORDINATION_XML,
+  coSubordination: SUBORDINATION_XML,
+});
+const GROUP_XML = xmlObject({
+  groupId: xmlText,
+  name: xmlText,
+  isSmart: xmlText,
+  usersCount: xmlText,
+  userIds: IDS,
+});
+
+/**
+ * The items of a list in an XML document: `item` elements under the root, under a `plural`
+ * wrapper, or the root itself when it is one item.
+ */
+function xmlItems(document: XmlDocument, plural: string, item: string, shape: XmlShape): unknown[] {
+  if (document.rootName === item) return [fromXml([document.root], shape)];
+  const children = childrenOf(document.root);
+  const wrapped = children[plural];
+  if (wrapped !== undefined) return fromXml(wrapped, xmlList(item, shape)) as unknown[];
+  return repeatedFromXml(children[item], shape);
+}
+
+/** The one item of a by-id answer: `<response><item>…` or `<item>…` as the root. */
+function xmlItem(document: XmlDocument, item: string, shape: XmlShape): unknown {
+  if (document.rootName === item) return fromXml([document.root], shape);
+  const occurrences: XmlValue[] | undefined = childrenOf(document.root)[item];
+  if (occurrences === undefined) {
+    throw new PayloadShapeError(`response.${item}`, `a <${item}> element`, 'no such element');
+  }
+  return fromXml(occurrences, shape);
+}
+
+function xmlScalars(document: XmlDocument, names: readonly string[]): Json {
+  const children = childrenOf(document.root);
+  const out: Json = {};
+  for (const name of names) {
+    const value = fromXml(children[name], xmlText);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+// --- JSON envelopes --------------------------------------------------------------------------
+
+/** `{"response": X}` → X (the spec's JSON envelope); anything else as it is. */
+function unwrapResponse(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === 'response') return (value as Json).response;
+  }
+  return value;
+}
+
+/** A JSON list: a bare array, or under `plural` or `item` (an array or one object). */
+function jsonItems(value: unknown, plural: string, item: string): { items: unknown[]; path: string } {
+  const body = unwrapResponse(value);
+  if (Array.isArray(body)) return { items: body, path: '' };
+  const source = object(body, '');
+  for (const key of [plural, item]) {
+    const inner = source[key];
+    if (inner === undefined || inner === null) continue;
+    return { items: Array.isArray(inner) ? inner : [inner], path: key };
+  }
+  return fail('', `an array, or an object with "${plural}"`, body);
+}
+
+/** A JSON by-id answer: the object, bare or under `response` or the item's name. */
+function jsonItem(value: unknown, item: string, idKey: string): { value: unknown; path: string } {
+  const body = unwrapResponse(value);
+  const source = object(body, '');
+  if (source[idKey] === undefined && typeof source[item] === 'object' && source[item] !== null) {
+    return { value: source[item], path: item };
+  }
+  return { value: source, path: '' };
+}
+
+// --- decoders of whole bodies ----------------------------------------------------------------
+
+/** A page of user profiles not yet decoded, so that one bad profile fails only its own user. */
+export interface IspringRawUsersPage {
+  readonly items: readonly { readonly value: unknown; readonly path: string }[];
+  readonly nextPageToken: string | undefined;
+}
+
+/** `GET /users/v2` (and `/users`): the page's envelope. Also takes a bare list (`GET /user/v2`). */
+export function readIspringUsersPage(body: IspringBody): IspringRawUsersPage {
+  if (body.format === 'xml') {
+    const { nextPageToken } = xmlScalars(body.document, ['nextPageToken']);
+    const items = xmlItems(body.document, 'userProfiles', 'userProfile', USER_XML);
+    return {
+      items: items.map((value, index) => ({ value, path: `userProfiles[${index}]` })),
+      nextPageToken: pageToken(nextPageToken, 'nextPageToken'),
+    };
+  }
+  const { items, path } = jsonItems(body.json, 'userProfiles', 'userProfile');
+  const envelope = unwrapResponse(body.json);
+  const token = Array.isArray(envelope) ? undefined : (envelope as Json).nextPageToken;
+  return {
+    items: items.map((value, index) => ({ value, path: `${path}[${index}]` })),
+    nextPageToken: pageToken(token, 'nextPageToken'),
+  };
+}
+
+/** The `userId` of a profile not yet decoded, when it is a readable iSpring id. */
+export function userIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as Json).userId;
+  return typeof id === 'string' && isValidExternalId('ispring', id.trim()) ? id.trim() : undefined;
+}
+
+/** `GET /users/v2`, every profile decoded (any bad profile fails the page). */
+export function decodeIspringUsersPage(body: IspringBody): IspringUsersPage {
+  const page = readIspringUsersPage(body);
+  const userProfiles = page.items.map((item) => decodeIspringUserProfile(item.value, item.path));
+  return page.nextPageToken === undefined
+    ? { userProfiles }
+    : { userProfiles, nextPageToken: page.nextPageToken };
+}
+
+/** `GET /user/{id}` and `/user/{id}/v2`. */
+export function decodeIspringUser(body: IspringBody): IspringUserProfile {
+  if (body.format === 'xml') {
+    return decodeIspringUserProfile(xmlItem(body.document, 'userProfile', USER_XML), 'userProfile');
+  }
+  const { value, path } = jsonItem(body.json, 'userProfile', 'userId');
+  return decodeIspringUserProfile(value, path);
+}
+
+/** `GET /department` (no paging) and one page of `GET /departments`. */
+export function decodeIspringDepartmentList(body: IspringBody): IspringDepartment[] {
+  if (body.format === 'xml') {
+    return decodeList(
+      xmlItems(body.document, 'departments', 'department', DEPARTMENT_XML),
+      'department',
+      decodeIspringDepartment,
+    );
+  }
+  const { items, path } = jsonItems(body.json, 'departments', 'department');
+  return decodeList(items, path, decodeIspringDepartment);
+}
+
+/** `GET /department/{id}`. */
+export function decodeIspringDepartmentById(body: IspringBody): IspringDepartment {
+  if (body.format === 'xml') {
+    return decodeIspringDepartment(xmlItem(body.document, 'department', DEPARTMENT_XML), 'department');
+  }
+  const { value, path } = jsonItem(body.json, 'department', 'departmentId');
+  return decodeIspringDepartment(value, path);
+}
+
+/** `GET /group` (no paging) and one page of `GET /groups`. */
+export function decodeIspringGroupList(body: IspringBody): IspringGroup[] {
+  if (body.format === 'xml') {
+    return decodeList(xmlItems(body.document, 'groups', 'group', GROUP_XML), 'group', decodeIspringGroup);
+  }
+  const { items, path } = jsonItems(body.json, 'groups', 'group');
+  return decodeList(items, path, decodeIspringGroup);
+}
+
+/** `GET /group/{id}`: `DetailedGroup`. */
+export function decodeIspringGroupById(body: IspringBody): IspringDetailedGroup {
+  if (body.format === 'xml') {
+    return decodeIspringGroup(xmlItem(body.document, 'group', GROUP_XML), 'group');
+  }
+  const { value, path } = jsonItem(body.json, 'group', 'groupId');
+  return decodeIspringGroup(value, path);
+}
+
+/** `POST /api/v3/token`: JSON, or XML with root `<response>`. */
+export function decodeIspringTokenResponse(body: IspringBody): IspringTokenResponse {
+  const source =
+    body.format === 'xml'
+      ? xmlScalars(body.document, ['access_token', 'expires_in', 'token_type'])
+      : object(unwrapResponse(body.json), '');
+  const token: IspringTokenResponse = {
+    access_token: field(source, 'access_token', '', nonEmptyString),
+    token_type: field(source, 'token_type', '', string),
+  };
+  copy(token, source, '', { expires_in: emptyAsAbsent(positiveInteger) });
+  return token;
+}
+
+/** `ErrorResponse`: `{code, message}` or `<response><code/><message/></response>`. */
+export function decodeIspringErrorBody(body: IspringBody): IspringErrorBody {
+  const source =
+    body.format === 'xml'
+      ? xmlScalars(body.document, ['code', 'message'])
+      : object(unwrapResponse(body.json), '');
+  return {
+    code: field(source, 'code', '', integerLike),
+    message: field(source, 'message', '', string),
+  };
+}
+
+// --- items -----------------------------------------------------------------------------------
+
+/**
+ * One user profile (`User` / `UserV2`). The spec marks most fields required, but the docs' own
+ * samples leave many out (no `roleId`, no subordination), so only `userId` is required here.
+ */
+export const decodeIspringUserProfile = (value: unknown, path = ''): IspringUserProfile => {
+  const source = object(value, path);
+  const profile: IspringUserProfile = { userId: field(source, 'userId', path, ispringId) };
+  copy(profile, source, path, {
+    role: emptyAsAbsent(string),
+    roleId: emptyAsAbsent(string),
+    departmentId: emptyAsAbsent(ispringId),
+    status: emptyAsAbsent(integerLike),
+    fields: nullAsAbsent(profileFields),
+    addedDate: emptyAsAbsent(string),
+    lastLoginDate: emptyAsAbsent(string),
+    groups: nullAsAbsent(idList),
+    manageableDepartmentIds: nullAsAbsent(idList),
+    userRoles: nullAsAbsent(listOf(decodeUserRole)),
+    subordination: emptyAsAbsent(decodeSubordination),
+    coSubordination: emptyAsAbsent(decodeSubordination),
+    workLeaveStatus: emptyAsAbsent(decodeWorkLeaveStatus),
+    securityPolicyAcceptanceDate: emptyAsAbsent(string),
+    personalDataConsentAcceptanceDate: emptyAsAbsent(string),
+    privacyPolicyConsentAcceptanceDate: emptyAsAbsent(string),
+  });
+  return profile;
+};
+
+export const decodeIspringDepartment = (value: unknown, path = ''): IspringDepartment => {
+  const source = object(value, path);
+  const department: IspringDepartment = {
+    departmentId: field(source, 'departmentId', path, ispringId),
+    name: field(source, 'name', path, nullable(string)) ?? '',
+  };
+  copy(department, source, path, {
+    parentDepartmentId: emptyAsAbsent(ispringId),
+    code: emptyAsAbsent(text),
+    subordination: emptyAsAbsent(decodeSubordination),
+    coSubordination: emptyAsAbsent(decodeSubordination),
+  });
+  return department;
+};
+
+export const decodeIspringGroup = (value: unknown, path = ''): IspringDetailedGroup => {
+  const source = object(value, path);
+  const group: IspringDetailedGroup = {
+    groupId: field(source, 'groupId', path, ispringId),
+    name: field(source, 'name', path, nullable(string)) ?? '',
+    isSmart: emptyAsAbsent(smartFlag)(source.isSmart, `${path === '' ? '' : `${path}.`}isSmart`) ?? '',
+  };
+  copy(group, source, path, { usersCount: emptyAsAbsent(integerLike), userIds: nullAsAbsent(idList) });
+  return group;
+};
+
+const decodeSubordination: Reader<IspringSubordination> = (value, path) => {
+  const source = object(value, path);
+  const subordination: IspringSubordination = {
+    subordinationType: field(source, 'subordinationType', path, nonEmptyString),
+  };
+  copy(subordination, source, path, { supervisorId: emptyAsAbsent(ispringId) });
+  return subordination;
+};
+
+const decodeUserRole: Reader<IspringUserRole> = (value, path) => {
+  const source = object(value, path);
+  const role: IspringUserRole = { roleId: field(source, 'roleId', path, string) };
+  copy(role, source, path, {
+    roleType: emptyAsAbsent(string),
+    manageableDepartmentIds: nullAsAbsent(idList),
+  });
+  return role;
+};
+
+const decodeWorkLeaveStatus: Reader<IspringWorkLeaveStatus> = (value, path) => {
+  const source = object(value, path);
+  const status: IspringWorkLeaveStatus = {
+    workLeaveReason: field(source, 'workLeaveReason', path, string),
+    startDate: field(source, 'startDate', path, string),
+  };
+  copy(status, source, path, { endDate: emptyAsAbsent(string) });
+  return status;
+};
+
+/**
+ * Profile fields: name/value pairs (every sample, JSON and XML), or an object keyed by name (the
+ * shape the spec's `UserProfileFields` schema suggests). Values are text; a number is read as its
+ * text, and an empty value (`<value/>`, `""`) or null as no value.
+ */
+const profileFields: Reader<IspringProfileField[]> = (value, path) => {
+  if (Array.isArray(value) || typeof value !== 'object' || value === null) {
+    return listOf(profileField)(value, path);
+  }
+  return Object.entries(value as Json).map(([name, fieldValue]) => ({
+    name,
+    value: fieldText(fieldValue, `${path}.${name}`),
+  }));
+};
+
+const profileField: Reader<IspringProfileField> = (value, path) => {
+  const source = object(value, path);
+  return {
+    name: field(source, 'name', path, nonEmptyString),
+    value: source.value === undefined ? null : fieldText(source.value, `${path}.value`),
+  };
+};
+
+function fieldText(value: unknown, path: string): string | null {
+  if (value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return fail(path, 'a string', value);
+}
+
+// --- primitives ------------------------------------------------------------------------------
+
+const ispringId: Reader<string> = (value, path) =>
+  typeof value === 'string' && isValidExternalId('ispring', value.trim())
+    ? value.trim()
+    : fail(path, ISPRING_ID, value);
+
+/** Text that may come as a number in JSON (`code`: "5" in XML, maybe 5 in JSON). */
+const text: Reader<string> = (value, path) =>
+  typeof value === 'number' && Number.isFinite(value) ? String(value) : string(value, path);
+
+/** An integer as a JSON number or as text (XML has only text). Kept as it came. */
+const integerLike: Reader<number | string> = (value, path) => {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return value.trim();
+  return fail(path, 'an integer', value);
+};
+
+const positiveInteger: Reader<number> = (value, path) => {
+  const read = integerLike(value, path);
+  const number = Number(read);
+  return number > 0 ? number : fail(path, 'a positive integer', value);
+};
+
+/** `isSmart`: true/false (GET /group, the spec) or 0/1 (GET /groups, GET /group/{id}). */
+const smartFlag: Reader<boolean> = (value, path) => {
+  if (typeof value === 'boolean') return value;
+  const normalised = String(value).trim().toLowerCase();
+  if (normalised === 'true' || normalised === '1') return true;
+  if (normalised === 'false' || normalised === '0') return false;
+  return fail(path, 'true, false, 1 or 0', value);
+};
+
+/** A list of ids: an array, or the XML-shaped `{"id": […]}` / `{"id": "…"}` a converter may emit. */
+const idList: Reader<string[]> = (value, path) => {
+  if (value === '') return [];
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'id' in value) {
+    const inner = (value as Json).id;
+    return listOf(ispringId)(Array.isArray(inner) ? inner : [inner], `${path}.id`);
+  }
+  return listOf(ispringId)(value, path);
+};
+
+/** An array, or one item where XML-to-JSON converters drop the array around a single item. */
+function listOf<T>(item: Reader<T>): Reader<T[]> {
+  return (value, path) =>
+    Array.isArray(value) || typeof value !== 'object' || value === null
+      ? array(item)(value, path)
+      : [item(value, path)];
+}
+
+/** An empty string (an empty XML element) and null read as absent. */
+function emptyAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
+  return (value, path) =>
+    value === null || (typeof value === 'string' && value.trim() === '') ? undefined : read(value, path);
+}
+
+function pageToken(value: unknown, path: string): string | undefined {
+  return emptyAsAbsent(string)(value ?? null, path);
+}
+
+function decodeList<T>(
+  items: readonly unknown[],
+  path: string,
+  read: (value: unknown, path: string) => T,
+): T[] {
+  return items.map((item, index) => read(item, `${path}[${index}]`));
+}

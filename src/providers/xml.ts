@@ -1,0 +1,158 @@
+import xml2js from 'xml2js';
+import { PayloadShapeError } from '../errors.js';
+
+/**
+ * XML bodies, read with xml2js in this one module, and turned into the JSON shape of the wire
+ * types so that one decoder serves a provider's JSON and XML alike.
+ *
+ * XML cannot say whether an element is a list: `<groups><id>a</id></groups>` is a list of one, and
+ * a single `<department>` under `<response>` may be the only item of a list. So the parse keeps
+ * every child as an array (xml2js `explicitArray`), and a *shape* (below) says, per element, what
+ * it is: text, an object with known children, or a list. One element and a list of one then come
+ * out the same; an empty element (`<value/>`, `<groups/>`) is the empty string or the empty list;
+ * a missing element is absent.
+ */
+
+/** A parsed element: its text, or its children by name (each an array, in document order). */
+export type XmlValue = string | XmlElement;
+export interface XmlElement {
+  readonly [name: string]: XmlValue[] | string | Record<string, string>;
+}
+
+export interface XmlDocument {
+  readonly rootName: string;
+  readonly root: XmlValue;
+}
+
+/** Where xml2js keeps an element's text when it also has children or attributes, and its attributes. */
+const TEXT_KEY = '_';
+const ATTRIBUTES_KEY = '$';
+
+/**
+ * A document type declaration is refused before parsing: no API this project reads sends one, and
+ * it is the door to entity expansion (sax, under xml2js, does not expand external entities, but a
+ * refusal does not depend on that).
+ */
+const DOCTYPE = /<!DOCTYPE/i;
+
+export async function parseXml(body: string): Promise<XmlDocument> {
+  if (DOCTYPE.test(body)) {
+    throw new PayloadShapeError('(body)', 'an XML document without a DOCTYPE', 'a document type declaration');
+  }
+  let parsed: unknown;
+  try {
+    parsed = await xml2js.parseStringPromise(body, {
+      explicitArray: true,
+      explicitRoot: true,
+      trim: true,
+      normalize: false,
+      emptyTag: '',
+      charkey: TEXT_KEY,
+      attrkey: ATTRIBUTES_KEY,
+      strict: true,
+    });
+  } catch (error) {
+    // sax's message names a line and column, never the content.
+    const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : 'unknown';
+    throw new PayloadShapeError('(body)', 'a well-formed XML document', `XML it could not parse (${reason})`);
+  }
+  if (parsed === null || typeof parsed !== 'object') {
+    throw new PayloadShapeError(
+      '(body)',
+      'an XML document',
+      body.trim() === '' ? 'an empty body' : 'no root element',
+    );
+  }
+  const [rootName, root] = Object.entries(parsed)[0] ?? [];
+  if (rootName === undefined) throw new PayloadShapeError('(body)', 'an XML document', 'no root element');
+  return { rootName, root: root as XmlValue };
+}
+
+// --- shapes ----------------------------------------------------------------------------------
+
+/** What an element is, so that it can be turned into the JSON the wire types describe. */
+export type XmlShape =
+  | { readonly kind: 'text' }
+  | { readonly kind: 'object'; readonly children: Readonly<Record<string, XmlShape>> }
+  /** `<wrapper><item/>…</wrapper>`: the items' element name and their shape. */
+  | { readonly kind: 'list'; readonly item: string; readonly of: XmlShape };
+
+export const xmlText: XmlShape = Object.freeze({ kind: 'text' });
+
+export function xmlObject(children: Record<string, XmlShape>): XmlShape {
+  return { kind: 'object', children };
+}
+
+export function xmlList(item: string, of: XmlShape): XmlShape {
+  return { kind: 'list', item, of };
+}
+
+/**
+ * An element's occurrences (as parsed) → the JSON value the shape describes; undefined when the
+ * element is absent. For a text or object shape only the first occurrence counts.
+ *
+ * A value that does not fit its shape (children where text was expected) is passed on as it is,
+ * so that the JSON decoder reports it with its path and what it expected.
+ */
+export function fromXml(occurrences: readonly XmlValue[] | undefined, shape: XmlShape): unknown {
+  if (occurrences === undefined || occurrences.length === 0) return undefined;
+  switch (shape.kind) {
+    case 'text':
+      return textOf(occurrences[0]!);
+    case 'object':
+      return objectFromXml(occurrences[0]!, shape.children);
+    case 'list':
+      return listFromXml(occurrences, shape.item, shape.of);
+  }
+}
+
+/** Every occurrence of an element that repeats in its parent (`<department>` under `<response>`). */
+export function repeatedFromXml(occurrences: readonly XmlValue[] | undefined, shape: XmlShape): unknown[] {
+  return (occurrences ?? []).map((occurrence) => fromXml([occurrence], shape));
+}
+
+/** The children of an element by name, or an empty record for a text-only element. */
+export function childrenOf(value: XmlValue): Readonly<Record<string, XmlValue[]>> {
+  if (typeof value === 'string') return {};
+  const children: Record<string, XmlValue[]> = {};
+  for (const [name, inner] of Object.entries(value)) {
+    if (name === TEXT_KEY || name === ATTRIBUTES_KEY || !Array.isArray(inner)) continue;
+    children[name] = inner;
+  }
+  return children;
+}
+
+function textOf(value: XmlValue): unknown {
+  if (typeof value === 'string') return value;
+  // `<name attr="x">text</name>`: the text; an element with children is not text (see above).
+  const text = value[TEXT_KEY];
+  const hasChildren = Object.keys(childrenOf(value)).length > 0;
+  if (!hasChildren) return typeof text === 'string' ? text : '';
+  return value;
+}
+
+function objectFromXml(value: XmlValue, children: Readonly<Record<string, XmlShape>>): unknown {
+  // `<subordination/>`: an empty element stands for no value.
+  if (typeof value === 'string') return value.trim() === '' ? null : value;
+  const found = childrenOf(value);
+  const out: Record<string, unknown> = {};
+  for (const [name, shape] of Object.entries(children)) {
+    const converted = fromXml(found[name], shape);
+    if (converted !== undefined) out[name] = converted;
+  }
+  return out;
+}
+
+function listFromXml(occurrences: readonly XmlValue[], item: string, of: XmlShape): unknown[] {
+  const items: unknown[] = [];
+  for (const occurrence of occurrences) {
+    if (typeof occurrence === 'string') {
+      // `<groups/>` is the empty list. `<userIds>a</userIds><userIds>b</userIds>` (the form the
+      // docs use in request bodies) is a list of the texts.
+      if (occurrence.trim() !== '') items.push(occurrence);
+      continue;
+    }
+    items.push(...repeatedFromXml(childrenOf(occurrence)[item], of));
+  }
+  return items;
+}
