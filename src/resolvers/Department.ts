@@ -3,7 +3,7 @@ import type { DepartmentModel } from '../models.js';
 import { toProviderEnum, validId } from './shared.js';
 
 export const Department: DepartmentResolvers = {
-  __resolveReference: (reference, { loaders }) =>
+  __resolveReference: async (reference, { loaders }) =>
     loaders.department(validId(reference.id, 'representation id')),
 
   provider: (department) => toProviderEnum(department.provider),

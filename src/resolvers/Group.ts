@@ -2,7 +2,8 @@ import type { GroupResolvers } from '../generated/resolvers-types.js';
 import { toProviderEnum, validId } from './shared.js';
 
 export const Group: GroupResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.group(validId(reference.id, 'representation id')),
+  __resolveReference: async (reference, { loaders }) =>
+    loaders.group(validId(reference.id, 'representation id')),
 
   provider: (group) => toProviderEnum(group.provider),
 

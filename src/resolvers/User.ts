@@ -16,7 +16,10 @@ async function primaryManager(user: UserModel, { loaders }: RequestContext): Pro
 }
 
 export const User: UserResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.user(validId(reference.id, 'representation id')),
+  // Async so that a bad id rejects this representation alone: @apollo/subgraph maps the
+  // representations synchronously, and a synchronous throw would fail all of `_entities`.
+  __resolveReference: async (reference, { loaders }) =>
+    loaders.user(validId(reference.id, 'representation id')),
 
   provider: (user) => toProviderEnum(user.provider),
 
