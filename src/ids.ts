@@ -75,7 +75,7 @@ export function parseGlobalId(value: unknown, argumentName = 'id'): GlobalId {
   const provider = prefix as ProviderName;
   if (externalId === '') fail(`the ${provider} id after the prefix is empty`);
   const { pattern, describe } = ID_PATTERNS[provider];
-  if (!pattern.test(externalId)) fail(`a ${provider} id must be ${describe}`);
+  if (!pattern.test(externalId)) fail(`the id after "${provider}:" must be ${describe}`);
   return { provider, externalId };
 }
 

@@ -37,6 +37,8 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
 
   const apollo = new ApolloServer<RequestContext>({
     schema: createSubgraphSchema(),
+    // Apollo's own messages go through the same redacting JSON logger as ours.
+    logger: options.logger,
     formatError: createErrorFormatter(options.logger, options.redactor),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
