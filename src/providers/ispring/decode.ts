@@ -320,7 +320,7 @@ export const decodeIspringUserProfile = (value: unknown, path = ''): IspringUser
     role: emptyAsAbsent(string),
     roleId: emptyAsAbsent(string),
     departmentId: emptyAsAbsent(ispringId),
-    status: emptyAsAbsent(integerLike),
+    status: emptyAsAbsent(statusValue),
     fields: nullAsAbsent(profileFields),
     addedDate: emptyAsAbsent(string),
     lastLoginDate: emptyAsAbsent(string),
@@ -357,7 +357,10 @@ export const decodeIspringGroup = (value: unknown, path = ''): IspringDetailedGr
   const group: IspringDetailedGroup = {
     groupId: field(source, 'groupId', path, ispringId),
     name: field(source, 'name', path, nullable(string)) ?? '',
-    isSmart: emptyAsAbsent(smartFlag)(source.isSmart, `${path === '' ? '' : `${path}.`}isSmart`) ?? '',
+    // Absent reads as unknown, as an empty element does: without `?? null` the reader was handed
+    // `undefined` and failed the whole group ("received a undefined").
+    isSmart:
+      emptyAsAbsent(smartFlag)(source.isSmart ?? null, `${path === '' ? '' : `${path}.`}isSmart`) ?? '',
   };
   copy(group, source, path, { usersCount: emptyAsAbsent(integerLike), userIds: nullAsAbsent(idList) });
   return group;
@@ -439,6 +442,15 @@ const integerLike: Reader<number | string> = (value, path) => {
   if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return value.trim();
   return fail(path, 'an integer', value);
 };
+
+/**
+ * `status`: an integer as a number or text, kept as it came; other text is kept too (trimmed).
+ * Contract section 5 maps a status it does not know to UNKNOWN with the raw value in
+ * `providerStatus`, so an unexpected value (`abc`) must not make the whole user unreadable, as
+ * `integerLike` alone did.
+ */
+const statusValue: Reader<number | string> = (value, path) =>
+  typeof value === 'string' ? value.trim() : integerLike(value, path);
 
 const positiveInteger: Reader<number> = (value, path) => {
   const read = integerLike(value, path);

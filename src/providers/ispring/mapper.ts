@@ -181,10 +181,21 @@ export function toGroupModel(group: IspringGroup): GroupModel {
     provider: 'ispring',
     externalId: group.groupId,
     name: group.name,
-    isSmart: typeof group.isSmart === 'boolean' ? group.isSmart : null,
+    isSmart: smartOf(group.isSmart),
     // iSpring groups are flat.
     parentId: null,
   };
+}
+
+/**
+ * The wire type keeps both documented forms, true/false and 0/1 (ispring.md §5); reading only a
+ * boolean made a group given as `1` or `"0"` "unknown". Anything else is unknown.
+ */
+function smartOf(value: IspringGroup['isSmart']): boolean | null {
+  const normalised = String(value).trim().toLowerCase();
+  if (normalised === 'true' || normalised === '1') return true;
+  if (normalised === 'false' || normalised === '0') return false;
+  return null;
 }
 
 function distinct<T>(values: readonly T[]): T[] {
