@@ -1,26 +1,10 @@
-import type { Headers } from 'got';
-import { PROVIDER_LABELS, ProviderError } from '../errors.js';
+import { RequestError, type Headers } from 'got';
+import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import type { AuthStrategy } from './http.js';
+import type { ProviderAuth } from './http.js';
 import { TokenCache, type IssuedToken } from './token-cache.js';
 
-/**
- * Credentials on requests, with what the provider clients need beyond `AuthStrategy`: getting a
- * token before a request is sent, and the token endpoint's own error when a refresh failed.
- */
-export interface ProviderAuth extends AuthStrategy {
-  /**
-   * Makes sure credentials are ready before a request is sent, throwing the token endpoint's
-   * `ProviderError` as it is. (An error thrown inside got's request hook reaches the HTTP layer
-   * wrapped in got's `RequestError`.)
-   */
-  prepare(): Promise<void>;
-  /**
-   * The token endpoint's failure when a token refresh after a 401 failed and the request therefore
-   * ended as a plain 401. Cleared when a token is issued again.
-   */
-  renewalFailure(): ProviderError | undefined;
-}
+export type { ProviderAuth } from './http.js';
 
 /** Credentials that are the same on every request (a password, an API secret): nothing to renew. */
 export function createStaticAuth(headers: Readonly<Record<string, string>>): ProviderAuth {
@@ -139,5 +123,27 @@ export function tokenStatusError(options: {
     provider,
     `${label}'s token endpoint refused the request (HTTP ${status} from ${endpoint}). Check ${options.urlHint}.`,
     common,
+  );
+}
+
+/** A token request that got no answer (connection refused, timeout, DNS) as a `ProviderError`. */
+export function tokenTransportError(
+  provider: ProviderName,
+  endpoint: string,
+  error: unknown,
+  redactor: SecretRedactor,
+): ProviderError {
+  const code = error instanceof RequestError ? error.code : undefined;
+  const message = error instanceof Error ? redactor.redact(error.message) : 'unknown error';
+  return new ProviderError(
+    'UPSTREAM_UNAVAILABLE',
+    provider,
+    `${PROVIDER_LABELS[provider]}'s token endpoint could not be reached (${endpoint}).`,
+    {
+      endpoint,
+      detail: `${code ?? 'error'}: ${message}`,
+      // Rebuilt from the message and code alone: got's error carries the request, secret included.
+      cause: Object.assign(new Error(message), { code }),
+    },
   );
 }

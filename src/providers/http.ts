@@ -21,12 +21,29 @@ export interface AuthStrategy {
   renewAfterUnauthorized(rejectedHeaders: Headers): Promise<boolean>;
 }
 
+/**
+ * An `AuthStrategy` with what the provider clients need beyond it: getting a token before a
+ * request is sent, and the token endpoint's own error when a refresh failed.
+ */
+export interface ProviderAuth extends AuthStrategy {
+  /**
+   * Makes sure credentials are ready before a request is sent, throwing the token endpoint's
+   * `ProviderError` as it is (rather than from inside got's request hook, where got wraps it).
+   */
+  prepare(): Promise<void>;
+  /**
+   * The token endpoint's failure when a token refresh after a 401 failed and the request therefore
+   * ended as a plain 401. Cleared when a token is issued again.
+   */
+  renewalFailure(): ProviderError | undefined;
+}
+
 export interface UpstreamClientOptions {
   provider: ProviderName;
   /** The API root; request paths are relative to it. */
   baseUrl: string;
   timeoutMs: number;
-  auth: AuthStrategy;
+  auth: ProviderAuth;
   redactor: SecretRedactor;
   /** Headers sent on every request (`Accept`, …). */
   headers?: Record<string, string>;
@@ -100,13 +117,22 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   return {
     provider,
     async get(endpoint, path, searchParams) {
+      await auth.prepare();
       let response: Response<string>;
       try {
         response = await client.get(path, searchParams ? { searchParams } : {});
       } catch (error) {
         throw toTransportError(provider, label, endpoint, error, redactor);
       }
-      return classifyResponse(provider, label, endpoint, response, redactor);
+      try {
+        return classifyResponse(provider, label, endpoint, response, redactor);
+      } catch (error) {
+        // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
+        if (error instanceof ProviderError && error.code === 'UPSTREAM_AUTH' && error.status === 401) {
+          throw auth.renewalFailure() ?? error;
+        }
+        throw error;
+      }
     },
   };
 }

@@ -35,22 +35,29 @@ const ATTRIBUTES_KEY = '$';
  */
 const DOCTYPE = /<!DOCTYPE/i;
 
+/**
+ * The one set of parser options. Every child is an array (see above); text is trimmed; an empty
+ * element is the empty string; attributes (none documented) are kept apart from the children.
+ */
+const PARSER_OPTIONS: Readonly<xml2js.ParserOptions> = Object.freeze({
+  explicitArray: true,
+  explicitRoot: true,
+  trim: true,
+  normalize: false,
+  emptyTag: '',
+  charkey: TEXT_KEY,
+  attrkey: ATTRIBUTES_KEY,
+  strict: true,
+});
+
 export async function parseXml(body: string): Promise<XmlDocument> {
   if (DOCTYPE.test(body)) {
     throw new PayloadShapeError('(body)', 'an XML document without a DOCTYPE', 'a document type declaration');
   }
   let parsed: unknown;
   try {
-    parsed = await xml2js.parseStringPromise(body, {
-      explicitArray: true,
-      explicitRoot: true,
-      trim: true,
-      normalize: false,
-      emptyTag: '',
-      charkey: TEXT_KEY,
-      attrkey: ATTRIBUTES_KEY,
-      strict: true,
-    });
+    // A parser per document: an xml2js parser keeps state while it reads.
+    parsed = await new xml2js.Parser(PARSER_OPTIONS).parseStringPromise(body);
   } catch (error) {
     // sax's message names a line and column, never the content.
     const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : 'unknown';

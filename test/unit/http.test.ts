@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
-import { createUpstreamClient, parseRetryAfter, type AuthStrategy } from '../../src/providers/http.ts';
+import { createUpstreamClient, parseRetryAfter, type ProviderAuth } from '../../src/providers/http.ts';
 
 /** A real local server whose answer each test chooses by path. */
 let server: http.Server;
@@ -43,7 +43,9 @@ afterAll(async () => {
 function tokenAuth() {
   let current = 'token-1';
   let renewals = 0;
-  const auth: AuthStrategy = {
+  const auth: ProviderAuth = {
+    prepare: async () => {},
+    renewalFailure: () => undefined,
     authorize: async (headers) => {
       headers.authorization = `Bearer ${current}`;
     },
@@ -56,14 +58,16 @@ function tokenAuth() {
   return { auth, renewals: () => renewals };
 }
 
-const staticAuth: AuthStrategy = {
+const staticAuth: ProviderAuth = {
+  prepare: async () => {},
+  renewalFailure: () => undefined,
   authorize: async (headers) => {
     headers.authorization = 'Basic c2VjcmV0LWFwaS1rZXktMTIz';
   },
   renewAfterUnauthorized: async () => false,
 };
 
-function client(auth: AuthStrategy = staticAuth, timeoutMs = 2000) {
+function client(auth: ProviderAuth = staticAuth, timeoutMs = 2000) {
   return createUpstreamClient({
     provider: 'thrive',
     baseUrl,

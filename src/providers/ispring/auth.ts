@@ -1,7 +1,13 @@
-import { RequestError, type Response } from 'got';
+import type { Response } from 'got';
 import type { IspringConfig, IspringTokenAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
-import { createBearerAuth, createStaticAuth, tokenStatusError, type ProviderAuth } from '../bearer-auth.js';
+import {
+  createBearerAuth,
+  createStaticAuth,
+  tokenStatusError,
+  tokenTransportError,
+  type ProviderAuth,
+} from '../bearer-auth.js';
 import { createGot } from '../http.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
@@ -58,18 +64,7 @@ function createTokenRequest(
     try {
       response = await client.post('api/v3/token', { form });
     } catch (error) {
-      const code = error instanceof RequestError ? error.code : undefined;
-      const message = error instanceof Error ? redactor.redact(error.message) : 'unknown error';
-      throw new ProviderError(
-        'UPSTREAM_UNAVAILABLE',
-        'ispring',
-        `iSpring's token endpoint could not be reached (${ISPRING_TOKEN_ENDPOINT}).`,
-        {
-          endpoint: ISPRING_TOKEN_ENDPOINT,
-          detail: `${code ?? 'error'}: ${message}`,
-          cause: Object.assign(new Error(message), { code }),
-        },
-      );
+      throw tokenTransportError('ispring', ISPRING_TOKEN_ENDPOINT, error, redactor);
     }
     const status = response.statusCode;
     const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;

@@ -69,22 +69,7 @@ export function createIspringClient(config: IspringConfig, redactor: SecretRedac
     headers: { accept: config.format === 'json' ? 'application/json' : 'application/xml' },
   });
 
-  async function get(
-    endpoint: string,
-    path: string,
-    searchParams?: URLSearchParams,
-  ): Promise<UpstreamResponse> {
-    await auth.prepare();
-    try {
-      return await upstream.get(endpoint, path, searchParams);
-    } catch (error) {
-      // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
-      if (error instanceof ProviderError && error.code === 'UPSTREAM_AUTH' && error.status === 401) {
-        throw auth.renewalFailure() ?? error;
-      }
-      throw error;
-    }
-  }
+  const get = upstream.get;
 
   /** A read that every account has: 404 means a wrong base URL, not a missing entity. */
   async function getList(endpoint: string, path: string, searchParams?: URLSearchParams) {

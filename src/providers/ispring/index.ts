@@ -49,12 +49,15 @@ function openIspringSession(client: IspringClient): ProviderSession {
       return client.fetchUsers(ids);
     },
     async fetchDepartment(id) {
+      if (departmentList)
+        return (await departmentList).find((department) => department.externalId === id) ?? null;
       const department = await client.fetchDepartment(id);
       return department && toDepartmentModel(department);
     },
     listDepartments: () =>
       (departmentList ??= client.listDepartments().then((list) => list.map(toDepartmentModel))),
     async fetchGroup(id) {
+      if (groupList) return (await groupList).find((group) => group.externalId === id) ?? null;
       const group = await client.fetchGroup(id);
       return group && toGroupModel(group);
     },

@@ -1,7 +1,13 @@
-import { RequestError, type Response } from 'got';
+import type { Response } from 'got';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
-import { createBearerAuth, createStaticAuth, tokenStatusError, type ProviderAuth } from '../bearer-auth.js';
+import {
+  createBearerAuth,
+  createStaticAuth,
+  tokenStatusError,
+  tokenTransportError,
+  type ProviderAuth,
+} from '../bearer-auth.js';
 import { createGot } from '../http.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
@@ -64,18 +70,7 @@ function createTokenRequest(
     try {
       response = await client.post(path, { form, headers: { authorization: clientAuthorization } });
     } catch (error) {
-      const code = error instanceof RequestError ? error.code : undefined;
-      const message = error instanceof Error ? redactor.redact(error.message) : 'unknown error';
-      throw new ProviderError(
-        'UPSTREAM_UNAVAILABLE',
-        'thrive',
-        `Thrive's token endpoint could not be reached (${TOKEN_ENDPOINT}).`,
-        {
-          endpoint: TOKEN_ENDPOINT,
-          detail: `${code ?? 'error'}: ${message}`,
-          cause: Object.assign(new Error(message), { code }),
-        },
-      );
+      throw tokenTransportError('thrive', TOKEN_ENDPOINT, error, redactor);
     }
     const status = response.statusCode;
     const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;

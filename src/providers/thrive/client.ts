@@ -50,22 +50,7 @@ export function createThriveClient(config: ThriveConfig, redactor: SecretRedacto
     headers: { accept: 'application/json' },
   });
 
-  async function get(
-    endpoint: string,
-    path: string,
-    searchParams?: URLSearchParams,
-  ): Promise<UpstreamResponse> {
-    await auth.prepare();
-    try {
-      return await upstream.get(endpoint, path, searchParams);
-    } catch (error) {
-      // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
-      if (error instanceof ProviderError && error.code === 'UPSTREAM_AUTH' && error.status === 401) {
-        throw auth.renewalFailure() ?? error;
-      }
-      throw error;
-    }
-  }
+  const get = upstream.get;
 
   async function readAudiencePage(page: number, perPage: number) {
     const response = await get(
