@@ -58,6 +58,22 @@ export interface IspringConfig {
   readonly format: 'xml' | 'json';
 }
 
+/**
+ * The cross-request cache (`src/cache/`). A TTL of 0 turns caching of that kind off entirely: every
+ * read goes upstream, and concurrent operations do not even share in-flight requests.
+ */
+export interface CacheConfig {
+  readonly ttlSeconds: {
+    readonly users: number;
+    readonly departments: number;
+    readonly groups: number;
+  };
+  /** Most entries the in-memory store holds (least recently used go first). */
+  readonly maxEntries: number;
+  /** Most bytes it holds, counting each entry as the length of its JSON. */
+  readonly maxBytes: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -72,6 +88,7 @@ export interface Config {
   readonly ispring: IspringConfig | undefined;
   readonly routerSecret: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly cache: CacheConfig;
 }
 
 export const DEFAULT_THRIVE_BASE_URL = 'https://public.api.learn.link/rest/v1';
@@ -86,7 +103,19 @@ export const DEFAULTS = Object.freeze({
   thriveAudiencePageSize: 1000,
   thriveScope: 'api/read',
   ispringUserBatchSize: 100,
+  cacheTtlUsersSeconds: 60,
+  cacheTtlDepartmentsSeconds: 300,
+  cacheTtlGroupsSeconds: 300,
+  cacheMaxEntries: 100_000,
+  cacheMaxBytes: 128 * 1024 * 1024,
 });
+
+/** A day: data cached longer than that would be a copy of the directory, not a cache of it. */
+const MAX_CACHE_TTL_SECONDS = 86_400;
+/** lru-cache allocates its index up front for `max` entries, so the bound is kept modest. */
+const MAX_CACHE_ENTRIES = 1_000_000;
+const MIN_CACHE_BYTES = 1024 * 1024;
+const MAX_CACHE_BYTES = 64 * 1024 * 1024 * 1024;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -184,6 +213,20 @@ export function loadConfig(env: Env): Config {
     ispring,
     routerSecret: read('ROUTER_SECRET'),
     logLevel: logLevel as Config['logLevel'],
+    cache: {
+      ttlSeconds: {
+        users: integer('CACHE_TTL_USERS_SECONDS', DEFAULTS.cacheTtlUsersSeconds, 0, MAX_CACHE_TTL_SECONDS),
+        departments: integer(
+          'CACHE_TTL_DEPARTMENTS_SECONDS',
+          DEFAULTS.cacheTtlDepartmentsSeconds,
+          0,
+          MAX_CACHE_TTL_SECONDS,
+        ),
+        groups: integer('CACHE_TTL_GROUPS_SECONDS', DEFAULTS.cacheTtlGroupsSeconds, 0, MAX_CACHE_TTL_SECONDS),
+      },
+      maxEntries: integer('CACHE_MAX_ENTRIES', DEFAULTS.cacheMaxEntries, 1, MAX_CACHE_ENTRIES),
+      maxBytes: integer('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, MIN_CACHE_BYTES, MAX_CACHE_BYTES),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

@@ -1,3 +1,5 @@
+import { cacheHintMaxAgeSeconds } from './cache/cached-provider.js';
+import { createCacheStore } from './cache/store.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { SecretRedactor } from './errors.js';
 import { createLogger } from './logger.js';
@@ -40,14 +42,28 @@ async function main(): Promise<void> {
 
   const redactor = new SecretRedactor(secretsOf({ ...providerConfigs, routerSecret: config.routerSecret }));
   const logger = createLogger({ level: config.logLevel, redactor });
-  const providers = createProviders(providerConfigs, redactor);
-  const subgraph = await startSubgraph({ providers, logger, redactor, host: config.host, port: config.port });
+  // One cache per process, shared by every operation and both providers.
+  const cache = { store: createCacheStore(config.cache), ttls: config.cache.ttlSeconds };
+  const providers = createProviders(providerConfigs, redactor, cache);
+  const subgraph = await startSubgraph({
+    providers,
+    logger,
+    redactor,
+    host: config.host,
+    port: config.port,
+    cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),
+  });
 
   process.stdout.write(
     `Subgraph ready at ${subgraph.url} (providers: ${[...providers.keys()].join(', ') || 'none'})\n`,
   );
   logger.info(
-    { url: subgraph.url, providers: [...providers.keys()], sandbox: config.sandbox },
+    {
+      url: subgraph.url,
+      providers: [...providers.keys()],
+      sandbox: config.sandbox,
+      cacheTtlSeconds: config.cache.ttlSeconds,
+    },
     'subgraph started',
   );
 

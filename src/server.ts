@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -17,6 +18,11 @@ export interface SubgraphServerOptions {
   readonly redactor: SecretRedactor;
   readonly host: string;
   readonly port: number;
+  /**
+   * The `maxAge` of the cache hint given to the router (`Cache-Control: max-age=…, public`); 0 or
+   * absent gives none. See `cacheHintMaxAgeSeconds` for how it is bounded by the cache's TTLs.
+   */
+  readonly cacheMaxAgeSeconds?: number;
 }
 
 export interface RunningSubgraph {
@@ -41,7 +47,15 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     logger: options.logger,
     formatError: createErrorFormatter(options.logger, options.redactor),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Every field gets this maxAge, in PUBLIC scope: an answer may be kept by the router and
+      // given to any caller, because directory data does not vary by caller. The subgraph reads
+      // the providers with its own credentials, never the caller's, and the context holds nothing
+      // of the request but fresh loaders. A response with errors (an upstream failure, a bad id)
+      // is never cacheable: Apollo then sends `no-store`.
+      ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds ?? 0 }),
+    ],
   });
   await apollo.start();
 

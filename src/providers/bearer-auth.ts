@@ -2,7 +2,7 @@ import { RequestError, type Headers } from 'got';
 import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import type { ProviderAuth } from './http.js';
-import { TokenCache, type IssuedToken } from './token-cache.js';
+import { TokenCache, type IssuedToken, type TokenStore } from './token-cache.js';
 
 export type { ProviderAuth } from './http.js';
 
@@ -27,6 +27,10 @@ export function createBearerAuth(options: {
   /** The token endpoint's template, for errors. */
   endpoint: string;
   fetchToken: () => Promise<IssuedToken>;
+  /** Where the token is kept across requests (the cross-request cache), if not in this object. */
+  shared?: TokenStore | undefined;
+  /** Learns a token read from `shared`, which another process may have fetched. */
+  redactor?: SecretRedactor | undefined;
 }): ProviderAuth {
   let lastRenewalFailure: ProviderError | undefined;
   const tokens = new TokenCache({
@@ -35,6 +39,8 @@ export function createBearerAuth(options: {
       lastRenewalFailure = undefined;
       return issued;
     },
+    shared: options.shared,
+    onStoredToken: (token) => options.redactor?.add(token),
   });
 
   return {

@@ -1,7 +1,13 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+
 /**
  * An OAuth-style access token, fetched on first use and kept until shortly before it expires.
  * Concurrent callers share one token request; a 401 drops the token it was sent with (and only
  * that one, so a burst of 401s for one stale token costs one refresh, not one per request).
+ *
+ * With a `store`, the token lives there (the process's cross-request cache, or a store shared by
+ * several processes) under `key`, with a TTL of its usable lifetime, and a 401 deletes it there
+ * too. The key names the client (provider and client id), never the secret.
  */
 
 export interface IssuedToken {
@@ -10,34 +16,69 @@ export interface IssuedToken {
   readonly expiresInSeconds: number;
 }
 
+export interface TokenStore {
+  readonly store: KeyValueCache<string>;
+  readonly key: string;
+}
+
 export interface TokenCacheOptions {
   fetchToken: () => Promise<IssuedToken>;
   /** How long before the stated expiry the token is no longer used. */
   refreshMarginSeconds?: number;
   now?: () => number;
+  /** Where the token is kept; without it, in this object. */
+  shared?: TokenStore | undefined;
+  /**
+   * Called with a token read from the store, which another process may have fetched: it must
+   * reach the redactor before anything could log it.
+   */
+  onStoredToken?: (token: string) => void;
 }
 
 export class TokenCache {
+  /** The token last handed out, and until when it may be used (kept here when there is no store). */
   private current: { token: string; usableUntil: number } | undefined;
   private pending: Promise<string> | undefined;
+  /** A 401's deletion from the store, which the next read waits for. */
+  private dropping: Promise<unknown> | undefined;
   private readonly fetchToken: () => Promise<IssuedToken>;
   private readonly marginMs: number;
   private readonly now: () => number;
+  private readonly shared: TokenStore | undefined;
+  private readonly onStoredToken: (token: string) => void;
 
   constructor(options: TokenCacheOptions) {
     this.fetchToken = options.fetchToken;
     this.marginMs = (options.refreshMarginSeconds ?? 60) * 1000;
     this.now = options.now ?? Date.now;
+    this.shared = options.shared;
+    this.onStoredToken = options.onStoredToken ?? (() => {});
   }
 
   async get(): Promise<string> {
-    if (this.current && this.now() < this.current.usableUntil) return this.current.token;
+    if (this.shared) {
+      await this.dropping;
+      const stored = await readQuietly(this.shared);
+      if (stored !== undefined) {
+        if (stored !== this.current?.token) this.onStoredToken(stored);
+        // The store's TTL says how long it is usable; this copy is only for `invalidate` and `peek`.
+        this.current = { token: stored, usableUntil: Number.POSITIVE_INFINITY };
+        return stored;
+      }
+    } else if (this.current && this.now() < this.current.usableUntil) {
+      return this.current.token;
+    }
     this.pending ??= this.fetchToken()
-      .then((issued) => {
+      .then(async (issued) => {
         // A short-lived token keeps at least half its life, whatever the margin.
         const lifetimeMs = issued.expiresInSeconds * 1000;
         const margin = Math.min(this.marginMs, lifetimeMs / 2);
-        this.current = { token: issued.accessToken, usableUntil: this.now() + lifetimeMs - margin };
+        const usableMs = lifetimeMs - margin;
+        this.current = { token: issued.accessToken, usableUntil: this.now() + usableMs };
+        // Whole seconds, rounded down: a store's TTL is in seconds, and a token is never kept
+        // past its usable life. One usable for less than a second is not kept at all.
+        const ttl = Math.floor(usableMs / 1000);
+        if (this.shared && ttl >= 1) await writeQuietly(this.shared, issued.accessToken, ttl);
         return issued.accessToken;
       })
       .finally(() => {
@@ -50,6 +91,7 @@ export class TokenCache {
   invalidate(rejectedToken: string | undefined): boolean {
     if (this.current && (rejectedToken === undefined || this.current.token === rejectedToken)) {
       this.current = undefined;
+      if (this.shared) this.dropping = dropFromStore(this.shared, rejectedToken);
     }
     return this.current === undefined;
   }
@@ -57,5 +99,36 @@ export class TokenCache {
   /** The token in use, for redaction. */
   peek(): string | undefined {
     return this.current?.token;
+  }
+}
+
+/**
+ * Deletes the stored token if it is still `rejected` (another process sharing the store may have
+ * put a fresh one there already, which is kept).
+ */
+async function dropFromStore(shared: TokenStore, rejected: string | undefined): Promise<void> {
+  try {
+    const stored = await shared.store.get(shared.key);
+    if (stored !== undefined && (rejected === undefined || stored === rejected)) {
+      await shared.store.delete(shared.key);
+    }
+  } catch {
+    // A store that fails holds nothing this process can use: the next read misses.
+  }
+}
+
+async function readQuietly(shared: TokenStore): Promise<string | undefined> {
+  try {
+    return await shared.store.get(shared.key);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeQuietly(shared: TokenStore, token: string, ttl: number): Promise<void> {
+  try {
+    await shared.store.set(shared.key, token, { ttl });
+  } catch {
+    // Not kept: the next read fetches a token again.
   }
 }

@@ -1,4 +1,7 @@
-import { secretsOf } from '../../src/config.ts';
+import type { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import { cacheHintMaxAgeSeconds, type CacheTtls } from '../../src/cache/cached-provider.ts';
+import { createCacheStore, type CacheClock, type CacheEntry } from '../../src/cache/store.ts';
+import { DEFAULTS, secretsOf } from '../../src/config.ts';
 import { SecretRedactor } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
@@ -22,6 +25,17 @@ export interface StackOptions {
   unreachable?: ProviderName;
   /** Gives this provider a wrong secret (whatever its auth mode). */
   wrongSecret?: ProviderName;
+  /** The cross-request cache; the configuration's defaults when left out. */
+  cache?: StackCacheOptions;
+}
+
+export interface StackCacheOptions {
+  /** Seconds per kind (0 turns a kind off); each left out is the configuration's default. */
+  ttls?: Partial<CacheTtls>;
+  maxEntries?: number;
+  maxBytes?: number;
+  /** The store's clock, so that a test moves time forward instead of sleeping. */
+  perf?: CacheClock;
 }
 
 /**
@@ -32,9 +46,15 @@ export interface Stack {
   readonly sandbox: Sandbox;
   readonly subgraph: RunningSubgraph;
   readonly secrets: readonly string[];
+  /** The stack's one cross-request cache (what `main.ts` makes once per process). */
+  readonly cache: InMemoryLRUCache<CacheEntry>;
   query<TData = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
-  /** Resets both sandboxes' request logs and counters. */
-  resetCounts(): void;
+  /**
+   * Resets both sandboxes' request logs and counters and, so that what is counted next is what a
+   * cold operation costs, drops the directory data the cache holds (tokens are kept: tests warm
+   * them on purpose). `keepCache` leaves the cache as it is, to count what a warm operation costs.
+   */
+  resetCounts(options?: { keepCache?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -78,21 +98,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const secrets = secretsOf({ ...chosen, routerSecret: undefined });
   const redactor = new SecretRedactor(secrets);
   const logger = createLogger({ level: 'silent', redactor });
+  const ttls: CacheTtls = {
+    users: options.cache?.ttls?.users ?? DEFAULTS.cacheTtlUsersSeconds,
+    departments: options.cache?.ttls?.departments ?? DEFAULTS.cacheTtlDepartmentsSeconds,
+    groups: options.cache?.ttls?.groups ?? DEFAULTS.cacheTtlGroupsSeconds,
+  };
+  const cache = createCacheStore({
+    maxEntries: options.cache?.maxEntries ?? DEFAULTS.cacheMaxEntries,
+    maxBytes: options.cache?.maxBytes ?? DEFAULTS.cacheMaxBytes,
+    perf: options.cache?.perf,
+  });
   const subgraph = await startSubgraph({
-    providers: createProviders(chosen, redactor),
+    providers: createProviders(chosen, redactor, { store: cache, ttls }),
     logger,
     redactor,
     host: '127.0.0.1',
     port: 0,
+    cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(ttls),
   });
   return {
     sandbox,
     subgraph,
     secrets,
+    cache,
     query: (query, variables) => postGraphQL(subgraph.url, query, variables),
-    resetCounts: () => {
+    resetCounts: ({ keepCache = false } = {}) => {
       sandbox.thrive.reset();
       sandbox.ispring.reset();
+      if (keepCache) return;
+      for (const key of cache.keys()) if (!key.startsWith('token:')) void cache.delete(key);
     },
     close: async () => {
       await subgraph.close();

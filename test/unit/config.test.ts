@@ -134,4 +134,53 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.thrive?.auth)).toBe(true);
   });
+
+  it('gives the cache its documented defaults', () => {
+    expect(loadConfig({}).cache).toEqual({
+      ttlSeconds: { users: 60, departments: 300, groups: 300 },
+      maxEntries: 100_000,
+      maxBytes: 134_217_728,
+    });
+  });
+
+  it('reads the cache variables, with 0 turning a kind off', () => {
+    const config = loadConfig({
+      CACHE_TTL_USERS_SECONDS: '0',
+      CACHE_TTL_DEPARTMENTS_SECONDS: '600',
+      CACHE_TTL_GROUPS_SECONDS: '30',
+      CACHE_MAX_ENTRIES: '5000',
+      CACHE_MAX_BYTES: '16777216',
+    });
+    expect(config.cache).toEqual({
+      ttlSeconds: { users: 0, departments: 600, groups: 30 },
+      maxEntries: 5000,
+      maxBytes: 16_777_216,
+    });
+    expect(Object.isFrozen(config.cache.ttlSeconds)).toBe(true);
+  });
+
+  it('lists every bad cache variable in the one error, with the value it got', () => {
+    const problems = problemsOf({
+      CACHE_TTL_USERS_SECONDS: '-1',
+      CACHE_TTL_DEPARTMENTS_SECONDS: '1.5',
+      CACHE_TTL_GROUPS_SECONDS: '86401',
+      CACHE_MAX_ENTRIES: '0',
+      CACHE_MAX_BYTES: 'lots',
+    });
+    expect(problems).toEqual([
+      'CACHE_TTL_USERS_SECONDS must be a whole number from 0 to 86400; got "-1".',
+      'CACHE_TTL_DEPARTMENTS_SECONDS must be a whole number from 0 to 86400; got "1.5".',
+      'CACHE_TTL_GROUPS_SECONDS must be a whole number from 0 to 86400; got "86401".',
+      'CACHE_MAX_ENTRIES must be a whole number from 1 to 1000000; got "0".',
+      'CACHE_MAX_BYTES must be a whole number from 1048576 to 68719476736; got "lots".',
+    ]);
+  });
+
+  it('lists cache problems beside the others', () => {
+    const problems = problemsOf({ PORT: 'eighty', CACHE_MAX_BYTES: '1024' });
+    expect(problems).toEqual([
+      expect.stringContaining('PORT must be a whole number'),
+      expect.stringContaining('CACHE_MAX_BYTES must be a whole number from 1048576'),
+    ]);
+  });
 });

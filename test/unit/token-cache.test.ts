@@ -1,3 +1,4 @@
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenCache } from '../../src/providers/token-cache.ts';
 
@@ -66,5 +67,107 @@ describe('TokenCache', () => {
     });
     await expect(cache.get()).rejects.toThrow('token endpoint down');
     expect(await cache.get()).toBe('ok-token');
+  });
+});
+
+describe('TokenCache with a store', () => {
+  const key = 'token:ispring:https://api-learn.ispringlearn.com:client-id';
+
+  /** A store on a fake clock (started above 0: lru-cache reads a start of 0 as "no TTL"). */
+  function sharedStore() {
+    let now = 1_000_000;
+    const store = new InMemoryLRUCache<string>({
+      maxSize: 1024 * 1024,
+      ttlResolution: 0,
+      perf: { now: () => now },
+    });
+    return { store, advanceSeconds: (seconds: number) => (now += seconds * 1000) };
+  }
+
+  /** An endpoint that issues token-1, token-2, ... with `lifetimeSeconds`, counting them. */
+  function endpoint(lifetimeSeconds = 1800) {
+    let issued = 0;
+    return {
+      fetchToken: async () => ({ accessToken: `token-${++issued}`, expiresInSeconds: lifetimeSeconds }),
+      issued: () => issued,
+    };
+  }
+
+  const tokenCache = (
+    store: KeyValueCache<string>,
+    issuer: ReturnType<typeof endpoint>,
+    onStoredToken?: (token: string) => void,
+  ) =>
+    new TokenCache({
+      fetchToken: issuer.fetchToken,
+      refreshMarginSeconds: 60,
+      shared: { store, key },
+      ...(onStoredToken ? { onStoredToken } : {}),
+    });
+
+  it('keeps the token in the store, under its key, for its usable lifetime', async () => {
+    const { store, advanceSeconds } = sharedStore();
+    const issuer = endpoint(1800);
+    const tokens = tokenCache(store, issuer);
+    expect(await tokens.get()).toBe('token-1');
+    expect(await store.get(key)).toBe('token-1');
+    advanceSeconds(1800 - 60);
+    expect(await tokens.get()).toBe('token-1');
+    advanceSeconds(0.001);
+    expect(await store.get(key)).toBeUndefined();
+    expect(await tokens.get()).toBe('token-2');
+    expect(issuer.issued()).toBe(2);
+  });
+
+  it('hands a token another holder of the store fetched to a second cache, with no token request', async () => {
+    const { store } = sharedStore();
+    const issuer = endpoint();
+    await tokenCache(store, issuer).get();
+    const learned: string[] = [];
+    expect(await tokenCache(store, issuer, (token) => learned.push(token)).get()).toBe('token-1');
+    expect(issuer.issued()).toBe(1);
+    // A token read from the store goes to the redactor before anything could log it.
+    expect(learned).toEqual(['token-1']);
+  });
+
+  it('deletes a rejected token from the store, so that the next get fetches a new one', async () => {
+    const { store } = sharedStore();
+    const issuer = endpoint();
+    const tokens = tokenCache(store, issuer);
+    await tokens.get();
+    expect(tokens.invalidate('token-1')).toBe(true);
+    expect(await tokens.get()).toBe('token-2');
+    expect(await store.get(key)).toBe('token-2');
+    expect(issuer.issued()).toBe(2);
+  });
+
+  it('leaves a fresher token another holder already stored when an old one is rejected', async () => {
+    const { store } = sharedStore();
+    const issuer = endpoint();
+    const first = tokenCache(store, issuer);
+    const second = tokenCache(store, issuer);
+    await first.get();
+    await second.get();
+    second.invalidate('token-1');
+    expect(await second.get()).toBe('token-2');
+    first.invalidate('token-1');
+    expect(await first.get()).toBe('token-2');
+    expect(issuer.issued()).toBe(2);
+  });
+
+  it('fetches a token, and uses it, when the store fails', async () => {
+    const failing: KeyValueCache<string> = {
+      get: async () => {
+        throw new Error('store down');
+      },
+      set: async () => {
+        throw new Error('store down');
+      },
+      delete: async () => {
+        throw new Error('store down');
+      },
+    };
+    const issuer = endpoint();
+    expect(await tokenCache(failing, issuer).get()).toBe('token-1');
   });
 });

@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Response } from 'got';
 import type { IspringConfig, IspringTokenAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
@@ -29,7 +30,15 @@ export const ISPRING_TOKEN_ENDPOINT = 'POST /api/v3/token';
 /** "The token's lifetime is 1800 seconds" (ispring.md §2a). */
 export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
 
-export function createIspringAuth(config: IspringConfig, redactor: SecretRedactor): IspringAuth {
+/**
+ * `tokenStore`, when given, keeps the token-mode token across requests (the cross-request cache),
+ * under a key made of the base URL and client id: what the token is for, never the secret.
+ */
+export function createIspringAuth(
+  config: IspringConfig,
+  redactor: SecretRedactor,
+  tokenStore?: KeyValueCache<string>,
+): IspringAuth {
   if (config.auth.mode === 'headers') {
     redactor.add(config.auth.password);
     return createStaticAuth({
@@ -43,6 +52,11 @@ export function createIspringAuth(config: IspringConfig, redactor: SecretRedacto
     provider: 'ispring',
     endpoint: ISPRING_TOKEN_ENDPOINT,
     fetchToken: createTokenRequest(config.baseUrl, config.auth, config.timeoutMs, redactor),
+    shared: tokenStore && {
+      store: tokenStore,
+      key: `token:ispring:${config.baseUrl}:${config.auth.clientId}`,
+    },
+    redactor,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { IspringConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
@@ -58,8 +59,12 @@ export const ISPRING_CLIENT_ENDPOINTS = Object.freeze({
 const MAX_USER_PAGES = 100;
 const USER_PAGE_SIZE = 1000;
 
-export function createIspringClient(config: IspringConfig, redactor: SecretRedactor): IspringClient {
-  const auth = createIspringAuth(config, redactor);
+export function createIspringClient(
+  config: IspringConfig,
+  redactor: SecretRedactor,
+  tokenStore?: KeyValueCache<string>,
+): IspringClient {
+  const auth = createIspringAuth(config, redactor, tokenStore);
   const upstream = createUpstreamClient({
     provider: 'ispring',
     baseUrl: config.baseUrl,

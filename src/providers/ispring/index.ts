@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { secretsOf, type IspringConfig } from '../../config.js';
 import { SecretRedactor } from '../../errors.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
@@ -11,6 +12,8 @@ export { toDepartmentModel, toGroupModel, toUserModel, toUserStatus } from './ma
 export interface IspringProviderOptions {
   /** Shared with the logger and the error formatter; issued tokens are added to it. */
   redactor?: SecretRedactor;
+  /** Keeps the token across requests (the cross-request cache); without it, in the client. */
+  tokenStore?: KeyValueCache<string>;
 }
 
 /**
@@ -27,7 +30,7 @@ export function createIspringProvider(
   const redactor =
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: undefined, ispring: config, routerSecret: undefined }));
-  const client = createIspringClient(config, redactor);
+  const client = createIspringClient(config, redactor, options.tokenStore);
   return {
     name: 'ispring',
     userBatchSize: config.userBatchSize,

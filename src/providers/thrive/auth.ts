@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Response } from 'got';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
@@ -27,7 +28,15 @@ export function basicAuthorization(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
-export function createThriveAuth(config: ThriveConfig, redactor: SecretRedactor): ThriveAuth {
+/**
+ * `tokenStore`, when given, keeps the OAuth token across requests (the cross-request cache), under
+ * a key made of the token URL, client id and scope: what the token is for, never the secret.
+ */
+export function createThriveAuth(
+  config: ThriveConfig,
+  redactor: SecretRedactor,
+  tokenStore?: KeyValueCache<string>,
+): ThriveAuth {
   if (config.auth.mode === 'basic') {
     const header = basicAuthorization(config.auth.tenantId, config.auth.apiSecret);
     redactor.add(config.auth.apiSecret);
@@ -43,6 +52,11 @@ export function createThriveAuth(config: ThriveConfig, redactor: SecretRedactor)
     provider: 'thrive',
     endpoint: TOKEN_ENDPOINT,
     fetchToken: createTokenRequest(auth, config.timeoutMs, clientAuthorization, redactor),
+    shared: tokenStore && {
+      store: tokenStore,
+      key: `token:thrive:${auth.tokenUrl}:${auth.clientId}:${auth.scope}`,
+    },
+    redactor,
   });
 }
 

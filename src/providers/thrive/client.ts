@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
@@ -39,8 +40,12 @@ export const THRIVE_ENDPOINTS = Object.freeze({
 /** Bounds a list read whose pagination never ends (a misbehaving server), at a million audiences. */
 const MAX_AUDIENCE_PAGES = 1000;
 
-export function createThriveClient(config: ThriveConfig, redactor: SecretRedactor): ThriveClient {
-  const auth = createThriveAuth(config, redactor);
+export function createThriveClient(
+  config: ThriveConfig,
+  redactor: SecretRedactor,
+  tokenStore?: KeyValueCache<string>,
+): ThriveClient {
+  const auth = createThriveAuth(config, redactor, tokenStore);
   const upstream = createUpstreamClient({
     provider: 'thrive',
     baseUrl: config.baseUrl,

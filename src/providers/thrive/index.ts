@@ -1,3 +1,4 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import pLimit from 'p-limit';
 import { secretsOf, type ThriveConfig } from '../../config.js';
 import { ProviderError, SecretRedactor } from '../../errors.js';
@@ -13,6 +14,8 @@ export { toDepartmentModel, toGroupModel, toUserModel, unknownDepartment } from 
 export interface ThriveProviderOptions {
   /** Shared with the logger and the error formatter; issued tokens are added to it. */
   redactor?: SecretRedactor;
+  /** Keeps the OAuth token across requests (the cross-request cache); without it, in the client. */
+  tokenStore?: KeyValueCache<string>;
 }
 
 /**
@@ -31,7 +34,7 @@ export function createThriveProvider(
   const redactor =
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: config, ispring: undefined, routerSecret: undefined }));
-  const client = createThriveClient(config, redactor);
+  const client = createThriveClient(config, redactor, options.tokenStore);
   return {
     name: 'thrive',
     userBatchSize: config.userBatchSize,

@@ -1,0 +1,89 @@
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { DepartmentModel, GroupModel, UserModel } from '../models.js';
+
+/**
+ * The one cross-request store of the process: users, departments, groups, their lists and OAuth
+ * tokens, each entry with its own TTL. Callers see only Apollo's `KeyValueCache` interface, so a
+ * shared store can replace the in-memory one without touching them. A store of strings (Redis
+ * through `@apollo/utils.keyvadapter`, say: a `KeyValueCache<string>`) fits through
+ * `JsonCodecCache` (`json-codec.ts`):
+ *
+ *   const store: CacheStore = new JsonCodecCache<CacheEntry>(redisStrings);
+ *
+ * A shared store serves several processes, perhaps several deployments: wrap it in Apollo's
+ * `PrefixingKeyValueCache` with a prefix per tenant.
+ *
+ * Every entry says what it holds, so that a key read back as the wrong kind is a miss, never a
+ * value of the wrong type, and "not found" (a null value) survives a round trip through JSON.
+ */
+export type CacheEntry =
+  | { readonly kind: 'user'; readonly value: UserModel | null }
+  | { readonly kind: 'department'; readonly value: DepartmentModel | null }
+  | { readonly kind: 'group'; readonly value: GroupModel | null }
+  | { readonly kind: 'departments'; readonly value: readonly DepartmentModel[] }
+  | { readonly kind: 'groups'; readonly value: readonly GroupModel[] }
+  | { readonly kind: 'token'; readonly value: string };
+
+export type CacheKind = CacheEntry['kind'];
+export type CacheValue<K extends CacheKind> = Extract<CacheEntry, { readonly kind: K }>['value'];
+
+/** What callers hold. `set`'s `ttl` is in seconds, as everywhere in `KeyValueCache`. */
+export type CacheStore = KeyValueCache<CacheEntry>;
+
+/** lru-cache's clock (`performance.now()` by default), injectable so tests control time. */
+export interface CacheClock {
+  now(): number;
+}
+
+export interface CacheStoreOptions {
+  /** Most entries held; the least recently used go first. */
+  readonly maxEntries: number;
+  /** Most bytes held, each entry counted as the UTF-8 length of its JSON. */
+  readonly maxBytes: number;
+  readonly perf?: CacheClock | undefined;
+}
+
+/**
+ * The in-memory store: `InMemoryLRUCache` bounded in entries and bytes. Values are kept as the
+ * objects themselves (models are immutable), never copied or serialised; only their size is
+ * measured, once, when they are stored.
+ *
+ * Nothing is served past its TTL: lru-cache checks the age on every `get` (`allowStale: false`),
+ * against the clock read at that moment (`ttlResolution: 0`; its default would reuse a reading for
+ * up to 1 ms, and would keep serving an entry a fake clock has already moved past).
+ */
+export function createCacheStore(options: CacheStoreOptions): InMemoryLRUCache<CacheEntry> {
+  return new InMemoryLRUCache<CacheEntry>({
+    max: options.maxEntries,
+    maxSize: options.maxBytes,
+    sizeCalculation: sizeOfEntry,
+    allowStale: false,
+    ttlResolution: 0,
+    ...(options.perf ? { perf: options.perf } : {}),
+  });
+}
+
+/**
+ * The size an entry is counted at: the length of its JSON, which is what a string store would
+ * hold. It undercounts the heap an object takes, by a steady factor, so the byte bound is a bound
+ * on the data, and `CACHE_MAX_BYTES` should be set to a fraction of the memory to spend on it.
+ */
+export function sizeOfEntry(entry: CacheEntry): number {
+  return Math.max(1, Buffer.byteLength(JSON.stringify(entry), 'utf8'));
+}
+
+/**
+ * The entries of one kind as a `KeyValueCache` of their values: what is stored is wrapped in its
+ * `{ kind, value }` envelope, and an entry of another kind under the same key reads as a miss.
+ */
+export function cacheView<K extends CacheKind>(store: CacheStore, kind: K): KeyValueCache<CacheValue<K>> {
+  return {
+    async get(key) {
+      const entry = await store.get(key);
+      // The kind was just checked: this entry's value is of kind K.
+      return entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+    },
+    set: (key, value, options) => store.set(key, { kind, value } as CacheEntry, options),
+    delete: (key) => store.delete(key),
+  };
+}
