@@ -47,6 +47,9 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     logger: options.logger,
     formatError: createErrorFormatter(options.logger, options.redactor),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGINT/SIGTERM (it also stops the sandbox); Apollo's own handler would re-raise
+    // the signal into ours and leave the process running.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Every field gets this maxAge, in PUBLIC scope: an answer may be kept by the router and
