@@ -1,0 +1,794 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
+import type { BaselineInfo } from './baseline.js';
+import {
+  BenchChild,
+  clockTicksPerSecond,
+  cpuMilliseconds,
+  freePort,
+  killAllChildren,
+  memory,
+  postGraphql,
+  waitForGraphql,
+} from './children.js';
+import { createInMemoryDirectory } from './directory.js';
+import type { LoadRequest, LoadSummary } from './load.js';
+import { createBenchOrganisation } from './organisation.js';
+import { splitProfile } from './profile.js';
+import {
+  formatDeclared,
+  formatMemory,
+  formatProfiles,
+  formatTable,
+  type MemoryResult,
+  type ProfileResult,
+  type Row,
+  type Verdict,
+} from './report.js';
+import type { SandboxCounts, SandboxInfo } from './sandbox-process.js';
+import { DELAY_MS, WARM_TTL_SECONDS } from './settings.js';
+import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.js';
+
+/**
+ * `npm run bench`: shared/design/benchmark.md. Upstream sandboxes, the subgraph under test
+ * (dist/main.js), the baseline B1 and the load generator each in their own process; workloads W1–W4;
+ * one table on stdout, the same as JSON. Progress goes to stderr.
+ */
+
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
+const MAIN = path.resolve(HERE, '..', 'main.js');
+
+const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--out <file>]
+
+  --quick            short runs; the whole bench takes under a minute
+  --duration <s>     seconds of each saturating run (default 6; 0.75 with --quick); unloaded
+                     latency runs take about 40 % of it, with at least 20 samples (5 with --quick)
+  --connections <n>  connections of the saturating runs (default 16; 8 with --quick); unloaded
+                     latency runs use 1
+  --out <file>       where the JSON goes (default bench-results.json in the current directory)
+`;
+
+interface Options {
+  readonly quick: boolean;
+  readonly saturatingSeconds: number;
+  readonly unloadedSeconds: number;
+  readonly minSamples: number;
+  /** A saturating run sends at least this many operations per connection. */
+  readonly minWaves: number;
+  readonly connections: number;
+  readonly out: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  let quick = false;
+  let duration: number | undefined;
+  let connections: number | undefined;
+  let out = 'bench-results.json';
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`${arg} needs a value.`);
+      i += 1;
+      return next;
+    };
+    if (arg === '--quick') quick = true;
+    else if (arg === '--duration') {
+      duration = Number(value());
+      if (!Number.isFinite(duration) || duration <= 0 || duration > 600)
+        throw new UsageError('--duration must be a number of seconds from 0 to 600.');
+    } else if (arg === '--connections') {
+      connections = Number(value());
+      if (!Number.isInteger(connections) || connections < 1 || connections > 1000)
+        throw new UsageError('--connections must be a whole number from 1 to 1000.');
+    } else if (arg === '--out') out = value();
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else throw new UsageError(`Unknown argument ${JSON.stringify(arg)}.`);
+  }
+  const saturatingSeconds = duration ?? (quick ? 0.75 : 6);
+  return {
+    quick,
+    saturatingSeconds,
+    unloadedSeconds: Math.max(0.25, saturatingSeconds * 0.4),
+    minSamples: quick ? 5 : 20,
+    minWaves: quick ? 1 : 4,
+    connections: connections ?? (quick ? 8 : 16),
+    out: path.resolve(out),
+  };
+}
+
+class UsageError extends Error {}
+class BenchAbort extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Progress, and cleanup on every way out
+
+const started = performance.now();
+const progress = (message: string) =>
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+
+const temporaryDirectories: string[] = [];
+process.on('exit', () => {
+  killAllChildren('SIGKILL');
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbench: ${signal}: stopping every child process; no results written.\n`);
+    killAllChildren('SIGKILL');
+    process.exit(130);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children
+
+/** The environment every child starts from: the bench's own, minus anything that configures the subgraph. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (
+      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(
+        key,
+      )
+    )
+      delete env[key];
+  }
+  return { ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+}
+
+interface Subgraph {
+  readonly child: BenchChild;
+  readonly url: string;
+  readonly cache: 'cold' | 'warm';
+}
+
+async function startSubgraph(
+  sandbox: SandboxInfo,
+  cache: 'cold' | 'warm',
+  extraExecArgv: readonly string[] = [],
+): Promise<Subgraph> {
+  const port = await freePort();
+  const thrive = SANDBOX_CREDENTIALS.thrive;
+  const ispring = SANDBOX_CREDENTIALS.ispring;
+  const ttl = String(cache === 'cold' ? 0 : WARM_TTL_SECONDS);
+  const child = new BenchChild({
+    name: `subgraph (${cache} caches)`,
+    modulePath: MAIN,
+    execArgv: ['--import', pathToFileURL(path.join(HERE, 'orphan-guard.js')).href, ...extraExecArgv],
+    announcesReady: false,
+    env: {
+      ...baseEnv(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      // OAuth (Thrive) and token (iSpring) mode against the bench's sandbox, as `npm run sandbox` prints.
+      THRIVE_BASE_URL: sandbox.thrive.baseUrl,
+      THRIVE_TENANT_ID: thrive.tenantId,
+      THRIVE_CLIENT_ID: thrive.clientId,
+      THRIVE_CLIENT_SECRET: thrive.clientSecret,
+      ISPRING_BASE_URL: sandbox.ispring.baseUrl,
+      ISPRING_CLIENT_ID: ispring.clientId,
+      ISPRING_CLIENT_SECRET: ispring.clientSecret,
+      CACHE_TTL_USERS_SECONDS: ttl,
+      CACHE_TTL_DEPARTMENTS_SECONDS: ttl,
+      CACHE_TTL_GROUPS_SECONDS: ttl,
+    },
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitForGraphql(url, child);
+  return { child, url, cache };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+interface Context {
+  readonly options: Options;
+  readonly sandbox: BenchChild;
+  readonly load: BenchChild;
+  readonly b1Url: string;
+  readonly b1: BenchChild;
+  readonly workloads: readonly Workload[];
+  /** B1's answer to each workload, the reference every subgraph answer is compared with. */
+  readonly expected: Map<string, unknown>;
+}
+
+const TOKEN_ENDPOINTS = new Set(['POST /oauth2/token/{tenantId}', 'POST /api/v3/token']);
+
+function dataRequests(counts: SandboxCounts): {
+  total: number;
+  tokens: number;
+  byEndpoint: Record<string, number>;
+} {
+  let total = 0;
+  let tokens = 0;
+  const byEndpoint: Record<string, number> = {};
+  for (const [provider, endpoints] of Object.entries(counts) as Array<[string, Record<string, number>]>) {
+    for (const [endpoint, count] of Object.entries(endpoints)) {
+      if (TOKEN_ENDPOINTS.has(endpoint)) {
+        tokens += count;
+        continue;
+      }
+      total += count;
+      byEndpoint[`${provider} ${endpoint}`] = count;
+    }
+  }
+  return { total, tokens, byEndpoint };
+}
+
+function firstDifference(actual: unknown, expected: unknown, at = '$'): string | undefined {
+  if (isDeepStrictEqual(actual, expected)) return undefined;
+  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null)
+    return `${at}: subgraph ${JSON.stringify(actual)?.slice(0, 200)}, B1 ${JSON.stringify(expected)?.slice(0, 200)}`;
+  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
+  for (const key of keys) {
+    const difference = firstDifference(
+      (actual as Record<string, unknown>)[key],
+      (expected as Record<string, unknown>)[key],
+      Array.isArray(actual) ? `${at}[${key}]` : `${at}.${key}`,
+    );
+    if (difference) return difference;
+  }
+  return `${at}: different shapes`;
+}
+
+function checkAnswer(context: Context, workload: Workload, json: unknown, status: number, who: string): void {
+  const errors = (json as { errors?: unknown }).errors;
+  if (status !== 200 || errors !== undefined) {
+    throw new BenchAbort(
+      `${who} answered ${workload.id} with HTTP ${status}${errors ? ` and errors ${JSON.stringify(errors).slice(0, 500)}` : ''}.`,
+    );
+  }
+  const difference = firstDifference(json, context.expected.get(workload.id));
+  if (difference !== undefined) {
+    throw new BenchAbort(
+      `${who} and B1 answer ${workload.id} differently, so the comparison would be meaningless. First difference: ${difference}`,
+    );
+  }
+}
+
+/** One operation with the sandbox counters reset before it; its answer is checked against B1's. */
+async function countOnce(context: Context, subgraph: Subgraph, workload: Workload) {
+  await quiesce(context);
+  await context.sandbox.call('reset');
+  const reply = await postGraphql(subgraph.url, workload.body);
+  const counts = await context.sandbox.call<SandboxCounts>('counts');
+  checkAnswer(context, workload, reply.json, reply.status, `The ${subgraph.cache}-cache subgraph`);
+  return { ...dataRequests(counts), ms: reply.ms };
+}
+
+async function runLoad(context: Context, request: LoadRequest): Promise<LoadSummary> {
+  return context.load.call<LoadSummary>('run', request);
+}
+
+/** One connection, enough requests for about `unloadedSeconds` (at least `minSamples`). */
+async function unloaded(context: Context, url: string, workload: Workload, estimateMs: number) {
+  const { unloadedSeconds, minSamples } = context.options;
+  const amount = Math.min(
+    20_000,
+    Math.max(minSamples, Math.round((unloadedSeconds * 1000) / Math.max(estimateMs, 0.2))),
+  );
+  return runLoad(context, { url, bodies: [workload.body], connections: 1, amount });
+}
+
+/**
+ * A saturating run: fixed connections, CPU time of `pid` over the run per 2xx response.
+ *
+ * Fast operations run for `saturatingSeconds` of wall time. Slow ones (when one wave, every
+ * connection doing one operation, takes more than 5 % of that) run a fixed number of operations
+ * instead, all of which complete: a run cut off by the clock would leave their operations in flight,
+ * whose upstream work goes on after it (skewing the CPU per operation and the next measurement),
+ * and the slowest cold workloads would complete none at all. That number is sized from one
+ * operation's unloaded time `singleMs` (summed over the bodies of a mix) to take about
+ * `saturatingSeconds`, and is at least `minWaves` operations per connection. `fixedDuration` forces
+ * the clock (profiling); `upstream: false` skips waiting for the sandbox to go quiet (B1).
+ */
+async function saturating(
+  context: Context,
+  url: string,
+  pid: number,
+  bodies: readonly string[],
+  singleMs: number,
+  { fixedDuration = false, upstream = true }: { fixedDuration?: boolean; upstream?: boolean } = {},
+) {
+  const { connections, saturatingSeconds, minWaves } = context.options;
+  const cycle = connections * bodies.length;
+  // Estimates: about one operation's worth of CPU at a time (two cores, shared with the sandbox
+  // and the load generator), each taking its unloaded time.
+  const waveMs = connections * Math.max(singleMs, 0.05);
+  const byClock = fixedDuration || waveMs <= (saturatingSeconds * 1000) / 20;
+  const estimatedOpsPerSecond = (1000 * bodies.length) / Math.max(singleMs, 0.05);
+  const wanted = Math.max(minWaves * connections, estimatedOpsPerSecond * saturatingSeconds);
+  const amount = Math.min(500_000, Math.ceil(wanted / cycle) * cycle);
+  if (upstream) await quiesce(context);
+  const cpuBefore = cpuMilliseconds(pid);
+  const summary = await runLoad(
+    context,
+    byClock
+      ? { url, bodies, connections, durationSeconds: saturatingSeconds }
+      : { url, bodies, connections, amount },
+  );
+  const cpuMs = cpuMilliseconds(pid) - cpuBefore;
+  return {
+    summary,
+    cpuMsPerOp: summary.ok > 0 ? cpuMs / summary.ok : Number.NaN,
+    sizing: byClock ? `${saturatingSeconds} s` : `${amount} operations`,
+  };
+}
+
+/** Waits until the sandbox counters stop moving (no upstream work left from a previous step). */
+async function quiesce(context: Context): Promise<void> {
+  const total = async () => {
+    const counts = await context.sandbox.call<SandboxCounts>('counts');
+    return [counts.thrive, counts.ispring].reduce(
+      (sum, endpoints) => sum + Object.values(endpoints).reduce((a, b) => a + b, 0),
+      0,
+    );
+  };
+  let previous = await total();
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    await sleep(30);
+    const now = await total();
+    if (now === previous) return;
+    previous = now;
+  }
+}
+
+const latencyOf = (summary: LoadSummary) => ({
+  p50: summary.latency.p50,
+  p99: summary.latency.p99,
+  min: summary.latency.min,
+  samples: summary.ok,
+});
+
+const failuresOf = (...summaries: LoadSummary[]) =>
+  summaries.reduce((sum, summary) => sum + summary.non2xx + summary.errors, 0);
+
+function pass(target: string, ok: boolean, detail: string): Verdict {
+  return { target, state: ok ? 'PASS' : 'FAIL', detail };
+}
+
+const isW1orW2 = (workload: Workload) => workload.id.startsWith('W1') || workload.id.startsWith('W2');
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!process.platform.startsWith('linux')) {
+    throw new UsageError('The bench reads CPU time and RSS from /proc: it runs on Linux only.');
+  }
+
+  const organisation = createBenchOrganisation();
+  const directory = createInMemoryDirectory(organisation);
+  const workloads = await createWorkloads(organisation, directory);
+  process.stdout.write(`${formatDeclared(workloads)}\n\n`);
+
+  progress(
+    `starting the sandbox providers (d = ${DELAY_MS} ms), B1 and the load generator${options.quick ? ' (--quick)' : ''}`,
+  );
+  const env = baseEnv();
+  const sandbox = new BenchChild({
+    name: 'sandbox providers',
+    modulePath: path.join(HERE, 'sandbox-process.js'),
+    env: { ...env, BENCH_SANDBOX_DELAY_MS: String(DELAY_MS) },
+    announcesReady: true,
+  });
+  const b1 = new BenchChild({
+    name: 'baseline B1',
+    modulePath: path.join(HERE, 'baseline.js'),
+    env,
+    announcesReady: true,
+  });
+  const load = new BenchChild({
+    name: 'load generator',
+    modulePath: path.join(HERE, 'load.js'),
+    env,
+    announcesReady: true,
+  });
+  const [sandboxInfo, b1Info] = (await Promise.all([sandbox.ready, b1.ready, load.ready])) as [
+    SandboxInfo,
+    BaselineInfo,
+    unknown,
+  ];
+
+  // B1's answers: the reference for every subgraph answer.
+  const expected = new Map<string, unknown>();
+  for (const workload of workloads) {
+    const reply = await postGraphql(b1Info.url, workload.body);
+    const errors = (reply.json as { errors?: unknown }).errors;
+    if (reply.status !== 200 || errors !== undefined)
+      throw new BenchAbort(
+        `B1 answered ${workload.id} with HTTP ${reply.status}: ${JSON.stringify(reply.json).slice(0, 500)}`,
+      );
+    expected.set(workload.id, reply.json);
+  }
+  const context: Context = { options, sandbox, load, b1, b1Url: b1Info.url, workloads, expected };
+
+  // What one upstream round costs at d = 20 without the subgraph: a plain node:http GET (keep-alive,
+  // as the subgraph's client) of a path the sandbox answers 404 to after the same delay; one
+  // warm-up, then 10 probes.
+  const probes = await probeRoundTrips([sandboxInfo.thrive.origin, sandboxInfo.ispring.origin], 10);
+  const sandboxRoundTrip = { p50: (probes[4]! + probes[5]!) / 2, min: probes[0]!, max: probes[9]! };
+
+  const rows: Row[] = [];
+  const memoryResults: MemoryResult[] = [];
+  const profiles: ProfileResult[] = [];
+  const allBodies = workloads.map((workload) => workload.body);
+  const mixName = `mix of ${workloads.map((workload) => workload.id).join(', ')} in turn`;
+
+  const memoryPair = async (subgraph: Subgraph, mixSingleMs: number) => {
+    progress(`${subgraph.cache} subgraph: two saturating runs of the ${mixName} for memory`);
+    const runs = [];
+    for (let run = 0; run < 2; run += 1) {
+      const { summary } = await saturating(context, subgraph.url, subgraph.child.pid, allBodies, mixSingleMs);
+      runs.push({ ...memory(subgraph.child.pid), opsPerSecond: summary.opsPerSecond });
+    }
+    const growth = runs[1]!.rssMiB / runs[0]!.rssMiB - 1;
+    memoryResults.push({
+      subgraph: subgraph.cache,
+      workloadMix: mixName,
+      runs,
+      growth,
+      verdict: pass('RSS growth ≤ 10 %', growth <= 0.1, `${(growth * 100).toFixed(1)} %`),
+    });
+  };
+
+  // ---- Phase 1: cold caches, d = 20 ms: counts, answers, unloaded latency -------------------
+  progress('starting the subgraph with cold caches (CACHE_TTL_*_SECONDS=0)');
+  let subgraph = await startSubgraph(sandboxInfo, 'cold');
+  // Tokens first: the token requests are not data requests.
+  for (const workload of workloads.filter((candidate) => candidate.id.startsWith('W1')))
+    await postGraphql(subgraph.url, workload.body);
+
+  const cold = new Map<string, { counted20: Awaited<ReturnType<typeof countOnce>>; latency: LoadSummary }>();
+  for (const workload of workloads) {
+    progress(
+      `cold, d = ${DELAY_MS} ms: ${workload.id}: counted operation, then unloaded latency (1 connection)`,
+    );
+    const counted20 = await countOnce(context, subgraph, workload);
+    const latency = await unloaded(context, subgraph.url, workload, counted20.ms);
+    cold.set(workload.id, { counted20, latency });
+  }
+
+  // ---- Phase 2: cold caches, d = 0: counts again, saturating throughput + CPU ----------------
+  await sandbox.call('setDelay', { ms: 0 });
+  const coldSaturated = new Map<
+    string,
+    { counted0: Awaited<ReturnType<typeof countOnce>>; run: Awaited<ReturnType<typeof saturating>> }
+  >();
+  for (const workload of workloads) {
+    progress(
+      `cold, d = 0: ${workload.id}: counted operation, then saturating run (${options.connections} connections)`,
+    );
+    const counted0 = await countOnce(context, subgraph, workload);
+    const run = await saturating(context, subgraph.url, subgraph.child.pid, [workload.body], counted0.ms);
+    coldSaturated.set(workload.id, { counted0, run });
+  }
+  const coldMixMs = [...coldSaturated.values()].reduce((sum, { counted0 }) => sum + counted0.ms, 0);
+  // With --quick, memory is measured on the warm subgraph only (a cold pair of the mix takes long).
+  if (!options.quick) await memoryPair(subgraph, coldMixMs);
+  await subgraph.child.stop('SIGTERM');
+
+  // ---- Phase 3: warm caches (W4), d = 0, with B1 measured alongside -------------------------
+  progress(
+    `starting the subgraph with warm caches (CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}); one warm-up pass`,
+  );
+  subgraph = await startSubgraph(sandboxInfo, 'warm');
+  for (const workload of workloads) await postGraphql(subgraph.url, workload.body);
+
+  const b1Results = new Map<string, { latency: LoadSummary; run: Awaited<ReturnType<typeof saturating>> }>();
+  const warm = new Map<
+    string,
+    {
+      counted: Awaited<ReturnType<typeof countOnce>>;
+      latency: LoadSummary;
+      run: Awaited<ReturnType<typeof saturating>>;
+    }
+  >();
+  for (const workload of workloads) {
+    progress(
+      `warm, d = 0: ${workload.id}: counted operation; unloaded latency and saturating run of B1, then of the subgraph`,
+    );
+    const counted = await countOnce(context, subgraph, workload);
+    const b1Single = await postGraphql(b1Info.url, workload.body);
+    const b1Latency = await unloaded(context, b1Info.url, workload, b1Single.ms);
+    const latency = await unloaded(context, subgraph.url, workload, counted.ms);
+    const b1Run = await saturating(context, b1Info.url, b1.pid, [workload.body], b1Latency.latency.p50, {
+      upstream: false,
+    });
+    const run = await saturating(
+      context,
+      subgraph.url,
+      subgraph.child.pid,
+      [workload.body],
+      latency.latency.p50,
+    );
+    b1Results.set(workload.id, { latency: b1Latency, run: b1Run });
+    warm.set(workload.id, { counted, latency, run });
+  }
+  const warmMixMs = [...warm.values()].reduce((sum, { latency }) => sum + latency.latency.p50, 0);
+  await memoryPair(subgraph, warmMixMs);
+  await subgraph.child.stop('SIGTERM');
+
+  // ---- Phase 4: CPU profiles ----------------------------------------------------------------
+  for (const cache of options.quick ? (['cold'] as const) : (['cold', 'warm'] as const)) {
+    const directoryForProfile = mkdtempSync(path.join(os.tmpdir(), 'bench-cpuprof-'));
+    temporaryDirectories.push(directoryForProfile);
+    progress(`${cache} subgraph under --cpu-prof: saturating run of the ${mixName}`);
+    const profiled = await startSubgraph(sandboxInfo, cache, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${directoryForProfile}`,
+    ]);
+    for (const body of allBodies) await postGraphql(profiled.url, body); // tokens (and caches when warm)
+    const startUs = Number(process.hrtime.bigint() / 1000n);
+    const mixMs = cache === 'cold' ? coldMixMs : warmMixMs;
+    const { summary } = await saturating(context, profiled.url, profiled.child.pid, allBodies, mixMs, {
+      fixedDuration: true,
+    });
+    const endUs = Number(process.hrtime.bigint() / 1000n);
+    await quiesce(context); // operations cut off by the clock finish (outside the profile's window)
+    // SIGINT: main.ts closes the server and calls process.exit(0), which writes the profile.
+    await profiled.child.stop('SIGINT', 15_000);
+    const file = readdirSync(directoryForProfile).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) {
+      progress(`no .cpuprofile was written by the ${cache} subgraph; skipping its split`);
+      continue;
+    }
+    profiles.push({
+      subgraph: cache,
+      workloadMix: mixName,
+      opsPerSecond: summary.opsPerSecond,
+      split: splitProfile(path.join(directoryForProfile, file), { startUs, endUs }),
+    });
+  }
+
+  // ---- Rows and verdicts --------------------------------------------------------------------
+  for (const workload of workloads) {
+    const { counted20, latency } = cold.get(workload.id)!;
+    const { counted0, run } = coldSaturated.get(workload.id)!;
+    const b1Result = b1Results.get(workload.id)!;
+    const warmResult = warm.get(workload.id)!;
+    const minimum = workload.minimum.total;
+    const fMs = workload.minimum.rounds * DELAY_MS;
+
+    const amp20 = counted20.total / minimum;
+    const verdicts20: Verdict[] = [
+      pass('amp=1.00', counted20.total === minimum, `${counted20.total}/${minimum}`),
+    ];
+    const l = latency.latency;
+    if (isW1orW2(workload)) {
+      verdicts20.push(
+        l.min < fMs
+          ? {
+              target: 'p50≤F+3',
+              state: 'VOID',
+              detail: `min ${l.min.toFixed(1)} < F ${fMs}: delay not applied`,
+            }
+          : pass(
+              'p50≤F+3',
+              l.p50 <= fMs + 3,
+              `p50 = F ${signed(l.p50 - fMs)} ms = rounds × RTT ${signed(l.p50 - workload.minimum.rounds * sandboxRoundTrip.p50)} ms`,
+            ),
+      );
+    } else if (l.min < fMs) {
+      verdicts20.push({
+        target: 'latency',
+        state: 'VOID',
+        detail: `min ${l.min.toFixed(1)} < F ${fMs}`,
+      });
+    }
+    rows.push({
+      label: workload.id,
+      workload: workload.id,
+      cache: 'cold',
+      delayMs: DELAY_MS,
+      minimum,
+      counted: counted20.total,
+      countedByEndpoint: counted20.byEndpoint,
+      tokenRequests: counted20.tokens,
+      amplification: amp20,
+      fMs,
+      latency: latencyOf(latency),
+      b1Latency: latencyOf(b1Result.latency),
+      opsPerSecond: null,
+      b1OpsPerSecond: null,
+      cpuMsPerOp: null,
+      b1CpuMsPerOp: null,
+      failures: failuresOf(latency),
+      verdicts: verdicts20,
+    });
+
+    const ratioCold = run.summary.opsPerSecond / b1Result.run.summary.opsPerSecond;
+    const verdicts0: Verdict[] = [
+      pass('amp=1.00', counted0.total === minimum, `${counted0.total}/${minimum}`),
+    ];
+    if (isW1orW2(workload)) verdicts0.push(pass('ops≥0.3×B1', ratioCold >= 0.3, `${ratioCold.toFixed(2)}×`));
+    rows.push({
+      label: workload.id,
+      workload: workload.id,
+      cache: 'cold',
+      delayMs: 0,
+      minimum,
+      counted: counted0.total,
+      countedByEndpoint: counted0.byEndpoint,
+      tokenRequests: counted0.tokens,
+      amplification: counted0.total / minimum,
+      fMs: null,
+      latency: null,
+      b1Latency: null,
+      opsPerSecond: run.summary.opsPerSecond,
+      b1OpsPerSecond: b1Result.run.summary.opsPerSecond,
+      cpuMsPerOp: run.cpuMsPerOp,
+      b1CpuMsPerOp: b1Result.run.cpuMsPerOp,
+      failures: failuresOf(run.summary),
+      verdicts: verdicts0,
+    });
+
+    const ratioWarm = warmResult.run.summary.opsPerSecond / b1Result.run.summary.opsPerSecond;
+    const verdictsWarm: Verdict[] = [
+      pass('0 upstream', warmResult.counted.total === 0, `${warmResult.counted.total} requests`),
+    ];
+    if (isW1orW2(workload))
+      verdictsWarm.push(pass('ops≥0.8×B1', ratioWarm >= 0.8, `${ratioWarm.toFixed(2)}×`));
+    if (workload.id === 'W3') {
+      const timeRatio = warmResult.latency.latency.p50 / b1Result.latency.latency.p50;
+      verdictsWarm.push(pass('p50≤1.5×B1', timeRatio <= 1.5, `${timeRatio.toFixed(2)}×`));
+    }
+    rows.push({
+      label: `W4·${workload.id}`,
+      workload: workload.id,
+      cache: 'warm',
+      delayMs: 0,
+      minimum: 0,
+      counted: warmResult.counted.total,
+      countedByEndpoint: warmResult.counted.byEndpoint,
+      tokenRequests: warmResult.counted.tokens,
+      amplification: null,
+      fMs: 0,
+      latency: latencyOf(warmResult.latency),
+      b1Latency: latencyOf(b1Result.latency),
+      opsPerSecond: warmResult.run.summary.opsPerSecond,
+      b1OpsPerSecond: b1Result.run.summary.opsPerSecond,
+      cpuMsPerOp: warmResult.run.cpuMsPerOp,
+      b1CpuMsPerOp: b1Result.run.cpuMsPerOp,
+      failures: failuresOf(
+        warmResult.latency,
+        warmResult.run.summary,
+        b1Result.latency,
+        b1Result.run.summary,
+      ),
+      verdicts: verdictsWarm,
+    });
+  }
+  // Rows in reading order: every cold d = 20 row, every cold d = 0 row, every warm row.
+  rows.sort((a, b) => rank(a) - rank(b));
+
+  await Promise.all([sandbox.stop(), b1.stop(), load.stop()]);
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  // ---- Output -------------------------------------------------------------------------------
+  const allVerdicts = [
+    ...rows.flatMap((row) => row.verdicts),
+    ...memoryResults.map((result) => result.verdict),
+  ];
+  const tally = (state: string) => allVerdicts.filter((verdict) => verdict.state === state).length;
+  const failures = rows.reduce((sum, row) => sum + row.failures, 0);
+  const notes = [
+    `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one warm-up pass of every workload. d = the sandbox's delay per upstream response (ms).`,
+    'min req = declared minimum upstream data requests of one operation (printed above, worked out from the data before measuring; 0 with warm caches); counted = data requests the sandbox counted for one operation, counters reset just before it; amp = counted ÷ min req.',
+    'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
+    `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold rows at d = ${DELAY_MS}, warm rows at d = 0); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
+    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); sub/B1 = ops/s ratio. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
+    'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
+    "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
+    'W1 is measured per provider (two workloads, one user each); W2 per provider (100 ids each); W3 mixes both. The bench organisation is the demo organisation plus copies of its users (new ids; same departments, groups and managers) up to 240 users per provider, because W3 needs 200 distinct users of each.',
+    `One sandbox round trip at d = ${DELAY_MS} ms, measured with a plain node:http keep-alive GET of a 404 path (10 probes): p50 ${sandboxRoundTrip.p50.toFixed(1)} ms, min ${sandboxRoundTrip.min.toFixed(1)} ms; a FAIL of p50≤F+3 shows p50 as F + x and as rounds × RTT (that p50) + y: y is what the subgraph adds beyond the upstream round trips themselves.`,
+    "CPU profile: the subgraph's main thread, sampled by V8 (--cpu-prof) in a separate process started for it; only samples taken during the load run count. HTTP client includes node's socket and stream internals, which the server side of the subgraph uses too.",
+  ];
+  if (options.quick)
+    notes.push(
+      '--quick: runs are short (and memory is measured on the warm subgraph only), so throughput, CPU and memory figures are rough; a normal run gives the stable ones.',
+    );
+  if (failures > 0)
+    notes.push(
+      `${failures} requests failed (non-2xx or connection errors) during load runs: see failures in the JSON.`,
+    );
+
+  const output = [
+    formatTable(rows),
+    '',
+    formatMemory(memoryResults),
+    '',
+    formatProfiles(profiles),
+    '',
+    'Notes:',
+    ...notes.map((note) => `  - ${note}`),
+    '',
+    `Verdicts: ${tally('PASS')} PASS, ${tally('FAIL')} FAIL, ${tally('VOID')} VOID. Wall time ${wallSeconds.toFixed(1)} s${options.quick ? ' (--quick)' : ''}. JSON: ${options.out}`,
+  ].join('\n');
+  process.stdout.write(`${output}\n`);
+
+  const json = {
+    generatedAt: new Date().toISOString(),
+    wallSeconds,
+    settings: {
+      quick: options.quick,
+      delayMs: [0, DELAY_MS],
+      saturatingSeconds: options.saturatingSeconds,
+      unloadedSecondsTarget: Math.round(options.unloadedSeconds * 100) / 100,
+      minUnloadedSamples: options.minSamples,
+      connections: options.connections,
+      warmCacheTtlSeconds: WARM_TTL_SECONDS,
+    },
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      clockTicksPerSecond: clockTicksPerSecond(),
+    },
+    workloads: workloads.map((workload) => ({
+      id: workload.id,
+      title: workload.title,
+      minimum: workload.minimum,
+    })),
+    sandboxRoundTripMs: sandboxRoundTrip,
+    rows,
+    memory: memoryResults,
+    profiles,
+    verdicts: { pass: tally('PASS'), fail: tally('FAIL'), void: tally('VOID') },
+    notes,
+  };
+  writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+const signed = (value: number) => `${value < 0 ? '−' : '+'} ${Math.abs(value).toFixed(1)}`;
+
+/** Sequential GETs of a path the sandbox answers 404 to, alternating origins; ms, sorted. */
+async function probeRoundTrips(origins: readonly string[], count: number): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (origin: string) =>
+    new Promise<number>((resolve, reject) => {
+      const probeStarted = performance.now();
+      http
+        .get(`${origin}/bench-round-trip-probe`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(performance.now() - probeStarted));
+        })
+        .on('error', reject);
+    });
+  const times: number[] = [];
+  try {
+    for (const origin of origins) await get(origin); // connections and JIT
+    for (let i = 0; i < count; i += 1) times.push(await get(origins[i % origins.length]!));
+  } finally {
+    agent.destroy();
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function rank(row: Row): number {
+  const phase = row.cache === 'warm' ? 2 : row.delayMs === DELAY_MS ? 0 : 1;
+  return phase * 100 + ['W1-ispring', 'W1-thrive', 'W2-ispring', 'W2-thrive', 'W3'].indexOf(row.workload);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const message =
+    error instanceof BenchAbort
+      ? `bench aborted: ${error.message}`
+      : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  process.stderr.write(`\n${message}\n`);
+  process.exit(1);
+});
