@@ -59,21 +59,35 @@ export function nullAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
   return (value, path) => (value === null ? undefined : read(value, path));
 }
 
-/** The first reader whose kind check passes; fails naming all of them. */
-export function oneOf<A, B>(expected: string, first: Reader<A>, second: Reader<B>): Reader<A | B> {
+/** The JSON kinds a value can be, as `oneOf` dispatches on them. */
+export type JsonKind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+
+export function kindOf(value: unknown): JsonKind | undefined {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' ? type : undefined;
+}
+
+/**
+ * A value that may come in several kinds (a string or an object, …): the reader for the value's
+ * kind reads it. It dispatches on the kind rather than trying each reader in turn, because a
+ * failed try costs an exception, and that was on the hot path of every Thrive user. A value of
+ * another kind, or one that its kind's reader refuses as a whole, fails naming every form.
+ */
+export function oneOf<T>(expected: string, readers: Partial<Record<JsonKind, Reader<T>>>): Reader<T> {
   return (value, path) => {
+    const kind = kindOf(value);
+    const read = kind === undefined ? undefined : readers[kind];
+    if (read === undefined) return fail(path, expected, value);
     try {
-      return first(value, path);
+      return read(value, path);
     } catch (error) {
-      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
-        throw error;
-    }
-    try {
-      return second(value, path);
-    } catch (error) {
-      if (!(error instanceof PayloadShapeError) || error.path !== (path === '' ? '(body)' : path))
-        throw error;
-      return fail(path, expected, value);
+      // A failure inside the value (a nested field) keeps its own path and expectation.
+      if (error instanceof PayloadShapeError && error.path === (path === '' ? '(body)' : path)) {
+        return fail(path, expected, value);
+      }
+      throw error;
     }
   };
 }

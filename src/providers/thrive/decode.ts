@@ -15,6 +15,7 @@ import {
   oneOf,
   positiveNumber,
   string,
+  type Json,
   type Reader,
 } from '../payload.js';
 import type {
@@ -91,9 +92,16 @@ export const decodeThriveUser = (value: unknown, path = ''): ThriveUser => {
     summary: nullable(string),
     relevancy: nullAsAbsent(number),
     rank: nullable(decodeRank),
-    agreedTerms: nullable(oneOf('a boolean or a string', boolean, string)),
+    agreedTerms: nullable(oneOf<boolean | string>('a boolean or a string', { boolean, string })),
     onboarded: nullable(boolean),
-    audiences: nullable(array(oneOf(`${THRIVE_ID} or an object with an id`, thriveId, idObject))),
+    audiences: nullable(
+      array(
+        oneOf<string | { id: string }>(`${THRIVE_ID} or an object with an id`, {
+          string: thriveId,
+          object: idObject,
+        }),
+      ),
+    ),
     singleSignOn: nullAsAbsent(boolean),
     jobTitle: nullable(string),
   });
@@ -154,7 +162,12 @@ export const decodeThriveErrorBody = (value: unknown, path = ''): ThriveErrorBod
   return {
     status: field(source, 'status', path, number),
     error: field(source, 'error', path, string),
-    message: field(source, 'message', path, oneOf('a string or an object', string, object)),
+    message: field(
+      source,
+      'message',
+      path,
+      oneOf<string | Json>('a string or an object', { string, object }),
+    ),
   };
 };
 
@@ -182,7 +195,9 @@ const decodeTags: Reader<ThriveUserTags> = (value, path) => {
   const source = object(value, path);
   const tags: ThriveUserTags = {};
   copy(tags, source, path, {
-    skills: nullAsAbsent(oneOf('a string or an array of strings', string, array(string))),
+    skills: nullAsAbsent(
+      oneOf<string | string[]>('a string or an array of strings', { string, array: array(string) }),
+    ),
     usersFollowing: nullAsAbsent(array(string)),
     tagsFollowing: nullAsAbsent(array(anything)),
   });
@@ -194,7 +209,7 @@ const decodeRank: Reader<ThriveUserRank> = (value, path) => {
   const source = object(value, path);
   const rank: ThriveUserRank = {};
   copy(rank, source, path, {
-    currentCategory: nullAsAbsent(oneOf('a string or a number', string, number)),
+    currentCategory: nullAsAbsent(oneOf<string | number>('a string or a number', { string, number })),
     currentRank: nullAsAbsent(number),
     currentLevel: nullAsAbsent(number),
   });
