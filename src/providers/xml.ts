@@ -129,22 +129,37 @@ export function childrenOf(value: XmlValue): Readonly<Record<string, XmlValue[]>
   return children;
 }
 
+/**
+ * One child's occurrences, read in place. (The conversion runs for every element of every page,
+ * so it reads children where they are rather than building a record of them first.)
+ */
+function childOccurrences(value: XmlElement, name: string): XmlValue[] | undefined {
+  if (name === TEXT_KEY || name === ATTRIBUTES_KEY || !Object.hasOwn(value, name)) return undefined;
+  const inner = value[name];
+  return Array.isArray(inner) ? inner : undefined;
+}
+
+function hasChildElements(value: XmlElement): boolean {
+  for (const name in value) {
+    if (name !== TEXT_KEY && name !== ATTRIBUTES_KEY && Object.hasOwn(value, name)) return true;
+  }
+  return false;
+}
+
 function textOf(value: XmlValue): unknown {
   if (typeof value === 'string') return value;
   // `<name attr="x">text</name>`: the text; an element with children is not text (see above).
+  if (hasChildElements(value)) return value;
   const text = value[TEXT_KEY];
-  const hasChildren = Object.keys(childrenOf(value)).length > 0;
-  if (!hasChildren) return typeof text === 'string' ? text : '';
-  return value;
+  return typeof text === 'string' ? text : '';
 }
 
 function objectFromXml(value: XmlValue, children: Readonly<Record<string, XmlShape>>): unknown {
   // `<subordination/>`: an empty element stands for no value.
   if (typeof value === 'string') return value.trim() === '' ? null : value;
-  const found = childrenOf(value);
   const out: Record<string, unknown> = {};
-  for (const [name, shape] of Object.entries(children)) {
-    const converted = fromXml(found[name], shape);
+  for (const name in children) {
+    const converted = fromXml(childOccurrences(value, name), children[name]!);
     if (converted !== undefined) out[name] = converted;
   }
   return out;
@@ -159,7 +174,7 @@ function listFromXml(occurrences: readonly XmlValue[], item: string, of: XmlShap
       if (occurrence.trim() !== '') items.push(occurrence);
       continue;
     }
-    items.push(...repeatedFromXml(childrenOf(occurrence)[item], of));
+    for (const child of childOccurrences(occurrence, item) ?? []) items.push(fromXml([child], of));
   }
   return items;
 }
