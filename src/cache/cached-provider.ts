@@ -2,7 +2,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ProviderError } from '../errors.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { DirectoryProvider, ProviderSession } from '../providers/types.js';
-import { cacheView, type CacheStore } from './store.js';
+import { cacheView, type CacheStore, type ImmediateReads } from './store.js';
 
 /** Seconds each kind is kept; 0 turns caching of that kind off. */
 export interface CacheTtls {
@@ -91,7 +91,11 @@ export function withCache(
 /** What one id came to: the user, null when there is none, or the failure of that id. */
 type UserOutcome = UserModel | ProviderError | null;
 
-function createUserCache(provider: ProviderName, users: KeyValueCache<UserModel | null>, ttl: number) {
+function createUserCache(
+  provider: ProviderName,
+  users: KeyValueCache<UserModel | null> & Partial<ImmediateReads<UserModel | null>>,
+  ttl: number,
+) {
   // Process-wide: every operation's session sees the fetches of every other.
   const inFlight = new Map<string, Promise<UserOutcome>>();
   const keyOf = (id: string) => `user:${provider}:${id}`;
@@ -158,7 +162,10 @@ function createUserCache(provider: ProviderName, users: KeyValueCache<UserModel 
         if (pending === undefined) toRead.push(id);
         else share(id, pending);
       }
-      const cached = await Promise.all(toRead.map((id) => readQuietly(users, keyOf(id))));
+      const { getNow } = users;
+      const cached = getNow
+        ? toRead.map((id) => readNowQuietly(getNow, keyOf(id)))
+        : await Promise.all(toRead.map((id) => readQuietly(users, keyOf(id))));
       const misses: string[] = [];
       for (const [index, id] of toRead.entries()) {
         const hit = cached[index];
@@ -265,6 +272,14 @@ function createCatalogCache<T extends { readonly externalId: string }>(options: 
 }
 
 /** A read the store fails is a miss. */
+function readNowQuietly<V>(getNow: ImmediateReads<V>['getNow'], key: string): V | undefined {
+  try {
+    return getNow(key);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readQuietly<V>(cache: KeyValueCache<V>, key: string): Promise<V | undefined> {
   try {
     return await cache.get(key);

@@ -1,6 +1,5 @@
-import type { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { cacheHintMaxAgeSeconds, type CacheTtls } from '../../src/cache/cached-provider.ts';
-import { createCacheStore, type CacheClock, type CacheEntry } from '../../src/cache/store.ts';
+import { createCacheStore, type CacheClock, type InMemoryCacheStore } from '../../src/cache/store.ts';
 import { DEFAULTS, secretsOf } from '../../src/config.ts';
 import { SecretRedactor } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -47,7 +46,7 @@ export interface Stack {
   readonly subgraph: RunningSubgraph;
   readonly secrets: readonly string[];
   /** The stack's one cross-request cache (what `main.ts` makes once per process). */
-  readonly cache: InMemoryLRUCache<CacheEntry>;
+  readonly cache: InMemoryCacheStore;
   query<TData = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
   /**
    * Resets both sandboxes' request logs and counters and, so that what is counted next is what a

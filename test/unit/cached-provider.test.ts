@@ -1,6 +1,7 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { describe, expect, it } from 'vitest';
 import { cacheHintMaxAgeSeconds, withCache, type CacheTtls } from '../../src/cache/cached-provider.ts';
+import { JsonCodecCache } from '../../src/cache/json-codec.ts';
 import { createCacheStore, type CacheEntry } from '../../src/cache/store.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { NO_MANAGER, type DepartmentModel, type GroupModel, type UserModel } from '../../src/models.ts';
@@ -175,6 +176,18 @@ describe('withCache: users', () => {
     expect(calls.fetchUsers).toEqual([['u1', 'u2']]);
     expect(second.get('u1')).toBe(first.get('u1'));
     expect(ids(second)).toEqual(['u1', 'u2']);
+  });
+
+  it('answers from a store that can only read asynchronously (a shared string store) the same way', async () => {
+    const strings = new InMemoryLRUCache<string>();
+    const store = new JsonCodecCache<CacheEntry>(strings);
+    expect('getNow' in store).toBe(false);
+    const { provider, calls } = cached(TTLS, store);
+    await provider.openSession().fetchUsers(['u1', 'nobody']);
+    const second = await provider.openSession().fetchUsers(['u1', 'nobody']);
+    expect(calls.fetchUsers).toEqual([['u1', 'nobody']]);
+    expect(ids(second)).toEqual(['u1']);
+    expect(strings.keys().sort()).toEqual(['user:ispring:nobody', 'user:ispring:u1']);
   });
 
   it('keeps "not found" for the user TTL: a missing id is asked for once', async () => {
