@@ -30,6 +30,8 @@ export interface ThriveConfig {
   readonly concurrency: number;
   /** `perPage` for `GET /audiences` (Thrive allows up to 1000). */
   readonly audiencePageSize: number;
+  /** Retries, deadline, in-flight bound, circuit breaker, body bound; absent: `defaultResilience('thrive')`. */
+  readonly resilience?: ResilienceConfig | undefined;
 }
 
 export interface IspringTokenAuth {
@@ -56,6 +58,8 @@ export interface IspringConfig {
    * `json`. Either is read whatever comes back.
    */
   readonly format: 'xml' | 'json';
+  /** Retries, deadline, in-flight bound, circuit breaker, body bound; absent: `defaultResilience('ispring')`. */
+  readonly resilience?: ResilienceConfig | undefined;
 }
 
 /**
@@ -87,6 +91,10 @@ export interface Config {
   readonly thrive: ThriveConfig | undefined;
   readonly ispring: IspringConfig | undefined;
   readonly routerSecret: string | undefined;
+  /** Inbound protection: what one request may ask of the subgraph (`readLimits`). */
+  readonly limits: LimitsConfig;
+  /** Whether `__schema` and `__type` are answered; `_service { sdl }`, which the router reads, always is. */
+  readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly cache: CacheConfig;
 }
@@ -193,8 +201,15 @@ export function loadConfig(env: Env): Config {
   }
 
   const timeoutMs = integer('UPSTREAM_TIMEOUT_MS', DEFAULTS.timeoutMs, 100, 120_000);
-  const thrive = readThrive(read, integer, url, problems, timeoutMs);
-  const ispring = readIspring(read, integer, url, problems, timeoutMs);
+  const upstream = readUpstreamResilience(integer);
+  const thrive = withResilience(
+    readThrive(read, integer, url, problems, timeoutMs),
+    readResilience('thrive', integer, upstream),
+  );
+  const ispring = withResilience(
+    readIspring(read, integer, url, problems, timeoutMs),
+    readResilience('ispring', integer, upstream),
+  );
 
   const noProvider = thrive === undefined && ispring === undefined;
   if (noProvider && production && !forceSandbox && problems.length === 0) {
@@ -212,6 +227,8 @@ export function loadConfig(env: Env): Config {
     thrive,
     ispring,
     routerSecret: read('ROUTER_SECRET'),
+    limits: readLimits(integer),
+    introspection: readIntrospection(read, problems, production),
     logLevel: logLevel as Config['logLevel'],
     cache: {
       ttlSeconds: {
@@ -235,6 +252,56 @@ export function loadConfig(env: Env): Config {
 type Read = (name: string) => string | undefined;
 type ReadInteger = (name: string, fallback: number, min: number, max: number) => number;
 type ReadUrl = (name: string, fallback: string | undefined) => string | undefined;
+
+// --- Inbound protection (issue 4): limits on what one request may ask, and introspection. ---
+
+export interface LimitsConfig {
+  /** Deepest field nesting of an operation, fragments followed (`{ user { id } }` is 2). */
+  readonly maxQueryDepth: number;
+  /** Most aliased fields in an operation, fragments expanded. */
+  readonly maxAliases: number;
+  /** Most field selections in an operation once its fragments are expanded (its cost). */
+  readonly maxFields: number;
+  /** Most ids one `users(ids:)` takes. */
+  readonly maxUsersIds: number;
+  /** Most representations one `_entities` call takes. */
+  readonly maxRepresentations: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+export const LIMIT_DEFAULTS: LimitsConfig = Object.freeze({
+  maxQueryDepth: 15,
+  maxAliases: 30,
+  maxFields: 2000,
+  maxUsersIds: 1000,
+  maxRepresentations: 1000,
+  maxBodyBytes: 1024 * 1024,
+});
+
+function readLimits(integer: ReadInteger): LimitsConfig {
+  return {
+    // 2 is the least that lets the router read `_service { sdl }`.
+    maxQueryDepth: integer('MAX_QUERY_DEPTH', LIMIT_DEFAULTS.maxQueryDepth, 2, 1000),
+    maxAliases: integer('MAX_ALIASES', LIMIT_DEFAULTS.maxAliases, 0, 100_000),
+    maxFields: integer('MAX_FIELDS', LIMIT_DEFAULTS.maxFields, 1, 1_000_000),
+    maxUsersIds: integer('MAX_USERS_IDS', LIMIT_DEFAULTS.maxUsersIds, 1, 100_000),
+    maxRepresentations: integer('MAX_REPRESENTATIONS', LIMIT_DEFAULTS.maxRepresentations, 1, 100_000),
+    maxBodyBytes: integer('MAX_BODY_BYTES', LIMIT_DEFAULTS.maxBodyBytes, 1024, 64 * 1024 * 1024),
+  };
+}
+
+/** `INTROSPECTION`: on by default, off by default in production. */
+function readIntrospection(read: Read, problems: string[], production: boolean): boolean {
+  const raw = read('INTROSPECTION')?.toLowerCase();
+  if (raw === undefined) return !production;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`INTROSPECTION must be true or false; got ${JSON.stringify(raw.slice(0, 40))}.`);
+  return !production;
+}
+
+// --- End of inbound protection. ---
 
 function readThrive(
   read: Read,
@@ -370,3 +437,120 @@ export function secretsOf(config: Pick<Config, 'thrive' | 'ispring' | 'routerSec
   if (config.routerSecret) secrets.push(config.routerSecret);
   return secrets;
 }
+
+// --- Upstream resilience (issue 4): retries, the operation deadline, the in-flight bound, the ---
+// --- circuit breaker and the body bound, per provider. `loadConfig` adds it to each provider. ---
+
+/** When a failed upstream request is sent again, as data (see `retryDelayMs`). */
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 sends each request once. */
+  readonly retries: number;
+  /** The cap of the first retry's jittered delay, doubled for each retry after it. */
+  readonly baseDelayMs: number;
+  /** No jittered delay is longer than this. */
+  readonly maxDelayMs: number;
+  /** A `Retry-After` longer than this is not waited for: the error is returned, with it. */
+  readonly maxRetryAfterSeconds: number;
+}
+
+/** When a provider's circuit opens, and for how long (see `CircuitBreaker`). */
+export interface BreakerPolicy {
+  /** Consecutive failures (timeout, connection failure, 5xx, after retries) that open the circuit. */
+  readonly failureThreshold: number;
+  /** How long the circuit stays open before one request probes the provider. */
+  readonly openMs: number;
+}
+
+export interface ResilienceConfig {
+  readonly retry: RetryPolicy;
+  readonly breaker: BreakerPolicy;
+  /** Requests to this provider in flight at once, process-wide (token requests aside). */
+  readonly maxInFlight: number;
+  /** How long one GraphQL operation may spend on this provider's requests, retries included. */
+  readonly deadlineMs: number;
+  /** The largest response body read; a larger one is refused without reading the rest. */
+  readonly maxBodyBytes: number;
+}
+
+export const RESILIENCE_DEFAULTS = Object.freeze({
+  retries: 2,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 2000,
+  maxRetryAfterSeconds: 5,
+  breakerFailures: 5,
+  breakerOpenMs: 10_000,
+  deadlineMs: 15_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxInFlight: { thrive: 16, ispring: 8 },
+});
+
+/** The resilience a provider config without one gets (the sandbox's configs, tests). */
+export function defaultResilience(provider: 'thrive' | 'ispring'): ResilienceConfig {
+  return {
+    retry: {
+      retries: RESILIENCE_DEFAULTS.retries,
+      baseDelayMs: RESILIENCE_DEFAULTS.retryBaseDelayMs,
+      maxDelayMs: RESILIENCE_DEFAULTS.retryMaxDelayMs,
+      maxRetryAfterSeconds: RESILIENCE_DEFAULTS.maxRetryAfterSeconds,
+    },
+    breaker: {
+      failureThreshold: RESILIENCE_DEFAULTS.breakerFailures,
+      openMs: RESILIENCE_DEFAULTS.breakerOpenMs,
+    },
+    maxInFlight: RESILIENCE_DEFAULTS.maxInFlight[provider],
+    deadlineMs: RESILIENCE_DEFAULTS.deadlineMs,
+    maxBodyBytes: RESILIENCE_DEFAULTS.maxBodyBytes,
+  };
+}
+
+interface UpstreamResilience {
+  readonly deadlineMs: number;
+  readonly maxBodyBytes: number;
+}
+
+/** The settings both providers share; read once, so a bad value is reported once. */
+function readUpstreamResilience(integer: ReadInteger): UpstreamResilience {
+  return {
+    deadlineMs: integer('UPSTREAM_DEADLINE_MS', RESILIENCE_DEFAULTS.deadlineMs, 100, 600_000),
+    maxBodyBytes: integer('UPSTREAM_MAX_BODY_BYTES', RESILIENCE_DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
+  };
+}
+
+/** `THRIVE_*` or `ISPRING_*`: retries, in-flight bound and breaker of one provider. */
+function readResilience(
+  provider: 'thrive' | 'ispring',
+  integer: ReadInteger,
+  upstream: UpstreamResilience,
+): ResilienceConfig {
+  const prefix = provider.toUpperCase();
+  const defaults = defaultResilience(provider);
+  return {
+    retry: {
+      retries: integer(`${prefix}_RETRIES`, defaults.retry.retries, 0, 10),
+      baseDelayMs: integer(`${prefix}_RETRY_BASE_DELAY_MS`, defaults.retry.baseDelayMs, 0, 60_000),
+      maxDelayMs: integer(`${prefix}_RETRY_MAX_DELAY_MS`, defaults.retry.maxDelayMs, 0, 300_000),
+      maxRetryAfterSeconds: integer(
+        `${prefix}_RETRY_AFTER_MAX_SECONDS`,
+        defaults.retry.maxRetryAfterSeconds,
+        0,
+        3600,
+      ),
+    },
+    breaker: {
+      failureThreshold: integer(`${prefix}_BREAKER_FAILURES`, defaults.breaker.failureThreshold, 1, 1000),
+      openMs: integer(`${prefix}_BREAKER_OPEN_MS`, defaults.breaker.openMs, 100, 3_600_000),
+    },
+    maxInFlight: integer(`${prefix}_MAX_IN_FLIGHT`, defaults.maxInFlight, 1, 1000),
+    deadlineMs: upstream.deadlineMs,
+    maxBodyBytes: upstream.maxBodyBytes,
+  };
+}
+
+function withResilience<T extends ThriveConfig | IspringConfig>(
+  config: T | undefined,
+  resilience: ResilienceConfig,
+): T | undefined {
+  return config && { ...config, resilience };
+}
+
+// --- End of upstream resilience. ---

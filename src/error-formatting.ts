@@ -2,8 +2,12 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isProviderError, ProviderNotConfiguredError, type SecretRedactor } from './errors.js';
 import { InvalidIdError } from './ids.js';
+import { isNestingOverflow, isQueryLimitError, QUERY_LIMIT_EXCEEDED } from './inbound/errors.js';
 import type { Logger } from './logger.js';
 import { toProviderEnum } from './resolvers/shared.js';
+
+/** What graphql-js (16.10+) reports when validation runs out of its complexity budget. */
+const VALIDATION_ABORTED = 'Validation aborted.';
 
 /**
  * Where data-layer errors become GraphQL errors (contract section 6): one code per failure, the
@@ -49,7 +53,27 @@ export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
         extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: toProviderEnum(original.provider) },
       };
     }
-    if (original instanceof GraphQLError) {
+    if (isQueryLimitError(original)) {
+      // Apollo Server files every validation error under GRAPHQL_VALIDATION_FAILED.
+      return { ...where, message: formatted.message, extensions: { code: QUERY_LIMIT_EXCEEDED } };
+    }
+    if (
+      formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
+      formatted.message === VALIDATION_ABORTED
+    ) {
+      // graphql-js's own budget for comparing overlapping fields and expanding fragments ran out.
+      return {
+        message: 'The query is too complex to validate: it repeats too many fields or fragments.',
+        extensions: { code: QUERY_LIMIT_EXCEEDED },
+      };
+    }
+    if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && isNestingOverflow(original)) {
+      return {
+        message: 'The query is nested too deeply to be parsed: its depth is far over the limit.',
+        extensions: { code: QUERY_LIMIT_EXCEEDED },
+      };
+    }
+    if (isGraphQLError(original)) {
       // Errors the server or our resolvers made on purpose (validation, parsing, limits).
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, message: redactor.redact(formatted.message), extensions };
@@ -57,4 +81,13 @@ export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
     return { ...where, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/**
+ * `instanceof GraphQLError` across copies of graphql: Apollo Server and @apollo/subgraph load its
+ * CommonJS build, and a bundler (vitest) may give this module the ESM one. Every GraphQLError, and
+ * every subclass (Apollo's ValidationError, BadRequestError, ...), tags itself `GraphQLError`.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError || Object.prototype.toString.call(error) === '[object GraphQLError]';
 }

@@ -52,6 +52,9 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),
+    routerSecret: config.routerSecret,
+    limits: config.limits,
+    introspection: config.introspection,
   });
 
   process.stdout.write(

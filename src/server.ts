@@ -5,9 +5,14 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { LIMIT_DEFAULTS, type LimitsConfig } from './config.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorFormatter } from './error-formatting.js';
 import type { SecretRedactor } from './errors.js';
+import { limitListArguments } from './inbound/argument-limits.js';
+import { jsonErrorHandler, jsonNotFound } from './inbound/http-errors.js';
+import { createQueryLimitsRule } from './inbound/query-limits.js';
+import { requireRouterSecret } from './inbound/router-secret.js';
 import type { ProviderRegistry } from './loaders/index.js';
 import type { Logger } from './logger.js';
 import { createSubgraphSchema } from './schema.js';
@@ -23,6 +28,15 @@ export interface SubgraphServerOptions {
    * absent gives none. See `cacheHintMaxAgeSeconds` for how it is bounded by the cache's TTLs.
    */
   readonly cacheMaxAgeSeconds?: number;
+  /**
+   * When set, every request but the health endpoints must carry it in the `router-authorization`
+   * header, else 401 (`ROUTER_SECRET`).
+   */
+  readonly routerSecret?: string;
+  /** What one request may ask (`MAX_*`); `LIMIT_DEFAULTS` when absent. */
+  readonly limits?: LimitsConfig;
+  /** Whether `__schema`/`__type` are answered (`INTROSPECTION`); `_service` always is. Default true. */
+  readonly introspection?: boolean;
 }
 
 export interface RunningSubgraph {
@@ -32,17 +46,21 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
-/** The largest request body accepted. Ample for `users(ids:)` at its limit and `_entities` batches. */
-const MAX_BODY = '1mb';
-
 /** Builds the Apollo Server of the subgraph and serves it over HTTP at `/graphql`. */
 export async function startSubgraph(options: SubgraphServerOptions): Promise<RunningSubgraph> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const limits = options.limits ?? LIMIT_DEFAULTS;
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: createSubgraphSchema(),
+    schema: limitListArguments(createSubgraphSchema(), limits),
+    // Only __schema and __type are refused when off: `_service { sdl }` is an ordinary field.
+    introspection: options.introspection ?? true,
+    // Stated although it is Apollo's default: a POST a browser may send without a preflight
+    // (text/plain, form types, no content type) or a GET without `apollo-require-preflight` is refused.
+    csrfPrevention: true,
+    validationRules: [createQueryLimitsRule(limits)],
     // Apollo's own messages go through the same redacting JSON logger as ours.
     logger: options.logger,
     formatError: createErrorFormatter(options.logger, options.redactor),
@@ -62,11 +80,15 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   });
   await apollo.start();
 
+  // Before anything reads the body: a request without the router's secret costs next to nothing.
+  if (options.routerSecret) app.use(requireRouterSecret(options.routerSecret));
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY }),
+    express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, { context: async () => createRequestContext(options.providers) }),
   );
+  app.use(jsonNotFound());
+  app.use(jsonErrorHandler(options.logger, limits.maxBodyBytes));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -67,8 +67,8 @@ export function withCache(
     userBatchSize: provider.userBatchSize,
     checkCredentials: () => provider.checkCredentials(),
     unknownDepartment: (id) => provider.unknownDepartment(id),
-    openSession(): ProviderSession {
-      const inner = provider.openSession();
+    openSession(options): ProviderSession {
+      const inner = provider.openSession(options);
       const departmentReads = departments?.open({
         fetchOne: (id) => inner.fetchDepartment(id),
         listAll: () => inner.listDepartments(),

@@ -1,7 +1,14 @@
-import { RequestError, type Headers } from 'got';
+import { RequestError, type CancelableRequest, type Headers, type Response } from 'got';
 import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import type { ProviderAuth } from './http.js';
+import { bodyTooLargeError, BodyTooLargeError, receive, type ProviderAuth } from './http.js';
+import {
+  afterAttempts,
+  RETRYABLE_STATUSES,
+  runWithRetries,
+  TRANSIENT_ERROR_CODES,
+  type ProviderResilience,
+} from './resilience/index.js';
 import { TokenCache, type IssuedToken, type TokenStore } from './token-cache.js';
 
 export type { ProviderAuth } from './http.js';
@@ -26,16 +33,22 @@ export function createBearerAuth(options: {
   provider: ProviderName;
   /** The token endpoint's template, for errors. */
   endpoint: string;
-  fetchToken: () => Promise<IssuedToken>;
+  /** One token request; `timeoutMs`, when given, is shorter than the configured timeout. */
+  fetchToken: (timeoutMs?: number) => Promise<IssuedToken>;
   /** Where the token is kept across requests (the cross-request cache), if not in this object. */
   shared?: TokenStore | undefined;
   /** Learns a token read from `shared`, which another process may have fetched. */
   redactor?: SecretRedactor | undefined;
+  /** The provider's retry policy and clock: token requests are retried as GETs are. */
+  resilience?: ProviderResilience | undefined;
 }): ProviderAuth {
   let lastRenewalFailure: ProviderError | undefined;
+  const fetchToken = options.resilience
+    ? retryingTokenRequest(options.fetchToken, options.resilience)
+    : options.fetchToken;
   const tokens = new TokenCache({
     fetchToken: async () => {
-      const issued = await options.fetchToken();
+      const issued = await fetchToken();
       lastRenewalFailure = undefined;
       return issued;
     },
@@ -68,6 +81,50 @@ export function createBearerAuth(options: {
   };
 }
 
+/**
+ * The token request, retried as a GET is, on a timeout, a connection failure, 429 and 502/503/504:
+ * a client-credentials grant is safe to send again (at worst the provider issues a token that is
+ * never used). It is held to the configured deadline from its own start rather than to one
+ * operation's, since concurrent operations share it; and it takes no place under the in-flight
+ * bound, because a request that holds one may be the one waiting for it (after a 401).
+ */
+function retryingTokenRequest(
+  fetchToken: (timeoutMs?: number) => Promise<IssuedToken>,
+  resilience: ProviderResilience,
+): () => Promise<IssuedToken> {
+  const { clock } = resilience;
+  return async () => {
+    const deadline = resilience.deadlineFromNow();
+    const run = await runWithRetries(
+      async () => {
+        try {
+          // A retry starts only with time left; it gets no more than that.
+          return { ok: true, value: await fetchToken(Math.max(1, deadline - clock.now())) } as const;
+        } catch (error) {
+          if (!(error instanceof ProviderError)) throw error;
+          return {
+            ok: false,
+            error,
+            transient: isTransientTokenFailure(error),
+            retryAfterSeconds: error.retryAfterSeconds,
+          } as const;
+        }
+      },
+      { policy: resilience.config.retry, deadline, clock },
+    );
+    if (run.outcome.ok) return run.outcome.value;
+    throw afterAttempts(run.outcome.error, run.attempts);
+  };
+}
+
+/** Token errors are made by `tokenStatusError` and `tokenTransportError` below (or are bad bodies). */
+function isTransientTokenFailure(error: ProviderError): boolean {
+  if (error.status !== undefined) return RETRYABLE_STATUSES.has(error.status);
+  if (error.code !== 'UPSTREAM_UNAVAILABLE') return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && TRANSIENT_ERROR_CODES.has(code);
+}
+
 function bearerTokenOf(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   const match = /^Bearer (.+)$/i.exec(value ?? '');
@@ -95,6 +152,8 @@ export function tokenStatusError(options: {
   detail: string;
   credentialsHint: string;
   urlHint: string;
+  /** The endpoint's `Retry-After`, kept with a 429. */
+  retryAfterSeconds?: number | undefined;
 }): ProviderError {
   const { provider, endpoint, status, detail } = options;
   const label = PROVIDER_LABELS[provider];
@@ -113,7 +172,7 @@ export function tokenStatusError(options: {
       'UPSTREAM_RATE_LIMITED',
       provider,
       `${label}'s token endpoint is rate limiting requests (HTTP 429 from ${endpoint}).`,
-      common,
+      { ...common, retryAfterSeconds: options.retryAfterSeconds },
     );
   }
   if (status >= 500) {
@@ -152,4 +211,22 @@ export function tokenTransportError(
       cause: Object.assign(new Error(message), { code }),
     },
   );
+}
+
+/**
+ * Sends a token request: its response, or the `ProviderError` of a request that got none (see
+ * `tokenTransportError`) or whose body is larger than `maxBodyBytes`.
+ */
+export async function sendTokenRequest(
+  request: CancelableRequest<Response<string>>,
+  options: { provider: ProviderName; endpoint: string; redactor: SecretRedactor; maxBodyBytes: number },
+): Promise<Response<string>> {
+  try {
+    return await receive(request, options.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw bodyTooLargeError(options.provider, options.endpoint, error.maxBytes);
+    }
+    throw tokenTransportError(options.provider, options.endpoint, error, options.redactor);
+  }
 }

@@ -1,13 +1,30 @@
 import http from 'node:http';
 import https from 'node:https';
-import { got, RequestError, type Got, type Headers, type Response } from 'got';
+import { got, RequestError, type CancelableRequest, type Got, type Headers, type Response } from 'got';
 import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import {
+  afterAttempts,
+  createResilience,
+  RETRYABLE_STATUSES,
+  runWithRetries,
+  TRANSIENT_ERROR_CODES,
+  type AttemptOutcome,
+  type BreakerRejection,
+  type BreakerTicket,
+  type ProviderResilience,
+} from './resilience/index.js';
 
 /**
  * One configured HTTP client per provider, on got: base URL, a timeout always, keep-alive, auth
  * by a hook, and every upstream outcome turned into either a response the caller can read
  * (2xx, 404) or a `ProviderError`, here and nowhere else.
+ *
+ * Resilience lives here too, in our layer rather than in got's (whose own retry is off), so that
+ * errors and counts stay ours: each GET is retried on a timeout, a connection failure, 429 and
+ * 502/503/504 (`runWithRetries`, `retryDelayMs`), within the operation's deadline; each attempt
+ * waits for a place under the provider's in-flight bound; the provider's circuit breaker fails
+ * requests fast while it is down; and a body larger than the bound is refused unread.
  */
 
 /** How a provider's credentials are put on a request. */
@@ -47,6 +64,20 @@ export interface UpstreamClientOptions {
   redactor: SecretRedactor;
   /** Headers sent on every request (`Accept`, …). */
   headers?: Record<string, string>;
+  /**
+   * The provider's retry policy, deadline, in-flight bound, circuit breaker and body bound, shared
+   * with its token requests; without it, a fresh set with the defaults.
+   */
+  resilience?: ProviderResilience;
+}
+
+/** What one call carries from its operation. */
+export interface RequestOptions {
+  /**
+   * When the operation's time is up, on the resilience clock (`Date.now()` time); by default the
+   * configured deadline from now. No attempt or retry starts that could not finish before it.
+   */
+  readonly deadline?: number | undefined;
 }
 
 export interface UpstreamResponse {
@@ -59,10 +90,21 @@ export interface UpstreamClient {
   readonly provider: ProviderName;
   /**
    * GETs `path` (relative to the base URL, ids already percent-encoded). Resolves with 2xx and 404
-   * responses; throws `ProviderError` for everything else. `endpoint` is the path template used
-   * in errors and logs (`GET /user/{id}`), so no id or query string leaks into them.
+   * responses; throws `ProviderError` for everything else, after the retries the policy allows.
+   * `endpoint` is the path template used in errors and logs (`GET /user/{id}`), so no id or query
+   * string leaks into them.
    */
-  get(endpoint: string, path: string, searchParams?: URLSearchParams): Promise<UpstreamResponse>;
+  get(
+    endpoint: string,
+    path: string,
+    searchParams?: URLSearchParams,
+    options?: RequestOptions,
+  ): Promise<UpstreamResponse>;
+  /**
+   * Makes sure credentials are ready (a token, fetched if need be), failing fast while the circuit
+   * is open. A token endpoint that is down counts against the provider's circuit.
+   */
+  prepare(): Promise<void>;
 }
 
 /** Agents shared by every client: keep-alive, so each upstream request reuses a socket. */
@@ -81,7 +123,7 @@ export function createGot(options: {
     prefixUrl: options.baseUrl.replace(/\/+$/, ''),
     timeout: { request: options.timeoutMs },
     agent: keepAliveAgents,
-    // Status codes are interpreted by `classifyResponse`, in one place.
+    // Status codes are interpreted by `statusError`, in one place.
     throwHttpErrors: false,
     // Retries belong to the resilience layer; got's own would retry behind its back.
     retry: { limit: 0 },
@@ -91,8 +133,43 @@ export function createGot(options: {
   });
 }
 
+/** A response body larger than the bound: the request was cancelled before it was all read. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`The response body is larger than ${maxBytes} bytes.`);
+  }
+}
+
+/**
+ * Awaits a got request, cancelling it as soon as its body is known to exceed `maxBytes`: from
+ * `Content-Length` before any of it is read, or from the bytes read so far (after decompression)
+ * when it has none. Throws `BodyTooLargeError` then.
+ */
+export async function receive(
+  request: CancelableRequest<Response<string>>,
+  maxBytes: number,
+): Promise<Response<string>> {
+  let tooLarge = false;
+  request.on('downloadProgress', (progress) => {
+    if (!tooLarge && (progress.transferred > maxBytes || (progress.total ?? 0) > maxBytes)) {
+      tooLarge = true;
+      request.cancel();
+    }
+  });
+  try {
+    return await request;
+  } catch (error) {
+    if (tooLarge) throw new BodyTooLargeError(maxBytes);
+    throw error;
+  }
+}
+
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { provider, auth, redactor } = options;
+  const resilience = options.resilience ?? createResilience(provider);
+  const { breaker, clock, limit } = resilience;
+  const { retry: policy, maxBodyBytes } = resilience.config;
   const label = PROVIDER_LABELS[provider];
   const client = createGot(options).extend({
     hooks: {
@@ -107,110 +184,207 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           if (response.statusCode !== 401 || context.renewedAuth) return response;
           const renewed = await auth.renewAfterUnauthorized(response.request.options.headers);
           if (!renewed) return response;
-          // Exactly one renewal per request: the retried request carries the flag.
+          // Exactly one renewal per request: the request sent again carries the flag, and the
+          // retry loop never retries a 401.
           return retryWithMergedOptions({ context: { renewedAuth: true } });
         },
       ],
     },
   });
 
+  /** One attempt: a place under the in-flight bound, then one request (and its one renewal). */
+  async function attempt(
+    endpoint: string,
+    path: string,
+    searchParams: URLSearchParams | undefined,
+    deadline: number,
+  ): Promise<AttemptOutcome<UpstreamResponse>> {
+    // Time spent waiting for a place counts against the deadline.
+    const remainingMs = deadline - clock.now();
+    if (remainingMs <= 0) {
+      return {
+        ok: false,
+        error: deadlineError(provider, label, endpoint, resilience.config.deadlineMs),
+        transient: false,
+      };
+    }
+    const timeoutMs = Math.min(options.timeoutMs, remainingMs);
+    let response: Response<string>;
+    try {
+      response = await receive(
+        client.get(path, { ...(searchParams ? { searchParams } : {}), timeout: { request: timeoutMs } }),
+        maxBodyBytes,
+      );
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return {
+          ok: false,
+          error: bodyTooLargeError(provider, endpoint, error.maxBytes),
+          transient: false,
+          verdict: 'up',
+        };
+      }
+      // The token endpoint's error, from the auth hook: retried there already.
+      const fromHook = hookError(error);
+      if (fromHook) return { ok: false, error: fromHook, transient: false, verdict: verdictOf(fromHook) };
+      const code = error instanceof RequestError ? error.code : undefined;
+      // A timeout the deadline cut short says nothing about the provider, and is not retried.
+      const cutShort = code === 'ETIMEDOUT' && timeoutMs < options.timeoutMs;
+      return {
+        ok: false,
+        error: toTransportError(provider, label, endpoint, error, redactor, cutShort),
+        transient: !cutShort && code !== undefined && TRANSIENT_ERROR_CODES.has(code),
+        // No code: something other than the network failed (a bug), which says nothing either.
+        verdict: cutShort || code === undefined ? undefined : 'down',
+      };
+    }
+    const status = response.statusCode;
+    if ((status >= 200 && status < 300) || status === 404) {
+      return {
+        ok: true,
+        value: { status, contentType: String(response.headers['content-type'] ?? ''), body: response.body },
+      };
+    }
+    const error = statusError(provider, label, endpoint, response, redactor);
+    // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
+    if (error.code === 'UPSTREAM_AUTH' && status === 401) {
+      const renewal = auth.renewalFailure();
+      if (renewal) return { ok: false, error: renewal, transient: false, verdict: verdictOf(renewal) };
+    }
+    return {
+      ok: false,
+      error,
+      transient: RETRYABLE_STATUSES.has(status),
+      // A 503 may say when to come back, as a 429 does.
+      retryAfterSeconds:
+        status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+      verdict: status >= 500 ? 'down' : 'up',
+    };
+  }
+
   return {
     provider,
-    async get(endpoint, path, searchParams) {
-      await auth.prepare();
-      let response: Response<string>;
-      try {
-        response = await client.get(path, searchParams ? { searchParams } : {});
-      } catch (error) {
-        throw toTransportError(provider, label, endpoint, error, redactor);
+    async get(endpoint, path, searchParams, requestOptions = {}) {
+      const deadline = requestOptions.deadline ?? resilience.deadlineFromNow();
+      const admission = breaker.admit();
+      if (!admission.admitted) {
+        throw circuitOpenError(provider, label, endpoint, admission.rejection, clock.now());
       }
+      const { ticket } = admission;
       try {
-        return classifyResponse(provider, label, endpoint, response, redactor);
-      } catch (error) {
-        // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
-        if (error instanceof ProviderError && error.code === 'UPSTREAM_AUTH' && error.status === 401) {
-          throw auth.renewalFailure() ?? error;
+        try {
+          await auth.prepare();
+        } catch (error) {
+          report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
+          throw error;
         }
+        const run = await runWithRetries(() => limit(() => attempt(endpoint, path, searchParams, deadline)), {
+          policy,
+          deadline,
+          clock,
+        });
+        if (run.outcome.ok) {
+          ticket.succeeded();
+          return run.outcome.value;
+        }
+        report(ticket, run.outcome.verdict);
+        throw afterAttempts(run.outcome.error, run.attempts);
+      } finally {
+        // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.
+        ticket.abandoned();
+      }
+    },
+
+    async prepare() {
+      const rejection = breaker.check();
+      if (rejection) throw circuitOpenError(provider, label, undefined, rejection, clock.now());
+      try {
+        await auth.prepare();
+      } catch (error) {
+        if (error instanceof ProviderError && verdictOf(error) === 'down') breaker.recordFailure();
         throw error;
       }
     },
   };
 }
 
-function classifyResponse(
+function report(ticket: BreakerTicket, verdict: 'down' | 'up' | undefined): void {
+  if (verdict === 'down') ticket.failed();
+  else if (verdict === 'up') ticket.succeeded();
+  else ticket.abandoned();
+}
+
+/** What an error says of the provider: unavailable is down; any other answer means it is up. */
+function verdictOf(error: ProviderError): 'down' | 'up' {
+  return error.code === 'UPSTREAM_UNAVAILABLE' ? 'down' : 'up';
+}
+
+/** The error of a status other than 2xx and 404 (those are the caller's to read). */
+function statusError(
   provider: ProviderName,
   label: string,
   endpoint: string,
   response: Response<string>,
   redactor: SecretRedactor,
-): UpstreamResponse {
+): ProviderError {
   const status = response.statusCode;
-  const contentType = String(response.headers['content-type'] ?? '');
-  if ((status >= 200 && status < 300) || status === 404) {
-    return { status, contentType, body: response.body };
-  }
   const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
   const common = { endpoint, status, detail };
   if (status === 401 || status === 403) {
-    return fail(
-      new ProviderError(
-        'UPSTREAM_AUTH',
-        provider,
-        `${label} rejected the configured credentials (HTTP ${status} from ${endpoint}). Check the ${label} credentials and their permissions.`,
-        common,
-      ),
+    return new ProviderError(
+      'UPSTREAM_AUTH',
+      provider,
+      `${label} rejected the configured credentials (HTTP ${status} from ${endpoint}). Check the ${label} credentials and their permissions.`,
+      common,
     );
   }
   if (status === 429) {
     const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
-    return fail(
-      new ProviderError(
-        'UPSTREAM_RATE_LIMITED',
-        provider,
-        `${label} is rate limiting requests (HTTP 429 from ${endpoint})${
-          retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`
-        }.`,
-        { ...common, retryAfterSeconds },
-      ),
+    return new ProviderError(
+      'UPSTREAM_RATE_LIMITED',
+      provider,
+      `${label} is rate limiting requests (HTTP 429 from ${endpoint})${
+        retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`
+      }.`,
+      { ...common, retryAfterSeconds },
     );
   }
   if (status >= 500) {
-    return fail(
-      new ProviderError(
-        'UPSTREAM_UNAVAILABLE',
-        provider,
-        `${label} is unavailable (HTTP ${status} from ${endpoint}).`,
-        common,
-      ),
+    return new ProviderError(
+      'UPSTREAM_UNAVAILABLE',
+      provider,
+      `${label} is unavailable (HTTP ${status} from ${endpoint}).`,
+      common,
     );
   }
-  return fail(
-    new ProviderError(
-      'UPSTREAM_REJECTED',
-      provider,
-      `${label} refused the request (HTTP ${status} from ${endpoint}).`,
-      common,
-    ),
+  return new ProviderError(
+    'UPSTREAM_REJECTED',
+    provider,
+    `${label} refused the request (HTTP ${status} from ${endpoint}).`,
+    common,
   );
 }
 
-function fail(error: ProviderError): never {
-  throw error;
+/** A `ProviderError` thrown by a hook (the auth hook's token request), which got wraps. */
+function hookError(error: unknown): ProviderError | undefined {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof RequestError && error.cause instanceof ProviderError) return error.cause;
+  return undefined;
 }
 
+/** A request that got no answer (or a cut-off one) as a `ProviderError`. */
 function toTransportError(
   provider: ProviderName,
   label: string,
   endpoint: string,
   error: unknown,
   redactor: SecretRedactor,
+  cutShortByDeadline = false,
 ): ProviderError {
-  if (error instanceof ProviderError) return error;
-  // A ProviderError thrown by a hook (the auth hook's token request) arrives wrapped by got.
-  if (error instanceof RequestError && error.cause instanceof ProviderError) return error.cause;
   const code = error instanceof RequestError ? error.code : undefined;
-  const what =
-    code === 'ETIMEDOUT'
+  const what = cutShortByDeadline
+    ? "did not answer within what was left of the operation's deadline"
+    : code === 'ETIMEDOUT'
       ? 'did not answer in time'
       : code === 'ECONNREFUSED'
         ? 'refused the connection'
@@ -227,6 +401,51 @@ function toTransportError(
     endpoint,
     detail: `${code ?? 'error'}: ${message}`,
     cause,
+  });
+}
+
+/** A response refused for its size (`UPSTREAM_MAX_BODY_BYTES`); also used for token endpoints. */
+export function bodyTooLargeError(provider: ProviderName, endpoint: string, maxBytes: number): ProviderError {
+  return new ProviderError(
+    'UPSTREAM_BAD_RESPONSE',
+    provider,
+    `${PROVIDER_LABELS[provider]} sent a response to ${endpoint} larger than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES); it was not read.`,
+    { endpoint, detail: `body over ${maxBytes} bytes; request cancelled` },
+  );
+}
+
+function deadlineError(
+  provider: ProviderName,
+  label: string,
+  endpoint: string,
+  deadlineMs: number,
+): ProviderError {
+  return new ProviderError(
+    'UPSTREAM_UNAVAILABLE',
+    provider,
+    `${label} was not asked (${endpoint}): the operation had used up its time for upstream requests (UPSTREAM_DEADLINE_MS, ${deadlineMs} ms).`,
+    { endpoint, detail: 'deadline passed before the request could be sent' },
+  );
+}
+
+/** The fail-fast answer while a provider's circuit is open: what happened and when it is probed. */
+function circuitOpenError(
+  provider: ProviderName,
+  label: string,
+  endpoint: string | undefined,
+  rejection: BreakerRejection,
+  now: number,
+): ProviderError {
+  const why = `${label} is unavailable: its circuit is open after ${rejection.failures} consecutive failures, so requests to it fail at once`;
+  const inSeconds = Math.max(0, Math.ceil((rejection.probeAt - now) / 1000));
+  const when =
+    rejection.reason === 'probing'
+      ? 'one request is probing whether it has recovered'
+      : `one request will probe whether it has recovered at ${new Date(rejection.probeAt).toISOString()} (in ${inSeconds} s)`;
+  const sent = endpoint === undefined ? 'no request was sent' : `${endpoint} was not sent`;
+  return new ProviderError('UPSTREAM_UNAVAILABLE', provider, `${why}; ${when} (${sent}).`, {
+    endpoint,
+    detail: `circuit ${rejection.reason}`,
   });
 }
 

@@ -19,8 +19,11 @@ export interface DirectoryProvider {
    */
   readonly userBatchSize: number;
 
-  /** Starts the view of this provider that one GraphQL operation uses. */
-  openSession(): ProviderSession;
+  /**
+   * Starts the view of this provider that one GraphQL operation uses. Its upstream requests,
+   * retries included, end by the operation's deadline.
+   */
+  openSession(options?: SessionOptions): ProviderSession;
 
   /** Checks that the provider answers and accepts our credentials (health checks, start-up). */
   checkCredentials(): Promise<void>;
@@ -31,6 +34,15 @@ export interface DirectoryProvider {
    * own: a unit is named only when an audience has its id).
    */
   unknownDepartment(id: string): DepartmentModel | null;
+}
+
+/** What an operation tells the session it opens. */
+export interface SessionOptions {
+  /**
+   * When the operation's time for upstream requests is up (`Date.now()` time); by default the
+   * provider's configured deadline (`UPSTREAM_DEADLINE_MS`) from the opening of the session.
+   */
+  readonly deadline?: number | undefined;
 }
 
 /**

@@ -8,8 +8,8 @@ import { startThriveSandbox } from './thrive-server.js';
 /**
  * The sandbox providers: real HTTP servers on loopback that speak Thrive's and iSpring's APIs as
  * `shared/providers/*.md` documents them, serving the demo organisation, with a request log and
- * per-endpoint counters that tests read. `npm start` uses them when no provider is configured;
- * `npm run sandbox` runs them alone.
+ * per-endpoint counters that tests read, and faults that tests inject (`inject`, see faults.ts).
+ * `npm start` uses them when no provider is configured; `npm run sandbox` runs them alone.
  */
 
 export interface SandboxOptions {
@@ -129,6 +129,7 @@ export function sandboxProviderConfigs(
 export { createDemoOrganisation, DEMO } from './seed.js';
 export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from './seed.js';
 export type { SandboxRequest, SandboxServer } from './recorder.js';
+export type { SandboxFault, SandboxFaultKind, SandboxFaultOptions } from './faults.js';
 export { SANDBOX_CREDENTIALS } from './credentials.js';
 export { ISPRING_ENDPOINTS } from './ispring-server.js';
 export { THRIVE_ENDPOINTS } from './thrive-server.js';

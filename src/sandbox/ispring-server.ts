@@ -550,6 +550,7 @@ export function createIspringApi(
   });
 
   return {
+    endpoints: Object.values(ISPRING_ENDPOINTS),
     route(method, path): Route {
       const segments = pathSegments(path);
       if (!segments) return unknown(method, 400, 'The path has malformed percent-encoding.');
@@ -563,6 +564,7 @@ export function createIspringApi(
       if (method !== 'GET') return unknown(method, 405, `This endpoint does not support ${method}.`, 'GET');
       return route;
     },
+    format: formatOf,
     failure: (request, status, message) => error(status, formatOf(request), message),
   };
 }

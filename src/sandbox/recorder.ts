@@ -1,11 +1,29 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  deliveryOf,
+  deliveryStatus,
+  FaultTable,
+  type Delivery,
+  type SandboxFault,
+  type SandboxFaultKind,
+  type SandboxFaultOptions,
+} from './faults.js';
 
 /**
  * What both sandbox servers share: a node:http server that routes each request to an endpoint
- * template, records it (log and per-template counter) before answering, waits the configured delay,
- * and never lets a bad request or a bug crash the process.
+ * template, applies the fault injected for it if any, records it (log and per-template counter)
+ * before answering, waits the configured delay, and never lets a bad request or a bug crash the
+ * process.
  */
 
 export interface SandboxRequest {
@@ -16,10 +34,12 @@ export interface SandboxRequest {
   path: string;
   /** The raw query string, without `?` (`''` if none). */
   query: string;
-  /** The status sent. */
+  /** The status sent; 0 when none was (a `reset` fault). */
   status: number;
   /** `Date.now()` when the request was received. */
   at: number;
+  /** The kind of the fault injected into this request; absent when none was. */
+  fault?: SandboxFaultKind;
 }
 
 export interface SandboxServer {
@@ -32,9 +52,18 @@ export interface SandboxServer {
   count(endpoint?: string): number;
   /** Requests by endpoint template (templates never requested are absent). */
   counts(): Record<string, number>;
-  /** Clears the log and the counters. */
+  /** Clears the log and the counters; injected faults stay (see `clearFaults`). */
   reset(): void;
   setDelay(ms: number): void;
+  /**
+   * From now on, answers the requests to `options.endpoint` (default `'*'`: every request) with
+   * `fault`: every one until `clearFaults()`, or the next `options.times`. Faults queue in the
+   * order injected: a request takes the earliest that matches and still applies. Throws when the
+   * endpoint is not one of this server's templates or a field is out of range.
+   */
+  inject(fault: SandboxFault, options?: SandboxFaultOptions): void;
+  /** Removes every injected fault; requests already taking one finish with it. */
+  clearFaults(): void;
   /** Every token issued so far is rejected with 401 from now on. */
   expireTokens(): void;
 }
@@ -66,8 +95,12 @@ export interface Route {
 
 /** One vendor API: how paths map to routes, and how it words an error. */
 export interface SandboxApi {
+  /** Every endpoint template its routes use, but `<METHOD> <unknown>`. */
+  readonly endpoints: readonly string[];
   /** Always a route: unknown paths get one that answers 404 (or 405 for a known path). */
   route(method: string, path: string): Route;
+  /** The body format a request is answered in. */
+  format(request: RouteRequest): 'json' | 'xml';
   /** An error body in the API's own shape (for a body too large, or a bug in a route). */
   failure(request: RouteRequest, status: number, message: string): RouteReply;
 }
@@ -109,8 +142,10 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
   const log: SandboxRequest[] = [];
   const counters = new Map<string, number>();
   let delayMs = checkDelay(options.delayMs);
-  // Aborted on close, so that delayed answers do not hold the process open.
-  const closing = new AbortController();
+  const faults = new FaultTable(options.api.endpoints);
+  // One per request being answered, aborted when its response closes or the server does, so that
+  // delayed and streamed answers neither outlive their client nor hold the process open.
+  const answering = new Set<AbortController>();
 
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     const at = Date.now();
@@ -129,44 +164,47 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
     };
     req.on('error', () => {});
     res.on('error', () => {});
+    const gone = new AbortController();
+    answering.add(gone);
+    res.once('close', () => {
+      answering.delete(gone);
+      gone.abort();
+    });
 
     const answer = async (): Promise<void> => {
-      let endpoint = `${method} <unknown>`;
-      let reply: RouteReply;
+      let route: Route | undefined;
       try {
-        const route = options.api.route(method, path);
-        endpoint = route.endpoint;
-        reply = await route.handle(request);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          const failure = options.api.failure(
-            request,
-            413,
-            `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-          );
-          // The rest of the body is not read: the connection cannot carry another request.
-          reply = { ...failure, headers: { ...failure.headers, connection: 'close' } };
-        } else {
-          reply = options.api.failure(request, 500, 'The sandbox failed to answer this request.');
-        }
+        route = options.api.route(method, path);
+      } catch {
+        route = undefined;
       }
-      log.push({ method, endpoint, path, query, status: reply.status, at });
+      const endpoint = route?.endpoint ?? `${method} <unknown>`;
+      const routeAnswer = () => handle(options.api, route, request);
+      const fault = faults.take(endpoint);
+      const delivery: Delivery = fault
+        ? await deliveryOf(fault, { api: options.api, request, answer: routeAnswer })
+        : { kind: 'reply', reply: await routeAnswer() };
+      log.push({
+        method,
+        endpoint,
+        path,
+        query,
+        status: deliveryStatus(delivery),
+        at,
+        ...(fault ? { fault: fault.kind } : {}),
+      });
       if (log.length >= 2 * LOG_LIMIT) log.splice(0, LOG_LIMIT);
       counters.set(endpoint, (counters.get(endpoint) ?? 0) + 1);
-      if (delayMs > 0) {
+      const waitMs = delayMs + (fault?.kind === 'delay' ? fault.ms : 0);
+      if (waitMs > 0) {
         try {
-          await sleep(delayMs, undefined, { signal: closing.signal });
+          await sleep(waitMs, undefined, { signal: gone.signal });
         } catch {
-          return; // closing: the socket is being destroyed anyway
+          return; // the client left, or the server is closing: there is no one to answer
         }
       }
       if (res.destroyed || res.writableEnded) return;
-      res.writeHead(reply.status, {
-        ...reply.headers,
-        'content-type': reply.contentType,
-        'content-length': Buffer.byteLength(reply.body),
-      });
-      res.end(reply.body);
+      await deliver(res, delivery, gone.signal);
     };
     answer().catch(() => {
       if (!res.headersSent && !res.destroyed) {
@@ -217,16 +255,82 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
     setDelay(ms: number): void {
       delayMs = checkDelay(ms);
     },
+    inject(fault: SandboxFault, injectOptions?: SandboxFaultOptions): void {
+      faults.inject(fault, injectOptions);
+    },
+    clearFaults(): void {
+      faults.clear();
+    },
     expireTokens: options.expireTokens,
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
-        closing.abort();
+        for (const controller of answering) controller.abort();
         server.close(() => resolve());
         server.closeAllConnections();
       });
       return closed;
     },
   };
+}
+
+/** The route's answer; the API's 413 or 500 when reading the body or the route fails. */
+async function handle(api: SandboxApi, route: Route | undefined, request: RouteRequest): Promise<RouteReply> {
+  try {
+    if (route) return await route.handle(request);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      const failure = api.failure(request, 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+      // The rest of the body is not read: the connection cannot carry another request.
+      return { ...failure, headers: { ...failure.headers, connection: 'close' } };
+    }
+  }
+  return api.failure(request, 500, 'The sandbox failed to answer this request.');
+}
+
+/** Sends a delivery; resolves once it is sent, cut off, or given up on (`signal`). */
+async function deliver(res: ServerResponse, delivery: Delivery, signal: AbortSignal): Promise<void> {
+  switch (delivery.kind) {
+    case 'reply': {
+      const { reply } = delivery;
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        'content-type': reply.contentType,
+        'content-length': Buffer.byteLength(reply.body),
+      });
+      res.end(reply.body);
+      return;
+    }
+    case 'reset':
+      // RST rather than FIN, as a peer or middlebox that drops the connection sends it.
+      if (res.socket) res.socket.resetAndDestroy();
+      else res.destroy();
+      return;
+    case 'truncate': {
+      const { reply, bytes } = delivery;
+      const body = Buffer.from(reply.body, 'utf8');
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        'content-type': reply.contentType,
+        'content-length': body.length,
+      });
+      res.flushHeaders();
+      if (bytes > 0) res.write(body.subarray(0, bytes));
+      // FIN after what was written: the client reads the part, then the end of the connection.
+      res.socket?.end();
+      return;
+    }
+    case 'stream':
+      res.writeHead(delivery.status, {
+        'content-type': delivery.contentType,
+        ...(delivery.chunked ? {} : { 'content-length': delivery.length }),
+      });
+      try {
+        await pipeline(Readable.from(delivery.chunks(), { objectMode: false }), res, { signal });
+      } catch {
+        // The client stopped reading (as a client with a size limit does), or the server closed.
+      }
+      return;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type {
   ThriveAudience,
   ThriveErrorBody,
@@ -63,16 +64,6 @@ export function startThriveSandbox(options: ThriveSandboxOptions): Promise<Liste
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const REASONS: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  500: 'Internal Server Error',
-};
-
 /** The fields of `BasicUser` (`GET /users/ref/{ref}`, thrive.md §3.3). */
 const BASIC_USER_FIELDS = [
   'id',
@@ -92,7 +83,7 @@ function json(status: number, body: unknown, headers?: Record<string, string>): 
 }
 
 function error(status: number, message: string, headers?: Record<string, string>): RouteReply {
-  const body: ThriveErrorBody = { status, error: REASONS[status] ?? 'Error', message };
+  const body: ThriveErrorBody = { status, error: STATUS_CODES[status] ?? 'Error', message };
   return json(status, body, headers);
 }
 
@@ -360,6 +351,7 @@ export function createThriveApi(
   });
 
   return {
+    endpoints: Object.values(THRIVE_ENDPOINTS),
     route(method, path): Route {
       const segments = pathSegments(path);
       if (!segments) {
@@ -383,6 +375,8 @@ export function createThriveApi(
       }
       return unknown(method, 404);
     },
+    // JSON everywhere, the token endpoint included.
+    format: () => 'json',
     failure: (_request, status, message) => error(status, message),
   };
 }

@@ -1,6 +1,6 @@
 import { cacheHintMaxAgeSeconds, type CacheTtls } from '../../src/cache/cached-provider.ts';
 import { createCacheStore, type CacheClock, type InMemoryCacheStore } from '../../src/cache/store.ts';
-import { DEFAULTS, secretsOf } from '../../src/config.ts';
+import { DEFAULTS, LIMIT_DEFAULTS, secretsOf, type LimitsConfig } from '../../src/config.ts';
 import { SecretRedactor } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
@@ -26,6 +26,12 @@ export interface StackOptions {
   wrongSecret?: ProviderName;
   /** The cross-request cache; the configuration's defaults when left out. */
   cache?: StackCacheOptions;
+  /** `ROUTER_SECRET`: the subgraph then refuses requests without it; `query()` sends it. */
+  routerSecret?: string;
+  /** `MAX_*` limits; each left out is the configuration's default. */
+  limits?: Partial<LimitsConfig>;
+  /** `INTROSPECTION` (on by default). */
+  introspection?: boolean;
 }
 
 export interface StackCacheOptions {
@@ -94,7 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           : { ...auth, password: 'wrong-ispring-secret' },
     };
   }
-  const secrets = secretsOf({ ...chosen, routerSecret: undefined });
+  const secrets = secretsOf({ ...chosen, routerSecret: options.routerSecret });
   const redactor = new SecretRedactor(secrets);
   const logger = createLogger({ level: 'silent', redactor });
   const ttls: CacheTtls = {
@@ -114,13 +120,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     host: '127.0.0.1',
     port: 0,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(ttls),
+    routerSecret: options.routerSecret,
+    limits: { ...LIMIT_DEFAULTS, ...options.limits },
+    introspection: options.introspection,
   });
+  const routerHeaders: Record<string, string> = options.routerSecret
+    ? { 'router-authorization': options.routerSecret }
+    : {};
   return {
     sandbox,
     subgraph,
     secrets,
     cache,
-    query: (query, variables) => postGraphQL(subgraph.url, query, variables),
+    query: (query, variables) => postGraphQL(subgraph.url, query, variables, routerHeaders),
     resetCounts: ({ keepCache = false } = {}) => {
       sandbox.thrive.reset();
       sandbox.ispring.reset();
@@ -138,10 +150,11 @@ export async function postGraphQL<TData = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<TData>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();

@@ -1,7 +1,7 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IspringConfig } from '../../src/config.ts';
+import { defaultResilience, type IspringConfig } from '../../src/config.ts';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
 import type { DepartmentModel, ManagerRule, UserModel } from '../../src/models.ts';
 import {
@@ -639,7 +639,12 @@ describe('an unreachable or misaddressed iSpring', () => {
     async (mode) => {
       sandbox.ispring.setDelay(400);
       try {
-        const provider = proxiedProviderFor(mode, { timeoutMs: 60 });
+        // Timeouts are retried (twice by default); without waits between, three stay well under 400 ms.
+        const resilience = defaultResilience('ispring');
+        const provider = proxiedProviderFor(mode, {
+          timeoutMs: 60,
+          resilience: { ...resilience, retry: { ...resilience.retry, baseDelayMs: 0 } },
+        });
         const started = Date.now();
         const error = await rejection(provider.openSession().listGroups());
         expect(error.code).toBe('UPSTREAM_UNAVAILABLE');

@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -14,6 +14,8 @@ import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
  * with @apollo/composition and served by a real @apollo/gateway over HTTP.
  */
 const thriveUserId = `thrive:${DEMO.thrive.multiPosition}`;
+/** The subgraph runs with ROUTER_SECRET, as in production behind a router. */
+const routerSecret = 'gateway-test-router-secret';
 const ispringUserId = `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`;
 
 const reviews = [
@@ -53,9 +55,12 @@ let stack: Stack;
 let reviewsServer: ApolloServer;
 let gatewayServer: ApolloServer;
 let gatewayUrl: string;
+/** The same supergraph through a gateway that does not send the router's secret. */
+let gatewayWithoutSecret: ApolloServer;
+let gatewayWithoutSecretUrl: string;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ routerSecret });
   reviewsServer = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: reviewsTypeDefs, resolvers: reviewsResolvers as never }),
   });
@@ -69,15 +74,32 @@ beforeAll(async () => {
   ]);
   if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
 
+  // Every subgraph gets the header, as a router configured with `headers: insert` does.
   gatewayServer = new ApolloServer({
-    gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }),
+    gateway: new ApolloGateway({
+      supergraphSdl: composition.supergraphSdl,
+      buildService: ({ url }) =>
+        new RemoteGraphQLDataSource({
+          url,
+          willSendRequest: ({ request }) => {
+            request.http?.headers.set('router-authorization', routerSecret);
+          },
+        }),
+    }),
   });
   ({ url: gatewayUrl } = await startStandaloneServer(gatewayServer, {
+    listen: { port: 0, host: '127.0.0.1' },
+  }));
+  gatewayWithoutSecret = new ApolloServer({
+    gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }),
+  });
+  ({ url: gatewayWithoutSecretUrl } = await startStandaloneServer(gatewayWithoutSecret, {
     listen: { port: 0, host: '127.0.0.1' },
   }));
 });
 
 afterAll(async () => {
+  await gatewayWithoutSecret?.stop();
   await gatewayServer?.stop();
   await reviewsServer?.stop();
   await stack?.close();
@@ -116,5 +138,35 @@ describe('supergraph through @apollo/gateway', () => {
     );
     expect(response.errors).toBeUndefined();
     expect(response.data!.user.reviews).toEqual([{ body: 'Clear and short' }]);
+  });
+
+  it('is refused by the subgraph when the gateway does not send the router secret', async () => {
+    stack.resetCounts();
+    const response = await postGraphQL<{ user: any }>(
+      gatewayWithoutSecretUrl,
+      `query ($id: ID!) { user(id: $id) { displayName reviews { body } } }`,
+      { id: ispringUserId },
+    );
+    expect(response.data?.user ?? null).toBeNull();
+    expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(JSON.stringify(response)).not.toContain(routerSecret);
+    expect(stack.sandbox.thrive.count() + stack.sandbox.ispring.count()).toBe(0);
+  });
+
+  it('the gateway that sends the secret reaches the subgraph through _entities as well', async () => {
+    const response = await postGraphQL<{ reviews: any[] }>(
+      gatewayUrl,
+      `{ reviews { author { displayName } } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.reviews.map((review) => review.author.displayName)).toEqual([
+      expect.any(String),
+      expect.any(String),
+    ]);
+    const refused = await postGraphQL<{ reviews: any[] }>(
+      gatewayWithoutSecretUrl,
+      `{ reviews { author { displayName } } }`,
+    );
+    expect(refused.errors?.map((error) => error.extensions?.code)).toContain('UNAUTHENTICATED');
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
 import { createUpstreamClient, parseRetryAfter, type ProviderAuth } from '../../src/providers/http.ts';
+import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';
 
 /** A real local server whose answer each test chooses by path. */
 let server: http.Server;
@@ -67,6 +68,9 @@ const staticAuth: ProviderAuth = {
   renewAfterUnauthorized: async () => false,
 };
 
+/** Retries (of 503s, timeouts, resets: see http-resilience.test.ts) without real waits. */
+const noWait = () => createResilience('thrive', undefined, { ...systemClock, sleep: async () => {} });
+
 function client(auth: ProviderAuth = staticAuth, timeoutMs = 2000) {
   return createUpstreamClient({
     provider: 'thrive',
@@ -74,6 +78,7 @@ function client(auth: ProviderAuth = staticAuth, timeoutMs = 2000) {
     timeoutMs,
     auth,
     redactor: new SecretRedactor(['secret-api-key-123', 'c2VjcmV0LWFwaS1rZXktMTIz']),
+    resilience: noWait(),
   });
 }
 
@@ -148,6 +153,7 @@ describe('upstream HTTP client', () => {
         timeoutMs: 1000,
         auth: staticAuth,
         redactor: new SecretRedactor([]),
+        resilience: noWait(),
       }).get('GET /x', 'x'),
     );
     expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'ispring' });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThriveConfig } from '../../src/config.ts';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 
 /**
@@ -107,6 +108,9 @@ function withToken(token: Reply | ((request: Seen) => Reply), data: Handler): Ha
         : token
       : data(request);
 }
+
+/** Retries without real waits. */
+const noWaitClock = { ...systemClock, sleep: async () => {} };
 
 const issued = (accessToken: string, extra: Record<string, unknown> = {}): Reply => ({
   status: 200,
@@ -284,26 +288,32 @@ describe('the OAuth token endpoint', () => {
     ]);
   });
 
+  // 429 and 503 are retried (twice, by default) before the batch fails; the others are final.
   it.each([
-    [400, { error: 'invalid_scope' }, 'UPSTREAM_AUTH'],
-    [401, { error: 'invalid_client' }, 'UPSTREAM_AUTH'],
-    [403, { message: 'Forbidden' }, 'UPSTREAM_AUTH'],
-    [429, {}, 'UPSTREAM_RATE_LIMITED'],
-    [503, {}, 'UPSTREAM_UNAVAILABLE'],
-    [404, {}, 'UPSTREAM_REJECTED'],
-  ])('rejects the whole batch once when the token endpoint answers %i', async (status, body, code) => {
-    handle = withToken({ status, body }, () => ({ status: 200, body: fixture('basic-user.json') }));
-    const error = await rejection(
-      createThriveProvider(config('oauth')).openSession().fetchUsers(['u1', 'u2', 'u3']),
-    );
-    expect([error.code, error.status, error.endpoint]).toEqual([
-      code,
-      status,
-      'POST /oauth2/token/{tenantId}',
-    ]);
-    expect(tokenRequests()).toHaveLength(1);
-    expect(dataRequests()).toHaveLength(0);
-  });
+    [400, { error: 'invalid_scope' }, 'UPSTREAM_AUTH', 1],
+    [401, { error: 'invalid_client' }, 'UPSTREAM_AUTH', 1],
+    [403, { message: 'Forbidden' }, 'UPSTREAM_AUTH', 1],
+    [429, {}, 'UPSTREAM_RATE_LIMITED', 3],
+    [503, {}, 'UPSTREAM_UNAVAILABLE', 3],
+    [404, {}, 'UPSTREAM_REJECTED', 1],
+  ])(
+    'rejects the whole batch once when the token endpoint answers %i',
+    async (status, body, code, attempts) => {
+      handle = withToken({ status, body }, () => ({ status: 200, body: fixture('basic-user.json') }));
+      const error = await rejection(
+        createThriveProvider(config('oauth'), { clock: noWaitClock })
+          .openSession()
+          .fetchUsers(['u1', 'u2', 'u3']),
+      );
+      expect([error.code, error.status, error.endpoint]).toEqual([
+        code,
+        status,
+        'POST /oauth2/token/{tenantId}',
+      ]);
+      expect(tokenRequests()).toHaveLength(attempts);
+      expect(dataRequests()).toHaveLength(0);
+    },
+  );
 
   it.each([
     ['a body that is not JSON', '<html>oops</html>'],
@@ -322,7 +332,9 @@ describe('the OAuth token endpoint', () => {
       () => (++tokenCalls === 1 ? issued('token-first') : { status: 503, body: {} }),
       () => ({ status: 401, body: { status: 401, error: 'Unauthorized', message: 'expired' } }),
     );
-    const error = await rejection(createThriveProvider(config('oauth')).openSession().fetchDepartment('a1'));
+    const error = await rejection(
+      createThriveProvider(config('oauth'), { clock: noWaitClock }).openSession().fetchDepartment('a1'),
+    );
     expect([error.code, error.endpoint]).toEqual(['UPSTREAM_UNAVAILABLE', 'POST /oauth2/token/{tenantId}']);
     expect(dataRequests()).toHaveLength(1);
   });

@@ -1,15 +1,15 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { Response } from 'got';
 import type { IspringConfig, IspringTokenAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import {
   createBearerAuth,
   createStaticAuth,
+  sendTokenRequest,
   tokenStatusError,
-  tokenTransportError,
   type ProviderAuth,
 } from '../bearer-auth.js';
-import { createGot } from '../http.js';
+import { createGot, parseRetryAfter } from '../http.js';
+import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
 
@@ -38,6 +38,7 @@ export function createIspringAuth(
   config: IspringConfig,
   redactor: SecretRedactor,
   tokenStore?: KeyValueCache<string>,
+  resilience: ProviderResilience = createResilience('ispring', config.resilience),
 ): IspringAuth {
   if (config.auth.mode === 'headers') {
     redactor.add(config.auth.password);
@@ -51,12 +52,19 @@ export function createIspringAuth(
   return createBearerAuth({
     provider: 'ispring',
     endpoint: ISPRING_TOKEN_ENDPOINT,
-    fetchToken: createTokenRequest(config.baseUrl, config.auth, config.timeoutMs, redactor),
+    fetchToken: createTokenRequest(
+      config.baseUrl,
+      config.auth,
+      config.timeoutMs,
+      redactor,
+      resilience.config.maxBodyBytes,
+    ),
     shared: tokenStore && {
       store: tokenStore,
       key: `token:ispring:${config.baseUrl}:${config.auth.clientId}`,
     },
     redactor,
+    resilience,
   });
 }
 
@@ -65,7 +73,8 @@ function createTokenRequest(
   auth: IspringTokenAuth,
   timeoutMs: number,
   redactor: SecretRedactor,
-): () => Promise<IssuedToken> {
+  maxBodyBytes: number,
+): (timeoutMs?: number) => Promise<IssuedToken> {
   const client = createGot({ baseUrl, timeoutMs, headers: { accept: 'application/json' } });
   const form = {
     client_id: auth.clientId,
@@ -73,13 +82,14 @@ function createTokenRequest(
     grant_type: 'client_credentials',
   };
 
-  return async () => {
-    let response: Response<string>;
-    try {
-      response = await client.post('api/v3/token', { form });
-    } catch (error) {
-      throw tokenTransportError('ispring', ISPRING_TOKEN_ENDPOINT, error, redactor);
-    }
+  return async (shorterTimeoutMs) => {
+    const timeout = { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) };
+    const response = await sendTokenRequest(client.post('api/v3/token', { form, timeout }), {
+      provider: 'ispring',
+      endpoint: ISPRING_TOKEN_ENDPOINT,
+      redactor,
+      maxBodyBytes,
+    });
     const status = response.statusCode;
     const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
     if (status < 200 || status >= 300) {
@@ -90,6 +100,7 @@ function createTokenRequest(
         detail,
         credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
         urlHint: 'ISPRING_BASE_URL',
+        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
       });
     }
     let issued: IssuedToken;

@@ -2,7 +2,8 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { IspringConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
-import { createUpstreamClient, type UpstreamResponse } from '../http.js';
+import { createUpstreamClient, type RequestOptions, type UpstreamResponse } from '../http.js';
+import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createIspringAuth } from './auth.js';
 import {
   decodeIspringDepartmentById,
@@ -27,18 +28,21 @@ export interface IspringClient {
    * `GET /users/v2?userIds[]=…` (every page): the users found, by id. A profile that cannot be
    * read is a `ProviderError` for that id alone; ids not in the answer do not exist.
    */
-  fetchUsers(ids: readonly string[]): Promise<Map<string, UserModel | ProviderError>>;
+  fetchUsers(ids: readonly string[], call?: RequestOptions): Promise<Map<string, UserModel | ProviderError>>;
   /** `GET /department/{id}`; null on 404. */
-  fetchDepartment(id: string): Promise<IspringDepartment | null>;
+  fetchDepartment(id: string, call?: RequestOptions): Promise<IspringDepartment | null>;
   /** `GET /department`: every department, in one request. */
-  listDepartments(): Promise<IspringDepartment[]>;
+  listDepartments(call?: RequestOptions): Promise<IspringDepartment[]>;
   /** `GET /group/{id}`; null on 404. */
-  fetchGroup(id: string): Promise<IspringDetailedGroup | null>;
+  fetchGroup(id: string, call?: RequestOptions): Promise<IspringDetailedGroup | null>;
   /** `GET /group`: every group, in one request. */
-  listGroups(): Promise<IspringGroup[]>;
+  listGroups(call?: RequestOptions): Promise<IspringGroup[]>;
   /** The cheapest authenticated read: `GET /users/v2?pageSize=1`. */
   checkCredentials(): Promise<void>;
-  /** Obtains credentials (a token) up front, so that a failure there fails a whole batch once. */
+  /**
+   * Obtains credentials (a token) up front, so that a failure there fails a whole batch once;
+   * fails fast while iSpring's circuit is open.
+   */
   prepare(): Promise<void>;
 }
 
@@ -63,8 +67,9 @@ export function createIspringClient(
   config: IspringConfig,
   redactor: SecretRedactor,
   tokenStore?: KeyValueCache<string>,
+  resilience: ProviderResilience = createResilience('ispring', config.resilience),
 ): IspringClient {
-  const auth = createIspringAuth(config, redactor, tokenStore);
+  const auth = createIspringAuth(config, redactor, tokenStore, resilience);
   const upstream = createUpstreamClient({
     provider: 'ispring',
     baseUrl: config.baseUrl,
@@ -72,19 +77,25 @@ export function createIspringClient(
     auth,
     redactor,
     headers: { accept: config.format === 'json' ? 'application/json' : 'application/xml' },
+    resilience,
   });
 
   const get = upstream.get;
 
   /** A read that every account has: 404 means a wrong base URL, not a missing entity. */
-  async function getList(endpoint: string, path: string, searchParams?: URLSearchParams) {
-    const response = await get(endpoint, path, searchParams);
+  async function getList(
+    endpoint: string,
+    path: string,
+    searchParams?: URLSearchParams,
+    call?: RequestOptions,
+  ) {
+    const response = await get(endpoint, path, searchParams, call);
     if (response.status === 404) throw listNotFound(endpoint);
     return response;
   }
 
-  async function readUsersPage(searchParams: URLSearchParams) {
-    const response = await getList(ISPRING_CLIENT_ENDPOINTS.usersV2, 'users/v2', searchParams);
+  async function readUsersPage(searchParams: URLSearchParams, call?: RequestOptions) {
+    const response = await getList(ISPRING_CLIENT_ENDPOINTS.usersV2, 'users/v2', searchParams, call);
     return {
       response,
       ...(await interpret(ISPRING_CLIENT_ENDPOINTS.usersV2, response, readIspringUsersPage)),
@@ -92,7 +103,7 @@ export function createIspringClient(
   }
 
   return {
-    async fetchUsers(ids) {
+    async fetchUsers(ids, call) {
       const wanted = new Set(ids);
       const found = new Map<string, UserModel | ProviderError>();
       if (wanted.size === 0) return found;
@@ -103,7 +114,7 @@ export function createIspringClient(
         for (const id of wanted) params.append('userIds[]', id);
         params.set('pageSize', String(USER_PAGE_SIZE));
         if (pageToken !== undefined) params.set('pageToken', pageToken);
-        const { items, nextPageToken, response } = await readUsersPage(params);
+        const { items, nextPageToken, response } = await readUsersPage(params, call);
         for (const item of items) {
           const id = userIdOf(item.value);
           if (id === undefined) {
@@ -137,35 +148,39 @@ export function createIspringClient(
       return found;
     },
 
-    async fetchDepartment(id) {
+    async fetchDepartment(id, call) {
       const endpoint = ISPRING_CLIENT_ENDPOINTS.department;
-      const response = await get(endpoint, `department/${encodeURIComponent(id)}`);
+      const response = await get(endpoint, `department/${encodeURIComponent(id)}`, undefined, call);
       if (response.status === 404) return null;
       return interpret(endpoint, response, decodeIspringDepartmentById);
     },
 
-    async listDepartments() {
+    async listDepartments(call) {
       const endpoint = ISPRING_CLIENT_ENDPOINTS.departmentList;
-      return interpret(endpoint, await getList(endpoint, 'department'), decodeIspringDepartmentList);
+      return interpret(
+        endpoint,
+        await getList(endpoint, 'department', undefined, call),
+        decodeIspringDepartmentList,
+      );
     },
 
-    async fetchGroup(id) {
+    async fetchGroup(id, call) {
       const endpoint = ISPRING_CLIENT_ENDPOINTS.group;
-      const response = await get(endpoint, `group/${encodeURIComponent(id)}`);
+      const response = await get(endpoint, `group/${encodeURIComponent(id)}`, undefined, call);
       if (response.status === 404) return null;
       return interpret(endpoint, response, decodeIspringGroupById);
     },
 
-    async listGroups() {
+    async listGroups(call) {
       const endpoint = ISPRING_CLIENT_ENDPOINTS.groupList;
-      return interpret(endpoint, await getList(endpoint, 'group'), decodeIspringGroupList);
+      return interpret(endpoint, await getList(endpoint, 'group', undefined, call), decodeIspringGroupList);
     },
 
     async checkCredentials() {
       await readUsersPage(new URLSearchParams({ pageSize: '1' }));
     },
 
-    prepare: () => auth.prepare(),
+    prepare: () => upstream.prepare(),
   };
 }
 

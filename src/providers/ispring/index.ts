@@ -2,6 +2,8 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { secretsOf, type IspringConfig } from '../../config.js';
 import { SecretRedactor } from '../../errors.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
+import type { RequestOptions } from '../http.js';
+import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
 import { createIspringClient, type IspringClient } from './client.js';
 import { toDepartmentModel, toGroupModel } from './mapper.js';
@@ -14,6 +16,8 @@ export interface IspringProviderOptions {
   redactor?: SecretRedactor;
   /** Keeps the token across requests (the cross-request cache); without it, in the client. */
   tokenStore?: KeyValueCache<string>;
+  /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
+  clock?: ResilienceClock;
 }
 
 /**
@@ -30,18 +34,21 @@ export function createIspringProvider(
   const redactor =
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: undefined, ispring: config, routerSecret: undefined }));
-  const client = createIspringClient(config, redactor, options.tokenStore);
+  // One per provider: every session and token request shares its breaker and in-flight bound.
+  const resilience = createResilience('ispring', config.resilience, options.clock);
+  const client = createIspringClient(config, redactor, options.tokenStore, resilience);
   return {
     name: 'ispring',
     userBatchSize: config.userBatchSize,
-    openSession: () => openIspringSession(client),
+    openSession: (session) =>
+      openIspringSession(client, { deadline: session?.deadline ?? resilience.deadlineFromNow() }),
     checkCredentials: () => client.checkCredentials(),
     // An iSpring department is always readable by id: one that is not there does not exist.
     unknownDepartment: () => null,
   };
 }
 
-function openIspringSession(client: IspringClient): ProviderSession {
+function openIspringSession(client: IspringClient, call: RequestOptions): ProviderSession {
   let departmentList: Promise<DepartmentModel[]> | undefined;
   let groupList: Promise<GroupModel[]> | undefined;
   return {
@@ -49,21 +56,21 @@ function openIspringSession(client: IspringClient): ProviderSession {
       if (ids.length === 0) return new Map();
       // A token that cannot be had fails every id alike: the whole call rejects, once.
       await client.prepare();
-      return client.fetchUsers(ids);
+      return client.fetchUsers(ids, call);
     },
     async fetchDepartment(id) {
       if (departmentList)
         return (await departmentList).find((department) => department.externalId === id) ?? null;
-      const department = await client.fetchDepartment(id);
+      const department = await client.fetchDepartment(id, call);
       return department && toDepartmentModel(department);
     },
     listDepartments: () =>
-      (departmentList ??= client.listDepartments().then((list) => list.map(toDepartmentModel))),
+      (departmentList ??= client.listDepartments(call).then((list) => list.map(toDepartmentModel))),
     async fetchGroup(id) {
       if (groupList) return (await groupList).find((group) => group.externalId === id) ?? null;
-      const group = await client.fetchGroup(id);
+      const group = await client.fetchGroup(id, call);
       return group && toGroupModel(group);
     },
-    listGroups: () => (groupList ??= client.listGroups().then((list) => list.map(toGroupModel))),
+    listGroups: () => (groupList ??= client.listGroups(call).then((list) => list.map(toGroupModel))),
   };
 }

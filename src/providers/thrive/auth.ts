@@ -1,15 +1,15 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { Response } from 'got';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import {
   createBearerAuth,
   createStaticAuth,
+  sendTokenRequest,
   tokenStatusError,
-  tokenTransportError,
   type ProviderAuth,
 } from '../bearer-auth.js';
-import { createGot } from '../http.js';
+import { createGot, parseRetryAfter } from '../http.js';
+import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
 
@@ -36,6 +36,7 @@ export function createThriveAuth(
   config: ThriveConfig,
   redactor: SecretRedactor,
   tokenStore?: KeyValueCache<string>,
+  resilience: ProviderResilience = createResilience('thrive', config.resilience),
 ): ThriveAuth {
   if (config.auth.mode === 'basic') {
     const header = basicAuthorization(config.auth.tenantId, config.auth.apiSecret);
@@ -51,12 +52,19 @@ export function createThriveAuth(
   return createBearerAuth({
     provider: 'thrive',
     endpoint: TOKEN_ENDPOINT,
-    fetchToken: createTokenRequest(auth, config.timeoutMs, clientAuthorization, redactor),
+    fetchToken: createTokenRequest(
+      auth,
+      config.timeoutMs,
+      clientAuthorization,
+      redactor,
+      resilience.config.maxBodyBytes,
+    ),
     shared: tokenStore && {
       store: tokenStore,
       key: `token:thrive:${auth.tokenUrl}:${auth.clientId}:${auth.scope}`,
     },
     redactor,
+    resilience,
   });
 }
 
@@ -71,7 +79,8 @@ function createTokenRequest(
   timeoutMs: number,
   clientAuthorization: string,
   redactor: SecretRedactor,
-): () => Promise<IssuedToken> {
+  maxBodyBytes: number,
+): (timeoutMs?: number) => Promise<IssuedToken> {
   const url = new URL(auth.tokenUrl);
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
   const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
@@ -79,13 +88,15 @@ function createTokenRequest(
   const form: Record<string, string> = { grant_type: 'client_credentials' };
   if (auth.scope !== '') form.scope = auth.scope;
 
-  return async () => {
-    let response: Response<string>;
-    try {
-      response = await client.post(path, { form, headers: { authorization: clientAuthorization } });
-    } catch (error) {
-      throw tokenTransportError('thrive', TOKEN_ENDPOINT, error, redactor);
-    }
+  return async (shorterTimeoutMs) => {
+    const response = await sendTokenRequest(
+      client.post(path, {
+        form,
+        headers: { authorization: clientAuthorization },
+        timeout: { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) },
+      }),
+      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, maxBodyBytes },
+    );
     const status = response.statusCode;
     const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
     if (status < 200 || status >= 300) {
@@ -96,6 +107,7 @@ function createTokenRequest(
         detail,
         credentialsHint: 'THRIVE_CLIENT_ID, THRIVE_CLIENT_SECRET, THRIVE_SCOPE and THRIVE_TENANT_ID',
         urlHint: 'THRIVE_TOKEN_URL',
+        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
       });
     }
     let issued: IssuedToken;

@@ -2,7 +2,8 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
-import { createUpstreamClient, type UpstreamResponse } from '../http.js';
+import { createUpstreamClient, type RequestOptions, type UpstreamResponse } from '../http.js';
+import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
 import {
   decodeThriveAudience,
@@ -19,14 +20,17 @@ import type { ThriveAudience } from './wire.js';
  */
 export interface ThriveClient {
   /** `GET /user/{id}` mapped to a model; null on 404. */
-  fetchUser(id: string): Promise<UserModel | null>;
+  fetchUser(id: string, call?: RequestOptions): Promise<UserModel | null>;
   /** `GET /audiences/{id}`; null on 404. */
-  fetchAudience(id: string): Promise<ThriveAudience | null>;
+  fetchAudience(id: string, call?: RequestOptions): Promise<ThriveAudience | null>;
   /** `GET /audiences`, every page, each audience once. */
-  listAudiences(): Promise<ThriveAudience[]>;
+  listAudiences(call?: RequestOptions): Promise<ThriveAudience[]>;
   /** The cheapest authenticated request: `GET /audiences?page=1&perPage=1`. */
   checkCredentials(): Promise<void>;
-  /** Obtains credentials (an OAuth token) up front, so a failure there fails a whole batch once. */
+  /**
+   * Obtains credentials (an OAuth token) up front, so a failure there fails a whole batch once;
+   * fails fast while Thrive's circuit is open.
+   */
   prepare(): Promise<void>;
 }
 
@@ -44,8 +48,9 @@ export function createThriveClient(
   config: ThriveConfig,
   redactor: SecretRedactor,
   tokenStore?: KeyValueCache<string>,
+  resilience: ProviderResilience = createResilience('thrive', config.resilience),
 ): ThriveClient {
-  const auth = createThriveAuth(config, redactor, tokenStore);
+  const auth = createThriveAuth(config, redactor, tokenStore, resilience);
   const upstream = createUpstreamClient({
     provider: 'thrive',
     baseUrl: config.baseUrl,
@@ -53,38 +58,45 @@ export function createThriveClient(
     auth,
     redactor,
     headers: { accept: 'application/json' },
+    resilience,
   });
 
   const get = upstream.get;
 
-  async function readAudiencePage(page: number, perPage: number) {
+  async function readAudiencePage(page: number, perPage: number, call?: RequestOptions) {
     const response = await get(
       THRIVE_ENDPOINTS.audiences,
       'audiences',
       new URLSearchParams({ page: String(page), perPage: String(perPage) }),
+      call,
     );
     if (response.status === 404) throw listNotFound(THRIVE_ENDPOINTS.audiences);
     return interpret(THRIVE_ENDPOINTS.audiences, response, decodeThriveAudiencePage);
   }
 
   return {
-    async fetchUser(id) {
-      const response = await get(THRIVE_ENDPOINTS.user, `user/${encodeURIComponent(id)}`);
+    async fetchUser(id, call) {
+      const response = await get(THRIVE_ENDPOINTS.user, `user/${encodeURIComponent(id)}`, undefined, call);
       if (response.status === 404) return null;
       return interpret(THRIVE_ENDPOINTS.user, response, (json) => toUserModel(decodeThriveUser(json)));
     },
 
-    async fetchAudience(id) {
-      const response = await get(THRIVE_ENDPOINTS.audience, `audiences/${encodeURIComponent(id)}`);
+    async fetchAudience(id, call) {
+      const response = await get(
+        THRIVE_ENDPOINTS.audience,
+        `audiences/${encodeURIComponent(id)}`,
+        undefined,
+        call,
+      );
       if (response.status === 404) return null;
       return interpret(THRIVE_ENDPOINTS.audience, response, (json) => decodeThriveAudience(json));
     },
 
-    async listAudiences() {
+    async listAudiences(call) {
       const perPage = config.audiencePageSize;
       const byId = new Map<string, ThriveAudience>();
       for (let page = 1; ; page += 1) {
-        const body = await readAudiencePage(page, perPage);
+        const body = await readAudiencePage(page, perPage, call);
         // A list that shifts between page reads may repeat an audience; the first copy is kept.
         for (const audience of body.results) if (!byId.has(audience.id)) byId.set(audience.id, audience);
         const last = body.pagination
@@ -108,7 +120,7 @@ export function createThriveClient(
       await readAudiencePage(1, 1);
     },
 
-    prepare: () => auth.prepare(),
+    prepare: () => upstream.prepare(),
   };
 }
 

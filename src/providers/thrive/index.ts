@@ -3,6 +3,8 @@ import pLimit from 'p-limit';
 import { secretsOf, type ThriveConfig } from '../../config.js';
 import { ProviderError, SecretRedactor } from '../../errors.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
+import type { RequestOptions } from '../http.js';
+import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
 import { createThriveClient, type ThriveClient } from './client.js';
 import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
@@ -16,6 +18,8 @@ export interface ThriveProviderOptions {
   redactor?: SecretRedactor;
   /** Keeps the OAuth token across requests (the cross-request cache); without it, in the client. */
   tokenStore?: KeyValueCache<string>;
+  /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
+  clock?: ResilienceClock;
 }
 
 /**
@@ -34,11 +38,16 @@ export function createThriveProvider(
   const redactor =
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: config, ispring: undefined, routerSecret: undefined }));
-  const client = createThriveClient(config, redactor, options.tokenStore);
+  // One per provider: every session and token request shares its breaker and in-flight bound.
+  const resilience = createResilience('thrive', config.resilience, options.clock);
+  const client = createThriveClient(config, redactor, options.tokenStore, resilience);
   return {
     name: 'thrive',
     userBatchSize: config.userBatchSize,
-    openSession: () => openThriveSession(client, config.concurrency),
+    openSession: (session) =>
+      openThriveSession(client, config.concurrency, {
+        deadline: session?.deadline ?? resilience.deadlineFromNow(),
+      }),
     // `GET /audiences?page=1&perPage=1`: it needs no id that might not exist (a 404 by id would
     // not tell a wrong base URL from an unknown user), every tenant has it, it needs only the
     // read scope, and one audience is the smallest body an authenticated read can return.
@@ -47,14 +56,14 @@ export function createThriveProvider(
   };
 }
 
-function openThriveSession(client: ThriveClient, concurrency: number): ProviderSession {
+function openThriveSession(client: ThriveClient, concurrency: number, call: RequestOptions): ProviderSession {
   // One bound per session: DataLoader may split a large load into several batches at once, and
   // together they still keep at most `concurrency` user requests in flight.
   const limit = pLimit(concurrency);
   let audienceList: Promise<ThriveAudience[]> | undefined;
   const audiencesById = new Map<string, Promise<ThriveAudience | null>>();
 
-  const listAudiences = () => (audienceList ??= client.listAudiences());
+  const listAudiences = () => (audienceList ??= client.listAudiences(call));
 
   const fetchAudience = (id: string): Promise<ThriveAudience | null> => {
     let pending = audiencesById.get(id);
@@ -62,8 +71,10 @@ function openThriveSession(client: ThriveClient, concurrency: number): ProviderS
       const listed = audienceList;
       pending =
         listed === undefined
-          ? client.fetchAudience(id)
-          : listed.then((all) => all.find((audience) => audience.id === id) ?? client.fetchAudience(id));
+          ? client.fetchAudience(id, call)
+          : listed.then(
+              (all) => all.find((audience) => audience.id === id) ?? client.fetchAudience(id, call),
+            );
       audiencesById.set(id, pending);
     }
     return pending;
@@ -79,7 +90,7 @@ function openThriveSession(client: ThriveClient, concurrency: number): ProviderS
         distinct.map((id) =>
           limit(async (): Promise<[string, UserModel | ProviderError | null]> => {
             try {
-              return [id, await client.fetchUser(id)];
+              return [id, await client.fetchUser(id, call)];
             } catch (error) {
               if (error instanceof ProviderError) return [id, error];
               throw error;

@@ -1,0 +1,67 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+import { errorBody, QUERY_LIMIT_EXCEEDED } from './errors.js';
+
+/**
+ * JSON answers for what fails before Apollo Server sees a request (the body parser) and for paths
+ * nothing serves, in the GraphQL error shape. Without this, express answers with an HTML page that
+ * carries the stack trace outside production.
+ */
+
+interface BodyParserError {
+  readonly status?: number;
+  readonly type?: string;
+}
+
+/** The express error handler of the app: every error becomes a JSON body, never a stack. */
+export function jsonErrorHandler(logger: Logger, maxBodyBytes: number): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const { status, type } = (typeof error === 'object' && error !== null ? error : {}) as BodyParserError;
+    const send = (code: number, message: string, extensionsCode: string) => {
+      res
+        .status(code)
+        .set('content-type', 'application/json; charset=utf-8')
+        .send(errorBody(message, extensionsCode));
+    };
+    switch (type) {
+      case 'entity.too.large':
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.set('connection', 'close');
+        return send(
+          413,
+          `The request body is larger than the limit of ${maxBodyBytes} bytes.`,
+          QUERY_LIMIT_EXCEEDED,
+        );
+      case 'entity.parse.failed':
+        return send(
+          400,
+          'The request body is not valid JSON: send a JSON object such as {"query": "{ __typename }"}.',
+          'BAD_REQUEST',
+        );
+      case 'charset.unsupported':
+        return send(415, 'The request body must be UTF-8 JSON.', 'BAD_REQUEST');
+      case 'encoding.unsupported':
+        return send(
+          415,
+          'The request body is in a content encoding this server does not read (use gzip, deflate, br, zstd or none).',
+          'BAD_REQUEST',
+        );
+      default:
+        break;
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return send(status, 'The request could not be read.', 'BAD_REQUEST');
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in the HTTP layer');
+    return send(500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+  };
+}
+
+/** 404 for every path nothing serves, as JSON. */
+export function jsonNotFound(): RequestHandler {
+  const body = errorBody('Nothing is served at this path; the GraphQL endpoint is /graphql.', 'NOT_FOUND');
+  return (_req, res) => {
+    res.status(404).set('content-type', 'application/json; charset=utf-8').send(body);
+  };
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, LIMIT_DEFAULTS, loadConfig, secretsOf } from '../../src/config.ts';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('inbound limits and introspection in the configuration', () => {
+  it('defaults: depth 15, 30 aliases, 2000 fields, 1000 ids and representations, 1 MiB bodies', () => {
+    expect(loadConfig({}).limits).toEqual({
+      maxQueryDepth: 15,
+      maxAliases: 30,
+      maxFields: 2000,
+      maxUsersIds: 1000,
+      maxRepresentations: 1000,
+      maxBodyBytes: 1_048_576,
+    });
+    expect(LIMIT_DEFAULTS).toEqual(loadConfig({}).limits);
+  });
+
+  it('reads every MAX_* variable', () => {
+    const config = loadConfig({
+      MAX_QUERY_DEPTH: '20',
+      MAX_ALIASES: '0',
+      MAX_FIELDS: '500',
+      MAX_USERS_IDS: '100',
+      MAX_REPRESENTATIONS: '5000',
+      MAX_BODY_BYTES: '2097152',
+    });
+    expect(config.limits).toEqual({
+      maxQueryDepth: 20,
+      maxAliases: 0,
+      maxFields: 500,
+      maxUsersIds: 100,
+      maxRepresentations: 5000,
+      maxBodyBytes: 2_097_152,
+    });
+  });
+
+  it('lists every bad limit in one error', () => {
+    expect(
+      problemsOf({ MAX_QUERY_DEPTH: '1', MAX_FIELDS: 'lots', MAX_USERS_IDS: '0', MAX_BODY_BYTES: '100' }),
+    ).toEqual([
+      expect.stringMatching(/^MAX_QUERY_DEPTH must be a whole number from 2 to 1000; got "1"/),
+      expect.stringMatching(/^MAX_FIELDS must be a whole number/),
+      expect.stringMatching(/^MAX_USERS_IDS must be a whole number from 1 /),
+      expect.stringMatching(/^MAX_BODY_BYTES must be a whole number from 1024 /),
+    ]);
+  });
+
+  it('introspection is on by default, off by default in production, and INTROSPECTION decides', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX: '1' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX: '1', INTROSPECTION: 'true' }).introspection).toBe(
+      true,
+    );
+    expect(loadConfig({ INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(loadConfig({ INTROSPECTION: '0' }).introspection).toBe(false);
+    expect(problemsOf({ INTROSPECTION: 'maybe' })).toEqual([
+      'INTROSPECTION must be true or false; got "maybe".',
+    ]);
+  });
+
+  it('ROUTER_SECRET is read as given and is one of the secrets to redact', () => {
+    expect(loadConfig({ ROUTER_SECRET: 's3cret' }).routerSecret).toBe('s3cret');
+    expect(loadConfig({}).routerSecret).toBeUndefined();
+    const config = loadConfig({ ROUTER_SECRET: 's3cret' });
+    expect(secretsOf(config)).toContain('s3cret');
+  });
+});
