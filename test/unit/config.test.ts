@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  DEFAULT_ISPRING_BASE_URL,
-  DEFAULT_THRIVE_BASE_URL,
-  loadConfig,
-} from '../../src/config.ts';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from '../helpers/config.ts';
+import { DEFAULT_ISPRING_BASE_URL, DEFAULT_THRIVE_BASE_URL, loadConfig } from '../../src/config.ts';
 
 describe('loadConfig', () => {
   it('with no provider outside production, runs the sandbox on port 4001', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, LIMIT_DEFAULTS, loadConfig, secretsOf } from '../../src/config.ts';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from '../helpers/config.ts';
+import { LIMIT_DEFAULTS, loadConfig, secretsOf } from '../../src/config.ts';
 
 describe('inbound limits and introspection in the configuration', () => {
   it('defaults: depth 15, 30 aliases, 2000 fields, 1000 ids and representations, 1 MiB bodies', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultResilience, loadConfig } from '../../src/config.ts';
+import { problemsOf } from '../helpers/config.ts';
+import { defaultResilience, loadConfig } from '../../src/config.ts';
 
 const BOTH = {
   THRIVE_TENANT_ID: 'eu-west-2_AbcdEfghI',
@@ -7,16 +8,6 @@ const BOTH = {
   ISPRING_CLIENT_ID: 'client',
   ISPRING_CLIENT_SECRET: 'ispring-secret-value',
 };
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('upstream resilience configuration', () => {
   it('gives each provider the documented defaults', () => {
