@@ -90,6 +90,14 @@ export interface Config {
   readonly sandboxDelayMs: number;
   readonly thrive: ThriveConfig | undefined;
   readonly ispring: IspringConfig | undefined;
+  /**
+   * The upstream settings that do not need credentials: what the sandbox's provider configs get in
+   * sandbox mode, so that `UPSTREAM_TIMEOUT_MS` and the retry and breaker settings apply there too.
+   */
+  readonly upstream: {
+    readonly timeoutMs: number;
+    readonly resilience: { readonly thrive: ResilienceConfig; readonly ispring: ResilienceConfig };
+  };
   readonly routerSecret: string | undefined;
   /** Inbound protection: what one request may ask of the subgraph (`readLimits`). */
   readonly limits: LimitsConfig;
@@ -202,14 +210,12 @@ export function loadConfig(env: Env): Config {
 
   const timeoutMs = integer('UPSTREAM_TIMEOUT_MS', DEFAULTS.timeoutMs, 100, 120_000);
   const upstream = readUpstreamResilience(integer);
-  const thrive = withResilience(
-    readThrive(read, integer, url, problems, timeoutMs),
-    readResilience('thrive', integer, upstream),
-  );
-  const ispring = withResilience(
-    readIspring(read, integer, url, problems, timeoutMs),
-    readResilience('ispring', integer, upstream),
-  );
+  const resilience = {
+    thrive: readResilience('thrive', integer, upstream),
+    ispring: readResilience('ispring', integer, upstream),
+  };
+  const thrive = withResilience(readThrive(read, integer, url, problems, timeoutMs), resilience.thrive);
+  const ispring = withResilience(readIspring(read, integer, url, problems, timeoutMs), resilience.ispring);
 
   const noProvider = thrive === undefined && ispring === undefined;
   if (noProvider && production && !forceSandbox && problems.length === 0) {
@@ -226,6 +232,7 @@ export function loadConfig(env: Env): Config {
     sandboxDelayMs: integer('SANDBOX_DELAY_MS', 0, 0, 60_000),
     thrive,
     ispring,
+    upstream: { timeoutMs, resilience },
     routerSecret: read('ROUTER_SECRET'),
     limits: readLimits(integer),
     introspection: readIntrospection(read, problems, production),

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   let providerConfigs = { thrive: config.thrive, ispring: config.ispring };
   if (config.sandbox) {
     sandbox = await startSandbox({ delayMs: config.sandboxDelayMs });
-    providerConfigs = sandboxProviderConfigs(sandbox);
+    const sandboxConfigs = sandboxProviderConfigs(sandbox, {}, { timeoutMs: config.upstream.timeoutMs });
+    providerConfigs = {
+      thrive: { ...sandboxConfigs.thrive, resilience: config.upstream.resilience.thrive },
+      ispring: { ...sandboxConfigs.ispring, resilience: config.upstream.resilience.ispring },
+    };
     process.stdout.write(
       [
         'SANDBOX MODE: no provider credentials are configured (or SANDBOX=1), so this subgraph serves the',

@@ -79,3 +79,18 @@ describe('upstream resilience configuration', () => {
     expect(config.ispring?.resilience?.maxInFlight).toBe(8);
   });
 });
+
+describe('upstream settings without credentials (sandbox mode)', () => {
+  it('are read all the same, so that the sandbox providers get them', () => {
+    const config = loadConfig({
+      UPSTREAM_TIMEOUT_MS: '2500',
+      THRIVE_RETRIES: '0',
+      ISPRING_BREAKER_FAILURES: '9',
+    });
+    expect(config.sandbox).toBe(true);
+    expect(config.thrive).toBeUndefined();
+    expect(config.upstream.timeoutMs).toBe(2500);
+    expect(config.upstream.resilience.thrive.retry.retries).toBe(0);
+    expect(config.upstream.resilience.ispring.breaker.failureThreshold).toBe(9);
+  });
+});
