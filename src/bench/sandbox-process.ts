@@ -1,4 +1,4 @@
-import { startSandbox } from '../sandbox/index.js';
+import { startSandbox, type SandboxFault, type SandboxServer } from '../sandbox/index.js';
 import { failStart, serveParent } from './ipc.js';
 import { createBenchOrganisation } from './organisation.js';
 
@@ -6,7 +6,10 @@ import { createBenchOrganisation } from './organisation.js';
  * The bench's upstreams: both sandbox providers in their own process (forked by run.ts), on
  * ephemeral loopback ports, serving the bench organisation with a fixed delay per response.
  * Announces its base URLs over IPC, then answers: `counts` (per-endpoint request counters of both
- * providers), `reset` (clears them), `setDelay` ({ ms }).
+ * providers), `reset` (clears them), `setDelay` ({ ms }). For `npm run soak`, also: `inject`
+ * (`SandboxInjectParams`: one fault into one provider), `clearFaults` ({ provider? }),
+ * `expireTokens` ({ provider? }) and `drain` (`SandboxDrain`: what was counted since the last
+ * `reset` or `drain`, faults by kind included, then a `reset`).
  *
  * Environment: BENCH_SANDBOX_DELAY_MS (default 0).
  */
@@ -22,6 +25,51 @@ export interface SandboxCounts {
   readonly ispring: Record<string, number>;
 }
 
+export type SandboxProviderName = 'thrive' | 'ispring';
+
+export interface SandboxInjectParams {
+  /** Absent: both providers. */
+  readonly provider?: SandboxProviderName;
+  readonly fault: SandboxFault;
+  /** An endpoint template (`GET /user/{id}`), or `'*'` (the default) for every request. */
+  readonly endpoint?: string;
+  /** The next `times` matching requests; default: until `clearFaults`. */
+  readonly times?: number;
+}
+
+export interface SandboxProviderDrain {
+  /** Requests by endpoint template. */
+  readonly counts: Record<string, number>;
+  /** Requests answered with a fault, by fault kind. */
+  readonly faults: Record<string, number>;
+  /** Requests answered with a fault, by `<endpoint> <kind>`. */
+  readonly faultsByEndpoint: Record<string, number>;
+  /** Requests by the status sent (0: none, a reset). */
+  readonly statuses: Record<string, number>;
+}
+
+export interface SandboxDrain {
+  readonly thrive: SandboxProviderDrain;
+  readonly ispring: SandboxProviderDrain;
+}
+
+/** Counters and log of one server since its last reset, then a reset (synchronous: nothing is lost). */
+function drainServer(server: SandboxServer): SandboxProviderDrain {
+  const faults: Record<string, number> = {};
+  const faultsByEndpoint: Record<string, number> = {};
+  const statuses: Record<string, number> = {};
+  for (const entry of server.log) {
+    statuses[entry.status] = (statuses[entry.status] ?? 0) + 1;
+    if (entry.fault === undefined) continue;
+    faults[entry.fault] = (faults[entry.fault] ?? 0) + 1;
+    const key = `${entry.endpoint} ${entry.fault}`;
+    faultsByEndpoint[key] = (faultsByEndpoint[key] ?? 0) + 1;
+  }
+  const counts = server.counts();
+  server.reset();
+  return { counts, faults, faultsByEndpoint, statuses };
+}
+
 async function main(): Promise<void> {
   const delayMs = Number(process.env['BENCH_SANDBOX_DELAY_MS'] ?? '0');
   const sandbox = await startSandbox({ host: '127.0.0.1', delayMs, organisation: createBenchOrganisation() });
@@ -29,6 +77,11 @@ async function main(): Promise<void> {
     thrive: { baseUrl: sandbox.thrive.baseUrl, origin: sandbox.thrive.origin },
     ispring: { baseUrl: sandbox.ispring.baseUrl, origin: sandbox.ispring.origin },
     delayMs,
+  };
+  const servers = (provider: SandboxProviderName | undefined): SandboxServer[] => {
+    if (provider === undefined) return [sandbox.thrive, sandbox.ispring];
+    if (provider === 'thrive' || provider === 'ispring') return [sandbox[provider]];
+    throw new Error(`unknown provider ${JSON.stringify(provider)}`);
   };
   const stop = () => void sandbox.close().finally(() => process.exit(0));
   process.on('SIGTERM', stop);
@@ -47,6 +100,29 @@ async function main(): Promise<void> {
         sandbox.ispring.setDelay(ms);
         return null;
       },
+      inject: (params) => {
+        const { provider, fault, endpoint, times } = params as SandboxInjectParams;
+        for (const server of servers(provider))
+          server.inject(fault, {
+            ...(endpoint === undefined ? {} : { endpoint }),
+            ...(times === undefined ? {} : { times }),
+          });
+        return null;
+      },
+      clearFaults: (params) => {
+        for (const server of servers((params as { provider?: SandboxProviderName } | null)?.provider))
+          server.clearFaults();
+        return null;
+      },
+      expireTokens: (params) => {
+        for (const server of servers((params as { provider?: SandboxProviderName } | null)?.provider))
+          server.expireTokens();
+        return null;
+      },
+      drain: (): SandboxDrain => ({
+        thrive: drainServer(sandbox.thrive),
+        ispring: drainServer(sandbox.ispring),
+      }),
     },
     info,
   );
