@@ -2,10 +2,17 @@ import type { SandboxInjectParams, SandboxProviderName } from '../bench/sandbox-
 import { ISPRING_ENDPOINTS, THRIVE_ENDPOINTS, type SandboxFault } from '../sandbox/index.js';
 
 /**
- * The soak's fault schedule: phases of a few seconds, each injecting up to one fault into each
- * provider (on one endpoint, or every request), with quiet phases between. The first ten phases
- * hold every fault kind at least once, so that `--quick` (ten one-second phases) meets them all;
- * the rest vary the endpoints. A longer soak cycles through the list again.
+ * The soak's fault schedule: a cycle of ten phases of a few seconds, each injecting faults into one
+ * or more endpoints of each provider, two of them quiet. One cycle holds every fault kind, on
+ * users, audiences, departments, groups and token endpoints of both providers, so that `--quick`
+ * (one cycle of one-second phases) meets them all; a longer soak runs the cycle again and again,
+ * which also lets it compare its memory at the ends of two cycles, after the same faults.
+ *
+ * A fault that opens a provider's circuit (a 5xx, a timeout, a dropped or cut-off connection) on
+ * its busiest endpoint is followed by a phase that leaves that endpoint alone, so that even
+ * one-second phases reach the provider with the next kind. Where one endpoint gets two faults, the
+ * first has `times` and the second takes over once it is used up. No phase faults every endpoint
+ * (`'*'`): that would take the token endpoints too, and the circuit they open would hide the rest.
  *
  * The numbers are set against the subgraph's soak configuration (run.ts): a `delay` longer than
  * its upstream timeout, an `oversized` body larger than its body bound, `Retry-After: 1` within
@@ -53,29 +60,34 @@ export function createSchedule(settings: ScheduleSettings): Phase[] {
   ): Phase => ({ label, injections, ...(expireTokens ? { expireTokens } : {}) });
 
   return [
-    // Every kind within the first ten phases. A fault that opens a provider's circuit (a 5xx, a
-    // timeout, a dropped or cut-off connection) is followed by a phase without a fault for that
-    // provider, so that even one-second phases (--quick) reach it with the next kind.
-    phase('thrive user 503 | ispring users malformed', [
+    phase('thrive user 503 | ispring users malformed, department list truncated', [
       thrive(T.user, { kind: 'status', status: 503 }),
       ispring(I.usersV2, { kind: 'malformed' }),
+      ispring(I.departmentList, { kind: 'truncate' }),
     ]),
-    phase('thrive none | ispring users 429 Retry-After 1', [
+    phase('thrive audiences 429 Retry-After 1 | ispring users 429 Retry-After 1, group 500', [
+      thrive(T.audiences, { kind: 'rateLimit', retryAfter: 1 }),
       ispring(I.usersV2, { kind: 'rateLimit', retryAfter: 1 }),
+      ispring(I.group, { kind: 'status', status: 500 }),
     ]),
-    phase('thrive user truncated | ispring users HTML 502', [
+    phase('thrive user truncated, audience 500 | ispring users HTML 502, department delay', [
       thrive(T.user, { kind: 'truncate' }),
+      thrive(T.audience, { kind: 'status', status: 500 }),
       ispring(I.usersV2, { kind: 'html', status: 502 }),
+      ispring(I.department, delay),
     ]),
     phase('quiet', []),
-    phase('thrive user DOCTYPE bomb | ispring users DOCTYPE bomb', [
+    phase('thrive user DOCTYPE bomb, audiences HTML 200 | ispring users, group list DOCTYPE bomb', [
       thrive(T.user, { kind: 'doctype' }),
+      thrive(T.audiences, { kind: 'html', status: 200 }),
       ispring(I.usersV2, { kind: 'doctype' }),
+      ispring(I.groupList, { kind: 'doctype' }),
     ]),
-    phase('thrive user, audiences oversized (chunked) | ispring users oversized', [
+    phase('thrive user, audiences oversized (chunked) | ispring users oversized, department list malformed', [
       thrive(T.user, oversizedChunked),
       thrive(T.audiences, oversizedChunked),
       ispring(I.usersV2, oversized),
+      ispring(I.departmentList, { kind: 'malformed' }),
     ]),
     phase('thrive user delay | ispring users reset', [
       thrive(T.user, delay),
@@ -83,52 +95,28 @@ export function createSchedule(settings: ScheduleSettings): Phase[] {
     ]),
     phase('quiet', []),
     phase(
-      'tokens expired: thrive token 500 | ispring token 429 Retry-After 1',
+      'tokens expired: thrive token reset ×3 then 500 | ispring token 429 Retry-After 1 ×3 then delay',
       [
+        thrive(T.token, { kind: 'reset' }, 3),
         thrive(T.token, { kind: 'status', status: 500 }),
-        ispring(I.token, { kind: 'rateLimit', retryAfter: 1 }),
+        ispring(I.token, { kind: 'rateLimit', retryAfter: 1 }, 3),
+        ispring(I.token, delay),
       ],
       ['thrive', 'ispring'],
     ),
-    phase('thrive audiences 429 Retry-After 1 | ispring every endpoint 503', [
-      thrive(T.audiences, { kind: 'rateLimit', retryAfter: 1 }),
-      ispring('*', { kind: 'status', status: 503 }),
-    ]),
-    // The same kinds on other endpoints, and a few variants.
-    phase('thrive user malformed | ispring departments truncated, department delay', [
-      thrive(T.user, { kind: 'malformed' }),
-      ispring(I.departmentList, { kind: 'truncate' }),
-      ispring(I.department, delay),
-    ]),
-    phase('quiet', []),
-    phase('thrive every endpoint HTML 503 | ispring groups DOCTYPE bomb, group 500', [
-      thrive('*', { kind: 'html', status: 503 }),
-      ispring(I.groupList, { kind: 'doctype' }),
-      ispring(I.group, { kind: 'status', status: 500 }),
-    ]),
     phase(
-      'tokens expired: thrive token reset ×3 then truncated | ispring token delay',
-      [thrive(T.token, { kind: 'reset' }, 3), thrive(T.token, { kind: 'truncate' }), ispring(I.token, delay)],
-      ['thrive', 'ispring'],
+      'thrive user malformed ×40 then 400, audiences HTML 503 | ispring users 401 ×40 then HTML 200, department 503',
+      [
+        thrive(T.user, { kind: 'malformed' }, 40),
+        thrive(T.user, { kind: 'status', status: 400 }),
+        thrive(T.audiences, { kind: 'html', status: 503 }),
+        thrive(T.audience, { kind: 'html', status: 503 }),
+        ispring(I.usersV2, { kind: 'status', status: 401 }, 40),
+        ispring(I.usersV2, { kind: 'html', status: 200 }),
+        ispring(I.department, { kind: 'status', status: 503 }),
+        ispring(I.departmentList, { kind: 'status', status: 503 }),
+      ],
     ),
-    phase('thrive audience 500 | ispring users truncated', [
-      thrive(T.audience, { kind: 'status', status: 500 }),
-      ispring(I.usersV2, { kind: 'truncate' }),
-    ]),
-    phase('quiet', []),
-    phase('thrive user reset ×20 then recovers | ispring departments malformed', [
-      thrive(T.user, { kind: 'reset' }, 20),
-      ispring(I.departmentList, { kind: 'malformed' }),
-    ]),
-    phase('thrive user 400 | ispring users 401 (after a token refresh)', [
-      thrive(T.user, { kind: 'status', status: 400 }),
-      ispring(I.usersV2, { kind: 'status', status: 401 }),
-    ]),
-    phase('thrive user oversized | ispring users HTML 200', [
-      thrive(T.user, oversized),
-      ispring(I.usersV2, { kind: 'html', status: 200 }),
-    ]),
-    phase('quiet', []),
   ];
 }
 
