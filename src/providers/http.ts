@@ -278,16 +278,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
           throw error;
         }
-        const run = await runWithRetries(() => limit(() => attempt(endpoint, path, searchParams, deadline)), {
-          policy,
-          deadline,
-          clock,
-        });
+        // An attempt the deadline cut short says nothing about the provider; the full timeouts
+        // before it do. Without this, a provider that hangs never opened the circuit: with the
+        // default timeout and deadline, the last attempt is always the one cut short.
+        let anAttemptFoundItDown = false;
+        const run = await runWithRetries(
+          async () => {
+            const outcome = await limit(() => attempt(endpoint, path, searchParams, deadline));
+            if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
+            return outcome;
+          },
+          { policy, deadline, clock },
+        );
         if (run.outcome.ok) {
           ticket.succeeded();
           return run.outcome.value;
         }
-        report(ticket, run.outcome.verdict);
+        report(ticket, run.outcome.verdict ?? (anAttemptFoundItDown ? 'down' : undefined));
         throw afterAttempts(run.outcome.error, run.attempts);
       } finally {
         // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.
