@@ -1,7 +1,7 @@
 import { RequestError, type CancelableRequest, type Headers, type Response } from 'got';
-import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
+import { PayloadShapeError, PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { bodyTooLargeError, BodyTooLargeError, receive, type ProviderAuth } from './http.js';
+import { bodyTooLargeError, BodyTooLargeError, parseRetryAfter, receive, type ProviderAuth } from './http.js';
 import {
   afterAttempts,
   RETRYABLE_STATUSES,
@@ -229,4 +229,50 @@ export async function sendTokenRequest(
     }
     throw tokenTransportError(options.provider, options.endpoint, error, options.redactor);
   }
+}
+
+/**
+ * A token endpoint's answer as an issued token: a status other than 2xx becomes `tokenStatusError`,
+ * a body `decode` refuses becomes UPSTREAM_BAD_RESPONSE (saying it is not the `expected` body), and
+ * the token is added to the redactor before anything could log it.
+ */
+export async function readTokenResponse(
+  response: Response<string>,
+  options: {
+    provider: ProviderName;
+    endpoint: string;
+    redactor: SecretRedactor;
+    credentialsHint: string;
+    urlHint: string;
+    expected: string;
+    decode: (body: string) => IssuedToken | Promise<IssuedToken>;
+  },
+): Promise<IssuedToken> {
+  const { provider, endpoint, redactor } = options;
+  const status = response.statusCode;
+  if (status < 200 || status >= 300) {
+    throw tokenStatusError({
+      provider,
+      endpoint,
+      status,
+      detail: `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`,
+      credentialsHint: options.credentialsHint,
+      urlHint: options.urlHint,
+      retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+    });
+  }
+  let issued: IssuedToken;
+  try {
+    issued = await options.decode(response.body);
+  } catch (error) {
+    if (!(error instanceof PayloadShapeError)) throw error;
+    throw new ProviderError(
+      'UPSTREAM_BAD_RESPONSE',
+      provider,
+      `${PROVIDER_LABELS[provider]}'s token endpoint sent a response that is not the ${options.expected} (${endpoint}: ${error.message}).`,
+      { endpoint, status, detail: error.message },
+    );
+  }
+  redactor.add(issued.accessToken);
+  return issued;
 }

@@ -1,14 +1,14 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { IspringConfig, IspringTokenAuth } from '../../config.js';
-import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
+import { PayloadShapeError, type SecretRedactor } from '../../errors.js';
 import {
   createBearerAuth,
   createStaticAuth,
+  readTokenResponse,
   sendTokenRequest,
-  tokenStatusError,
   type ProviderAuth,
 } from '../bearer-auth.js';
-import { createGot, parseRetryAfter } from '../http.js';
+import { createGot } from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
@@ -90,41 +90,24 @@ function createTokenRequest(
       redactor,
       maxBodyBytes,
     });
-    const status = response.statusCode;
-    const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
-    if (status < 200 || status >= 300) {
-      throw tokenStatusError({
-        provider: 'ispring',
-        endpoint: ISPRING_TOKEN_ENDPOINT,
-        status,
-        detail,
-        credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
-        urlHint: 'ISPRING_BASE_URL',
-        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
-      });
-    }
-    let issued: IssuedToken;
-    try {
-      const body = decodeIspringTokenResponse(await parseIspringBody(response.body));
-      if (body.token_type.toLowerCase() !== 'bearer') {
-        throw new PayloadShapeError('token_type', '"bearer"', 'another token type');
-      }
-      issued = {
-        accessToken: body.access_token,
-        expiresInSeconds:
-          body.expires_in === undefined ? DOCUMENTED_TOKEN_LIFETIME_SECONDS : Number(body.expires_in),
-      };
-    } catch (error) {
-      if (!(error instanceof PayloadShapeError)) throw error;
-      throw new ProviderError(
-        'UPSTREAM_BAD_RESPONSE',
-        'ispring',
-        `iSpring's token endpoint sent a response that is not the documented token (${ISPRING_TOKEN_ENDPOINT}: ${error.message}).`,
-        { endpoint: ISPRING_TOKEN_ENDPOINT, status, detail: error.message },
-      );
-    }
-    // Added before anything could log it.
-    redactor.add(issued.accessToken);
-    return issued;
+    return readTokenResponse(response, {
+      provider: 'ispring',
+      endpoint: ISPRING_TOKEN_ENDPOINT,
+      redactor,
+      credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
+      urlHint: 'ISPRING_BASE_URL',
+      expected: 'documented token',
+      decode: async (text) => {
+        const body = decodeIspringTokenResponse(await parseIspringBody(text));
+        if (body.token_type.toLowerCase() !== 'bearer') {
+          throw new PayloadShapeError('token_type', '"bearer"', 'another token type');
+        }
+        return {
+          accessToken: body.access_token,
+          expiresInSeconds:
+            body.expires_in === undefined ? DOCUMENTED_TOKEN_LIFETIME_SECONDS : Number(body.expires_in),
+        };
+      },
+    });
   };
 }

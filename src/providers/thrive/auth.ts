@@ -1,14 +1,14 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
-import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
+import { PayloadShapeError, type SecretRedactor } from '../../errors.js';
 import {
   createBearerAuth,
   createStaticAuth,
+  readTokenResponse,
   sendTokenRequest,
-  tokenStatusError,
   type ProviderAuth,
 } from '../bearer-auth.js';
-import { createGot, parseRetryAfter } from '../http.js';
+import { createGot } from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
@@ -97,40 +97,23 @@ function createTokenRequest(
       }),
       { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, maxBodyBytes },
     );
-    const status = response.statusCode;
-    const detail = `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`;
-    if (status < 200 || status >= 300) {
-      throw tokenStatusError({
-        provider: 'thrive',
-        endpoint: TOKEN_ENDPOINT,
-        status,
-        detail,
-        credentialsHint: 'THRIVE_CLIENT_ID, THRIVE_CLIENT_SECRET, THRIVE_SCOPE and THRIVE_TENANT_ID',
-        urlHint: 'THRIVE_TOKEN_URL',
-        retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
-      });
-    }
-    let issued: IssuedToken;
-    try {
-      const body = decodeThriveTokenResponse(parseThriveJson(response.body));
-      if (body.token_type !== undefined && body.token_type.toLowerCase() !== 'bearer') {
-        throw new PayloadShapeError('token_type', '"Bearer"', 'another token type');
-      }
-      issued = {
-        accessToken: body.access_token,
-        expiresInSeconds: body.expires_in ?? DOCUMENTED_TOKEN_LIFETIME_SECONDS,
-      };
-    } catch (error) {
-      if (!(error instanceof PayloadShapeError)) throw error;
-      throw new ProviderError(
-        'UPSTREAM_BAD_RESPONSE',
-        'thrive',
-        `Thrive's token endpoint sent a response that is not the expected token JSON (${TOKEN_ENDPOINT}: ${error.message}).`,
-        { endpoint: TOKEN_ENDPOINT, status, detail: error.message },
-      );
-    }
-    // Added before anything could log it.
-    redactor.add(issued.accessToken);
-    return issued;
+    return readTokenResponse(response, {
+      provider: 'thrive',
+      endpoint: TOKEN_ENDPOINT,
+      redactor,
+      credentialsHint: 'THRIVE_CLIENT_ID, THRIVE_CLIENT_SECRET, THRIVE_SCOPE and THRIVE_TENANT_ID',
+      urlHint: 'THRIVE_TOKEN_URL',
+      expected: 'expected token JSON',
+      decode: (text) => {
+        const body = decodeThriveTokenResponse(parseThriveJson(text));
+        if (body.token_type !== undefined && body.token_type.toLowerCase() !== 'bearer') {
+          throw new PayloadShapeError('token_type', '"Bearer"', 'another token type');
+        }
+        return {
+          accessToken: body.access_token,
+          expiresInSeconds: body.expires_in ?? DOCUMENTED_TOKEN_LIFETIME_SECONDS,
+        };
+      },
+    });
   };
 }
