@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { got, RequestError, type CancelableRequest, type Got, type Headers, type Response } from 'got';
-import { PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
+import { PROVIDER_LABELS, ProviderError, type PayloadShapeError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import {
   afterAttempts,
@@ -409,6 +409,40 @@ function toTransportError(
     detail: `${code ?? 'error'}: ${message}`,
     cause,
   });
+}
+
+/**
+ * A 2xx body that is not what the API documents (`documented`: "JSON", "XML or JSON"). Only the
+ * shape error goes into the message and detail: the body may hold personal data.
+ */
+export function bodyShapeError(
+  provider: ProviderName,
+  endpoint: string,
+  response: UpstreamResponse,
+  error: PayloadShapeError,
+  documented: string,
+): ProviderError {
+  return new ProviderError(
+    'UPSTREAM_BAD_RESPONSE',
+    provider,
+    `${PROVIDER_LABELS[provider]} sent a response to ${endpoint} that is not the documented ${documented}: ${error.path}: expected ${error.expected}, received ${error.received}.`,
+    {
+      endpoint,
+      status: response.status,
+      detail: `${error.message} (HTTP ${response.status}, content-type ${JSON.stringify(response.contentType)}, ${response.body.length} characters)`,
+      cause: error,
+    },
+  );
+}
+
+/** 404 to a list every account has: the base URL is wrong (`hint` names the setting and an example). */
+export function listNotFoundError(provider: ProviderName, endpoint: string, hint: string): ProviderError {
+  return new ProviderError(
+    'UPSTREAM_BAD_RESPONSE',
+    provider,
+    `${PROVIDER_LABELS[provider]} answered 404 Not Found to ${endpoint}, which every ${hint}.`,
+    { endpoint, status: 404 },
+  );
 }
 
 /** A response refused for its size (`UPSTREAM_MAX_BODY_BYTES`); also used for token endpoints. */

@@ -2,7 +2,13 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { IspringConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
-import { createUpstreamClient, type RequestOptions, type UpstreamResponse } from '../http.js';
+import {
+  bodyShapeError,
+  createUpstreamClient,
+  listNotFoundError,
+  type RequestOptions,
+  type UpstreamResponse,
+} from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createIspringAuth } from './auth.js';
 import {
@@ -199,25 +205,13 @@ async function interpret<T>(
 }
 
 function badResponse(endpoint: string, response: UpstreamResponse, error: PayloadShapeError): ProviderError {
-  // Only the shape error goes into the message and detail: the body may hold personal data.
-  return new ProviderError(
-    'UPSTREAM_BAD_RESPONSE',
-    'ispring',
-    `iSpring sent a response to ${endpoint} that is not the documented XML or JSON: ${error.path}: expected ${error.expected}, received ${error.received}.`,
-    {
-      endpoint,
-      status: response.status,
-      detail: `${error.message} (HTTP ${response.status}, content-type ${JSON.stringify(response.contentType)}, ${response.body.length} characters)`,
-      cause: error,
-    },
-  );
+  return bodyShapeError('ispring', endpoint, response, error, 'XML or JSON');
 }
 
 function listNotFound(endpoint: string): ProviderError {
-  return new ProviderError(
-    'UPSTREAM_BAD_RESPONSE',
+  return listNotFoundError(
     'ispring',
-    `iSpring answered 404 Not Found to ${endpoint}, which every account has. Check ISPRING_BASE_URL (e.g. https://api-learn.ispringlearn.com).`,
-    { endpoint, status: 404 },
+    endpoint,
+    'account has. Check ISPRING_BASE_URL (e.g. https://api-learn.ispringlearn.com)',
   );
 }

@@ -2,7 +2,13 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
 import type { UserModel } from '../../models.js';
-import { createUpstreamClient, type RequestOptions, type UpstreamResponse } from '../http.js';
+import {
+  bodyShapeError,
+  createUpstreamClient,
+  listNotFoundError,
+  type RequestOptions,
+  type UpstreamResponse,
+} from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
 import {
@@ -130,26 +136,14 @@ function interpret<T>(endpoint: string, response: UpstreamResponse, read: (json:
     return read(parseThriveJson(response.body));
   } catch (error) {
     if (!(error instanceof PayloadShapeError)) throw error;
-    // Only the shape error goes into the message and detail: the body may hold personal data.
-    throw new ProviderError(
-      'UPSTREAM_BAD_RESPONSE',
-      'thrive',
-      `Thrive sent a response to ${endpoint} that is not the documented JSON: ${error.path}: expected ${error.expected}, received ${error.received}.`,
-      {
-        endpoint,
-        status: response.status,
-        detail: `${error.message} (HTTP ${response.status}, content-type ${JSON.stringify(response.contentType)}, ${response.body.length} characters)`,
-        cause: error,
-      },
-    );
+    throw bodyShapeError('thrive', endpoint, response, error, 'JSON');
   }
 }
 
 function listNotFound(endpoint: string): ProviderError {
-  return new ProviderError(
-    'UPSTREAM_BAD_RESPONSE',
+  return listNotFoundError(
     'thrive',
-    `Thrive answered 404 Not Found to ${endpoint}, which every tenant has. Check THRIVE_BASE_URL (e.g. https://public.api.learn.link/rest/v1).`,
-    { endpoint, status: 404 },
+    endpoint,
+    'tenant has. Check THRIVE_BASE_URL (e.g. https://public.api.learn.link/rest/v1)',
   );
 }
