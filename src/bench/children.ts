@@ -2,7 +2,9 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
 import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc.js';
+import type { SandboxInfo } from './sandbox-process.js';
 
 /**
  * The bench's child processes: forked with an IPC channel (so that each one exits when the bench
@@ -12,6 +14,62 @@ import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc.js';
 
 const live = new Set<BenchChild>();
 let exiting = false;
+
+/**
+ * The environment every child starts from: the runner's own, minus anything that configures the
+ * subgraph (so that a variable in the shell cannot change what is measured), in production mode.
+ */
+export function childBaseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (
+      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|MAX_|INTROSPECTION$|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(
+        key,
+      )
+    )
+      delete env[key];
+  }
+  return { ...env, NODE_ENV: 'production' };
+}
+
+/** The subgraph's variables for the sandboxes in `sandbox`: Thrive OAuth and iSpring token mode, as `npm run sandbox` prints them. */
+export function sandboxProviderEnv(sandbox: SandboxInfo): Record<string, string> {
+  const thrive = SANDBOX_CREDENTIALS.thrive;
+  const ispring = SANDBOX_CREDENTIALS.ispring;
+  return {
+    THRIVE_BASE_URL: sandbox.thrive.baseUrl,
+    THRIVE_TENANT_ID: thrive.tenantId,
+    THRIVE_CLIENT_ID: thrive.clientId,
+    THRIVE_CLIENT_SECRET: thrive.clientSecret,
+    ISPRING_BASE_URL: sandbox.ispring.baseUrl,
+    ISPRING_CLIENT_ID: ispring.clientId,
+    ISPRING_CLIENT_SECRET: ispring.clientSecret,
+  };
+}
+
+/**
+ * Kills every child on every way out of the runner: on exit (then `onExit`), and on SIGINT,
+ * SIGTERM and SIGHUP, which end the run with no results written.
+ */
+export function stopChildrenOnExit(runner: string, onExit: () => void = () => {}): void {
+  process.on('exit', () => {
+    killAllChildren('SIGKILL');
+    onExit();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${runner}: ${signal}: stopping every child process; no results written.\n`);
+      killAllChildren('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
+/** Progress lines on stderr, each with the seconds since `started` (a `performance.now()`). */
+export function progressReporter(started: number): (message: string) => void {
+  return (message) =>
+    process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+}
 
 /** Kills every child still running (synchronous: usable from an `exit` handler). */
 export function killAllChildren(signal: NodeJS.Signals = 'SIGKILL'): void {

@@ -5,16 +5,18 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
 import type { BaselineInfo } from './baseline.js';
 import {
   BenchChild,
+  childBaseEnv,
   clockTicksPerSecond,
   cpuMilliseconds,
   freePort,
-  killAllChildren,
   memory,
   postGraphql,
+  progressReporter,
+  sandboxProviderEnv,
+  stopChildrenOnExit,
   waitForGraphql,
 } from './children.js';
 import { createInMemoryDirectory } from './directory.js';
@@ -112,37 +114,19 @@ class BenchAbort extends Error {}
 // Progress, and cleanup on every way out
 
 const started = performance.now();
-const progress = (message: string) =>
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+const progress = progressReporter(started);
 
 const temporaryDirectories: string[] = [];
-process.on('exit', () => {
-  killAllChildren('SIGKILL');
+stopChildrenOnExit('bench', () => {
   for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
 });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    process.stderr.write(`\nbench: ${signal}: stopping every child process; no results written.\n`);
-    killAllChildren('SIGKILL');
-    process.exit(130);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Children
 
-/** The environment every child starts from: the bench's own, minus anything that configures the subgraph. */
+/** The environment every child of the bench starts from (see `childBaseEnv`), with quiet logs. */
 function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (
-      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(
-        key,
-      )
-    )
-      delete env[key];
-  }
-  return { ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+  return { ...childBaseEnv(), LOG_LEVEL: 'warn' };
 }
 
 interface Subgraph {
@@ -157,8 +141,6 @@ async function startSubgraph(
   extraExecArgv: readonly string[] = [],
 ): Promise<Subgraph> {
   const port = await freePort();
-  const thrive = SANDBOX_CREDENTIALS.thrive;
-  const ispring = SANDBOX_CREDENTIALS.ispring;
   const ttl = String(cache === 'cold' ? 0 : WARM_TTL_SECONDS);
   const child = new BenchChild({
     name: `subgraph (${cache} caches)`,
@@ -169,14 +151,7 @@ async function startSubgraph(
       ...baseEnv(),
       PORT: String(port),
       HOST: '127.0.0.1',
-      // OAuth (Thrive) and token (iSpring) mode against the bench's sandbox, as `npm run sandbox` prints.
-      THRIVE_BASE_URL: sandbox.thrive.baseUrl,
-      THRIVE_TENANT_ID: thrive.tenantId,
-      THRIVE_CLIENT_ID: thrive.clientId,
-      THRIVE_CLIENT_SECRET: thrive.clientSecret,
-      ISPRING_BASE_URL: sandbox.ispring.baseUrl,
-      ISPRING_CLIENT_ID: ispring.clientId,
-      ISPRING_CLIENT_SECRET: ispring.clientSecret,
+      ...sandboxProviderEnv(sandbox),
       CACHE_TTL_USERS_SECONDS: ttl,
       CACHE_TTL_DEPARTMENTS_SECONDS: ttl,
       CACHE_TTL_GROUPS_SECONDS: ttl,

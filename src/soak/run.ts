@@ -6,7 +6,17 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { BenchChild, freePort, killAllChildren, memory, waitForGraphql } from '../bench/children.js';
+import {
+  BenchChild,
+  childBaseEnv,
+  freePort,
+  killAllChildren,
+  memory,
+  progressReporter,
+  sandboxProviderEnv,
+  stopChildrenOnExit,
+  waitForGraphql,
+} from '../bench/children.js';
 import { createBenchOrganisation } from '../bench/organisation.js';
 import type { SandboxDrain, SandboxInfo } from '../bench/sandbox-process.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
@@ -149,31 +159,9 @@ function parseOptions(argv: readonly string[]): Options {
 // Progress, and cleanup on every way out
 
 const started = performance.now();
-const progress = (message: string) =>
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+const progress = progressReporter(started);
 
-process.on('exit', () => killAllChildren('SIGKILL'));
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    process.stderr.write(`\nsoak: ${signal}: stopping every child process; no results written.\n`);
-    killAllChildren('SIGKILL');
-    process.exit(130);
-  });
-}
-
-/** The environment every child starts from: ours, minus anything that configures the subgraph. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (
-      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|MAX_|INTROSPECTION$|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(
-        key,
-      )
-    )
-      delete env[key];
-  }
-  return { ...env, NODE_ENV: 'production' };
-}
+stopChildrenOnExit('soak');
 
 // ---------------------------------------------------------------------------------------------
 // The subgraph under soak, and what it says
@@ -207,8 +195,6 @@ function onLines(stream: Readable | null, handle: (line: string) => void): void 
 
 async function startSubgraph(sandbox: SandboxInfo): Promise<SubgraphWatch> {
   const port = await freePort();
-  const thrive = SANDBOX_CREDENTIALS.thrive;
-  const ispring = SANDBOX_CREDENTIALS.ispring;
   const child = new BenchChild({
     name: 'subgraph',
     modulePath: MAIN,
@@ -225,17 +211,11 @@ async function startSubgraph(sandbox: SandboxInfo): Promise<SubgraphWatch> {
     ],
     announcesReady: false,
     env: {
-      ...baseEnv(),
+      ...childBaseEnv(),
       ...SOAK_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
-      THRIVE_BASE_URL: sandbox.thrive.baseUrl,
-      THRIVE_TENANT_ID: thrive.tenantId,
-      THRIVE_CLIENT_ID: thrive.clientId,
-      THRIVE_CLIENT_SECRET: thrive.clientSecret,
-      ISPRING_BASE_URL: sandbox.ispring.baseUrl,
-      ISPRING_CLIENT_ID: ispring.clientId,
-      ISPRING_CLIENT_SECRET: ispring.clientSecret,
+      ...sandboxProviderEnv(sandbox),
     },
   });
   const watch: SubgraphWatch = {
@@ -415,7 +395,7 @@ async function main(): Promise<void> {
   const sandbox = new BenchChild({
     name: 'sandbox providers',
     modulePath: path.join(BENCH, 'sandbox-process.js'),
-    env: { ...baseEnv(), BENCH_SANDBOX_DELAY_MS: String(SANDBOX_DELAY_MS) },
+    env: { ...childBaseEnv(), BENCH_SANDBOX_DELAY_MS: String(SANDBOX_DELAY_MS) },
     announcesReady: true,
   });
   const sandboxInfo = (await sandbox.ready) as SandboxInfo;
