@@ -18,6 +18,7 @@ import {
   startSandbox,
   type Sandbox,
 } from '../../src/sandbox/index.ts';
+import { rejection, expectNoSecrets } from '../helpers/errors.ts';
 
 /**
  * The iSpring provider against the iSpring sandbox over real HTTP: what it asks for (the sandbox's
@@ -179,29 +180,6 @@ const userIdsAskedFor = () =>
   sandbox.ispring.log
     .filter((entry) => entry.endpoint === USERS)
     .map((entry) => new URLSearchParams(entry.query).getAll('userIds[]'));
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
-
-/** Fails when any of `secrets` appears in what an error carries or serialises to. */
-function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
-  const carried = [
-    error.message,
-    error.detail ?? '',
-    JSON.stringify(error),
-    String(error.stack),
-    error.cause === undefined ? '' : String(error.cause),
-    error.cause === undefined ? '' : JSON.stringify(error.cause),
-  ];
-  for (const secret of secrets) for (const text of carried) expect(text).not.toContain(secret);
-}
 
 /** The seen requests to a path (query aside). */
 const seenAt = (path: string) => proxy.seen.filter((entry) => entry.url.split('?')[0] === path);

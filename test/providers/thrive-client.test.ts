@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThriveConfig } from '../../src/config.ts';
-import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor, type ProviderError } from '../../src/errors.ts';
 import type { UserModel } from '../../src/models.ts';
 import {
   createThriveProvider,
@@ -9,6 +9,7 @@ import {
   toUserModel,
 } from '../../src/providers/thrive/index.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { rejection, expectNoSecrets } from '../helpers/errors.ts';
 
 /**
  * The Thrive provider against the Thrive sandbox over real HTTP: what it asks for (the sandbox's
@@ -49,22 +50,6 @@ const userIds = (count: number, from = 0) =>
   users()
     .slice(from, from + count)
     .map((user) => user.id);
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
-
-/** Fails when any of `secrets` appears in what an error carries or serialises to. */
-function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
-  const carried = [error.message, error.detail ?? '', JSON.stringify(error), String(error.stack)];
-  for (const secret of secrets) for (const text of carried) expect(text).not.toContain(secret);
-}
 
 const basicCredentials = (user: string, password: string) =>
   Buffer.from(`${user}:${password}`).toString('base64');

@@ -2,9 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultResilience, type ResilienceConfig } from '../../src/config.ts';
-import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor, type ProviderError } from '../../src/errors.ts';
 import { createUpstreamClient, type ProviderAuth } from '../../src/providers/http.ts';
 import { createResilience, type ResilienceClock } from '../../src/providers/resilience/index.ts';
+import { expectNoSecrets, rejection } from '../helpers/errors.ts';
 
 /**
  * The HTTP client's resilience against a real local server that answers each request as the test
@@ -172,26 +173,9 @@ function client(options: ClientOptions = {}) {
 
 /** The ProviderError a call rejects with, checked to carry no credential anywhere. */
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    const providerError = error as ProviderError;
-    const carried = [
-      providerError.message,
-      providerError.detail ?? '',
-      JSON.stringify(providerError),
-      String(providerError.stack),
-      String(providerError.cause ?? ''),
-      JSON.stringify(providerError.cause ?? ''),
-    ];
-    for (const text of carried) {
-      expect(text).not.toContain(SECRET);
-      expect(text).not.toContain(BASIC);
-    }
-    return providerError;
-  }
-  throw new Error('expected a ProviderError');
+  const error = await rejection(promise);
+  expectNoSecrets(error, [SECRET, BASIC]);
+  return error;
 }
 
 // --- Retries -----------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/errors.ts';
 import { createUpstreamClient, parseRetryAfter, type ProviderAuth } from '../../src/providers/http.ts';
 import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';
+import { rejection } from '../helpers/errors.ts';
 
 /** A real local server whose answer each test chooses by path. */
 let server: http.Server;
@@ -82,16 +83,6 @@ function client(auth: ProviderAuth = staticAuth, timeoutMs = 2000) {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
-
 describe('upstream HTTP client', () => {
   it('returns 2xx and 404 responses to the caller', async () => {
     expect(await client().get('GET /ok', 'ok')).toMatchObject({ status: 200, body: '{"ok":true}' });
@@ -111,14 +102,14 @@ describe('upstream HTTP client', () => {
     validToken = 'never-issued';
     const { auth, renewals } = tokenAuth();
     seen.length = 0;
-    const error = await failure(client(auth).get('GET /token-protected', 'token-protected'));
+    const error = await rejection(client(auth).get('GET /token-protected', 'token-protected'));
     expect(error.code).toBe('UPSTREAM_AUTH');
     expect(renewals()).toBe(1);
     expect(seen).toHaveLength(2);
   });
 
   it('maps 403 to UPSTREAM_AUTH and keeps the upstream body out of the message', async () => {
-    const error = await failure(client().get('GET /forbidden', 'forbidden'));
+    const error = await rejection(client().get('GET /forbidden', 'forbidden'));
     expect(error).toMatchObject({
       code: 'UPSTREAM_AUTH',
       provider: 'thrive',
@@ -131,22 +122,22 @@ describe('upstream HTTP client', () => {
   });
 
   it('maps 429 to UPSTREAM_RATE_LIMITED with Retry-After', async () => {
-    const error = await failure(client().get('GET /limited', 'limited'));
+    const error = await rejection(client().get('GET /limited', 'limited'));
     expect(error).toMatchObject({ code: 'UPSTREAM_RATE_LIMITED', retryAfterSeconds: 7 });
   });
 
   it('maps 5xx to UPSTREAM_UNAVAILABLE and other 4xx to UPSTREAM_REJECTED', async () => {
-    expect((await failure(client().get('GET /broken', 'broken'))).code).toBe('UPSTREAM_UNAVAILABLE');
-    expect((await failure(client().get('GET /bad-request', 'bad-request'))).code).toBe('UPSTREAM_REJECTED');
+    expect((await rejection(client().get('GET /broken', 'broken'))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await rejection(client().get('GET /bad-request', 'bad-request'))).code).toBe('UPSTREAM_REJECTED');
   });
 
   it('maps a timeout, a reset and a refused connection to UPSTREAM_UNAVAILABLE without credentials in the cause', async () => {
-    const timeout = await failure(client(staticAuth, 100).get('GET /slow', 'slow'));
+    const timeout = await rejection(client(staticAuth, 100).get('GET /slow', 'slow'));
     expect(timeout.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(timeout.message).toContain('did not answer in time');
-    const reset = await failure(client().get('GET /reset', 'reset'));
+    const reset = await rejection(client().get('GET /reset', 'reset'));
     expect(reset.code).toBe('UPSTREAM_UNAVAILABLE');
-    const refused = await failure(
+    const refused = await rejection(
       createUpstreamClient({
         provider: 'ispring',
         baseUrl: 'http://127.0.0.1:1',

@@ -6,6 +6,7 @@ import type { ThriveConfig } from '../../src/config.ts';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
 import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
+import { rejection } from '../helpers/errors.ts';
 
 /**
  * What the sandbox does not do on purpose: malformed bodies, lists without pagination, a failing
@@ -88,16 +89,6 @@ function config(mode: 'basic' | 'oauth', overrides: Partial<ThriveConfig> = {}):
 const audience = (n: number) => ({ id: `a${n}`, name: `Audience ${n}`, type: 'manual' });
 const dataRequests = () => seen.filter((request) => request.path.startsWith('/rest/v1/'));
 const tokenRequests = () => seen.filter((request) => request.path.startsWith('/oauth2/'));
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
 
 /** Answers the token endpoint with `token` and the data endpoints with `data`. */
 function withToken(token: Reply | ((request: Seen) => Reply), data: Handler): Handler {

@@ -1,0 +1,26 @@
+import { expect } from 'vitest';
+import { ProviderError } from '../../src/errors.ts';
+
+/** The `ProviderError` `promise` rejects with; fails the test when it resolves or rejects otherwise. */
+export async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error('expected the call to reject, but it resolved');
+}
+
+/** Fails when any of `secrets` appears in what an error carries or serialises to, its cause included. */
+export function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
+  const carried = [
+    error.message,
+    error.detail ?? '',
+    JSON.stringify(error),
+    String(error.stack),
+    error.cause === undefined ? '' : String(error.cause),
+    error.cause === undefined ? '' : JSON.stringify(error.cause),
+  ];
+  for (const secret of secrets) for (const text of carried) expect(text).not.toContain(secret);
+}
