@@ -1,0 +1,189 @@
+/**
+ * The operations GraphiQL opens with, one tab each, first tab first. They ask for the sandbox
+ * organisation (`npm start` with no credentials), whose ids are the same on every machine (see
+ * `src/sandbox/seed.ts`, `DEMO`, and the README's "Example queries"). Against a real tenant the
+ * ids find no one, which GraphiQL shows as `null`: the tabs are still a place to start from.
+ *
+ * test/browser/graphiql.test.ts POSTs every one of them to the subgraph over the sandbox and
+ * requires data without errors, so an id that leaves the seed fails a test instead of a reader.
+ */
+
+export interface GraphiQLExample {
+  /** A named operation (GraphiQL titles the tab with its name), with comments saying what it shows. */
+  readonly query: string;
+  /** The operation's variables, if it has any; shown in GraphiQL's variables editor. */
+  readonly variables?: Readonly<Record<string, unknown>>;
+}
+
+export const SANDBOX_EXAMPLES: readonly GraphiQLExample[] = [
+  {
+    query: `# Examples for the sandbox organisation, one per tab.
+# Run one with Ctrl-Enter or the ▶ button.
+#
+# An iSpring user and everything around them. Their
+# department says "inherit", and so does its parent: the
+# manager is found by walking up to Platform, whose
+# supervisor is the first of the management chain.
+query UserProfile {
+  user(id: "ispring:458a8bf0-e69c-11e9-80ca-7eb342989ad7") {
+    id
+    displayName
+    jobTitle
+    email
+    status
+    # iSpring users hold exactly one position.
+    positions {
+      title
+      isPrimary
+      department {
+        name
+      }
+      manager {
+        displayName
+      }
+    }
+    manager {
+      displayName
+    }
+    # Nearest first, up to the chief executive.
+    managementChain {
+      displayName
+      jobTitle
+    }
+    # Ancestors: parent first, root last.
+    department {
+      name
+      ancestors {
+        name
+      }
+    }
+    groups {
+      name
+      isSmart
+    }
+  }
+}
+`,
+  },
+  {
+    query: `# A Thrive user with several positions. The primary
+# position is the first active one; \`managers\` are the
+# distinct managers of the active positions, the primary
+# one first.
+query ThriveUserPositions {
+  user(id: "thrive:63845fbca40433e278480fd8") {
+    displayName
+    positions {
+      isPrimary
+      isActive
+      startDate
+      department {
+        name
+        ancestors {
+          name
+        }
+      }
+      manager {
+        displayName
+      }
+    }
+    managers {
+      displayName
+    }
+  }
+}
+`,
+  },
+  {
+    query: `# Several users at once, from both platforms, in the order
+# asked for (null where no one has an id). The first two
+# are the same person, held by both platforms: two users
+# with the same email.
+query UsersAcrossProviders {
+  users(
+    ids: [
+      "thrive:6343e77abfc2987635b6c5e2"
+      "ispring:90127642-3739-11eb-873c-e6afd19c778d"
+      "thrive:630957a0c9efd8d7a23bfd3b"
+      "ispring:8203bb00-b5ab-11eb-bdfe-dc8f9170a1af"
+    ]
+  ) {
+    id
+    provider
+    email
+    displayName
+    jobTitle
+  }
+}
+`,
+  },
+  {
+    query: `# A department five levels below the root, with its
+# ancestors (parent first, root last) and its supervisor;
+# and an iSpring smart group.
+query DepartmentAndGroup {
+  department(id: "ispring:21fc933a-71c5-11ec-a9ed-f950f9d8f398") {
+    name
+    code
+    parent {
+      name
+    }
+    ancestors {
+      name
+      code
+    }
+    supervisor {
+      displayName
+      jobTitle
+    }
+  }
+  group(id: "ispring:fa891607-9422-11ec-a3c5-0e7550010c19") {
+    name
+    isSmart
+  }
+}
+`,
+  },
+  {
+    query: `# What a router sends: representations of any entity type
+# and provider, answered in order. The representations are
+# in the Variables editor.
+query EntityRepresentations($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on User {
+      id
+      displayName
+    }
+    ... on Department {
+      id
+      name
+    }
+    ... on Group {
+      id
+      name
+    }
+  }
+}
+`,
+    variables: {
+      representations: [
+        { __typename: 'User', id: 'ispring:458a8bf0-e69c-11e9-80ca-7eb342989ad7' },
+        { __typename: 'User', id: 'thrive:63845fbca40433e278480fd8' },
+        { __typename: 'Department', id: 'ispring:21fc933a-71c5-11ec-a9ed-f950f9d8f398' },
+        { __typename: 'Group', id: 'thrive:650866cfae0aa569f5e93969' },
+      ],
+    },
+  },
+  {
+    query: `# The subgraph's schema as the router composes it
+# (Federation 2 SDL). Always answered, even when
+# INTROSPECTION is off.
+query SubgraphSdl {
+  _service {
+    sdl
+  }
+}
+`,
+  },
+];
