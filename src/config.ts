@@ -105,6 +105,8 @@ export interface Config {
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly cache: CacheConfig;
+  /** GraphiQL, health, metrics, logs, tracing and workers (`readOperations`). */
+  readonly operations: OperationsConfig;
 }
 
 export const DEFAULT_THRIVE_BASE_URL = 'https://public.api.learn.link/rest/v1';
@@ -237,6 +239,7 @@ export function loadConfig(env: Env): Config {
     limits: readLimits(integer),
     introspection: readIntrospection(read, problems, production),
     logLevel: logLevel as Config['logLevel'],
+    operations: readOperations(read, integer, problems, production),
     cache: {
       ttlSeconds: {
         users: integer('CACHE_TTL_USERS_SECONDS', DEFAULTS.cacheTtlUsersSeconds, 0, MAX_CACHE_TTL_SECONDS),
@@ -309,6 +312,81 @@ function readIntrospection(read: Read, problems: string[], production: boolean):
 }
 
 // --- End of inbound protection. ---
+
+// --- Operations (issue 5): GraphiQL, health, logs, tracing, workers. ---
+
+export interface OperationsConfig {
+  /** Whether a browser asking `/graphql` for HTML gets GraphiQL (`GRAPHIQL`). */
+  readonly graphiql: boolean;
+  /** Whether a trace is put in `extensions.ftv1` when the router asks for one (`INLINE_TRACING`). */
+  readonly inlineTracing: boolean;
+  /**
+   * `LOG_FORMAT`: `json` lines, `pretty` (coloured, one readable line each), or `auto`, which is
+   * `pretty` on a terminal outside production and `json` everywhere else.
+   */
+  readonly logFormat: 'json' | 'pretty' | 'auto';
+  /** `/health/ready` asks the providers at most once per this interval (`HEALTH_CHECK_INTERVAL_MS`). */
+  readonly healthCheckIntervalMs: number;
+  /** How long one provider's readiness check may take before it counts as down. */
+  readonly healthCheckTimeoutMs: number;
+  /** Processes serving requests (`WORKERS`, a number or `auto` for one per core); 1 is no cluster. */
+  readonly workers: number | 'auto';
+}
+
+export const OPERATIONS_DEFAULTS = Object.freeze({
+  healthCheckIntervalMs: 15_000,
+  healthCheckTimeoutMs: 5_000,
+});
+
+/** Most workers `WORKERS` accepts: far above any core count, low enough to catch a typo. */
+const MAX_WORKERS = 256;
+
+function readOperations(
+  read: Read,
+  integer: ReadInteger,
+  problems: string[],
+  production: boolean,
+): OperationsConfig {
+  const introspection = readIntrospection(read, [], production);
+  const logFormat = read('LOG_FORMAT')?.toLowerCase() ?? 'auto';
+  if (!['json', 'pretty', 'auto'].includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be json, pretty or auto; got ${JSON.stringify(logFormat.slice(0, 40))}.`);
+  }
+  const rawWorkers = read('WORKERS')?.toLowerCase();
+  let workers: number | 'auto' = 1;
+  if (rawWorkers === 'auto') workers = 'auto';
+  else if (rawWorkers !== undefined) workers = integer('WORKERS', 1, 1, MAX_WORKERS);
+  return {
+    // GraphiQL is of little use without introspection, so it follows INTROSPECTION unless set.
+    graphiql: readBoolean(read, problems, 'GRAPHIQL', introspection),
+    inlineTracing: readBoolean(read, problems, 'INLINE_TRACING', true),
+    logFormat: logFormat as OperationsConfig['logFormat'],
+    healthCheckIntervalMs: integer(
+      'HEALTH_CHECK_INTERVAL_MS',
+      OPERATIONS_DEFAULTS.healthCheckIntervalMs,
+      0,
+      3_600_000,
+    ),
+    healthCheckTimeoutMs: integer(
+      'HEALTH_CHECK_TIMEOUT_MS',
+      OPERATIONS_DEFAULTS.healthCheckTimeoutMs,
+      100,
+      120_000,
+    ),
+    workers,
+  };
+}
+
+function readBoolean(read: Read, problems: string[], name: string, fallback: boolean): boolean {
+  const raw = read(name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be true or false; got ${JSON.stringify(raw.slice(0, 40))}.`);
+  return fallback;
+}
+
+// --- End of operations. ---
 
 function readThrive(
   read: Read,

@@ -1,4 +1,4 @@
-import type { Loaders, ProviderRegistry } from './loaders/index.js';
+import type { LoaderBatchObserver, Loaders, ProviderRegistry } from './loaders/index.js';
 import { createLoaders } from './loaders/index.js';
 
 /** What every resolver receives: the loaders of this one operation. */
@@ -6,7 +6,13 @@ export interface RequestContext {
   readonly loaders: Loaders;
 }
 
-/** Builds the context of one request. Loaders are per request: nothing cached here outlives it. */
-export function createRequestContext(providers: ProviderRegistry): RequestContext {
-  return { loaders: createLoaders(providers) };
+/**
+ * Builds the context of one request. Loaders are per request: nothing cached here outlives it.
+ * `onBatch` hears each batch the loaders send (metrics).
+ */
+export function createRequestContext(
+  providers: ProviderRegistry,
+  onBatch?: LoaderBatchObserver,
+): RequestContext {
+  return { loaders: createLoaders(providers, onBatch) };
 }

@@ -2,19 +2,27 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { LIMIT_DEFAULTS, type LimitsConfig } from './config.js';
+import { LIMIT_DEFAULTS, OPERATIONS_DEFAULTS, type LimitsConfig } from './config.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorFormatter } from './error-formatting.js';
 import type { SecretRedactor } from './errors.js';
+import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlLandingPage } from './graphiql/index.js';
 import { limitListArguments } from './inbound/argument-limits.js';
 import { jsonErrorHandler, jsonNotFound } from './inbound/http-errors.js';
 import { createQueryLimitsRule } from './inbound/query-limits.js';
 import { requireRouterSecret } from './inbound/router-secret.js';
 import type { ProviderRegistry } from './loaders/index.js';
 import type { Logger } from './logger.js';
+import { livenessHandler, readinessHandler, ReadinessMonitor } from './observability/health.js';
+import { createMetrics } from './observability/metrics.js';
+import { operationTelemetryPlugin } from './observability/operation-plugin.js';
+import { requestScope } from './observability/request-scope.js';
+import { createTelemetry, type Telemetry } from './observability/telemetry.js';
+import { inlineTracingPlugin } from './observability/tracing.js';
 import { createSubgraphSchema } from './schema.js';
 
 export interface SubgraphServerOptions {
@@ -37,12 +45,30 @@ export interface SubgraphServerOptions {
   readonly limits?: LimitsConfig;
   /** Whether `__schema`/`__type` are answered (`INTROSPECTION`); `_service` always is. Default true. */
   readonly introspection?: boolean;
+  /**
+   * Metrics, and the observers the providers were made with (`createProviders(…, telemetry.providers)`),
+   * so that `/metrics` counts their requests. Absent: metrics of this server's own work only.
+   */
+  readonly telemetry?: Telemetry;
+  /** Whether a browser asking `/graphql` for HTML gets GraphiQL (`GRAPHIQL`). Default true. */
+  readonly graphiql?: boolean;
+  /** Whether a trace is sent when the router asks (`INLINE_TRACING`). Default true. */
+  readonly inlineTracing?: boolean;
+  /**
+   * What `/metrics` serves; this server's own registry when absent. A cluster worker passes the
+   * metrics of every worker, summed by the primary (`askPrimaryForMetrics`).
+   */
+  readonly metricsText?: () => Promise<string>;
+  /** How often `/health/ready` may ask the providers, and how long one check may take. */
+  readonly health?: { readonly intervalMs: number; readonly timeoutMs: number };
 }
 
 export interface RunningSubgraph {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
   readonly url: string;
   readonly port: number;
+  /** What `/health/ready` answers (tests and the start-up check call it directly). */
+  readonly readiness: ReadinessMonitor;
   close(): Promise<void>;
 }
 
@@ -52,6 +78,20 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const limits = options.limits ?? LIMIT_DEFAULTS;
+  const telemetry =
+    options.telemetry ?? createTelemetry({ metrics: createMetrics(), logger: options.logger });
+  const { metrics } = telemetry;
+  // Every series of a provider exists from the start, so a dashboard shows 0 rather than nothing.
+  for (const provider of options.providers.keys()) metrics.breakerOpen.set({ provider }, 0);
+  const readiness = new ReadinessMonitor({
+    providers: options.providers,
+    intervalMs: options.health?.intervalMs ?? OPERATIONS_DEFAULTS.healthCheckIntervalMs,
+    timeoutMs: options.health?.timeoutMs ?? OPERATIONS_DEFAULTS.healthCheckTimeoutMs,
+    redactor: options.redactor,
+    logger: options.logger,
+    metrics,
+  });
+  const graphiql = options.graphiql ?? true;
 
   const apollo = new ApolloServer<RequestContext>({
     schema: limitListArguments(createSubgraphSchema(), limits),
@@ -70,6 +110,11 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationTelemetryPlugin({ metrics, logger: options.logger }),
+      inlineTracingPlugin({ enabled: options.inlineTracing ?? true, redactor: options.redactor }),
+      graphiql
+        ? graphiqlLandingPage({ endpointPath: '/graphql', assetsPath: GRAPHIQL_ASSETS_PATH })
+        : ApolloServerPluginLandingPageDisabled(),
       // Every field gets this maxAge, in PUBLIC scope: an answer may be kept by the router and
       // given to any caller, because directory data does not vary by caller. The subgraph reads
       // the providers with its own credentials, never the caller's, and the context holds nothing
@@ -80,12 +125,25 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   });
   await apollo.start();
 
+  // Probes and scrapes: answered before the router's secret is asked for (they carry no data).
+  app.get('/health/live', livenessHandler());
+  app.get('/health/ready', readinessHandler(readiness));
+  const metricsText = options.metricsText ?? (() => metrics.registry.metrics());
+  app.get('/metrics', (_req, res, next) => {
+    metricsText().then((text) => {
+      res.status(200).set('content-type', metrics.registry.contentType).send(text);
+    }, next);
+  });
   // Before anything reads the body: a request without the router's secret costs next to nothing.
   if (options.routerSecret) app.use(requireRouterSecret(options.routerSecret));
+  if (graphiql) app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async () => createRequestContext(options.providers) }),
+    requestScope(options.logger),
+    expressMiddleware(apollo, {
+      context: async () => createRequestContext(options.providers, telemetry.loaderBatch),
+    }),
   );
   app.use(jsonNotFound());
   app.use(jsonErrorHandler(options.logger, limits.maxBodyBytes));
@@ -102,6 +160,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   return {
     url: `http://${shownHost}:${port}/graphql`,
     port,
+    readiness,
     close: async () => {
       await apollo.stop();
       httpServer.closeAllConnections();

@@ -2,7 +2,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ProviderError } from '../errors.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { DirectoryProvider, ProviderSession } from '../providers/types.js';
-import { cacheView, type CacheStore, type ImmediateReads } from './store.js';
+import { cacheView, type CacheLookupObserver, type CacheStore, type ImmediateReads } from './store.js';
 
 /** Seconds each kind is kept; 0 turns caching of that kind off. */
 export interface CacheTtls {
@@ -37,15 +37,17 @@ export function withCache(
   provider: DirectoryProvider,
   store: CacheStore,
   ttls: CacheTtls,
+  observe?: CacheLookupObserver,
 ): DirectoryProvider {
   if (ttls.users <= 0 && ttls.departments <= 0 && ttls.groups <= 0) return provider;
   const name = provider.name;
-  const users = ttls.users > 0 ? createUserCache(name, cacheView(store, 'user'), ttls.users) : undefined;
+  const users =
+    ttls.users > 0 ? createUserCache(name, cacheView(store, 'user', observe), ttls.users) : undefined;
   const departments =
     ttls.departments > 0
       ? createCatalogCache<DepartmentModel>({
-          one: cacheView(store, 'department'),
-          list: cacheView(store, 'departments'),
+          one: cacheView(store, 'department', observe),
+          list: cacheView(store, 'departments', observe),
           keyOf: (id) => `department:${name}:${id}`,
           listKey: `departments:${name}`,
           ttl: ttls.departments,
@@ -54,8 +56,8 @@ export function withCache(
   const groups =
     ttls.groups > 0
       ? createCatalogCache<GroupModel>({
-          one: cacheView(store, 'group'),
-          list: cacheView(store, 'groups'),
+          one: cacheView(store, 'group', observe),
+          list: cacheView(store, 'groups', observe),
           keyOf: (id) => `group:${name}:${id}`,
           listKey: `groups:${name}`,
           ttl: ttls.groups,

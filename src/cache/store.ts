@@ -119,6 +119,9 @@ export function sizeOfEntry(entry: CacheEntry): number {
   return Math.max(1, Buffer.byteLength(JSON.stringify(entry), 'utf8'));
 }
 
+/** Hears every read of the cache: its kind, and whether it found an entry (metrics). */
+export type CacheLookupObserver = (kind: CacheKind, hit: boolean) => void;
+
 /**
  * The entries of one kind as a `KeyValueCache` of their values: what is stored is wrapped in its
  * `{ kind, value }` envelope, and an entry of another kind under the same key reads as a miss.
@@ -126,10 +129,14 @@ export function sizeOfEntry(entry: CacheEntry): number {
 export function cacheView<K extends CacheKind>(
   store: CacheStore,
   kind: K,
+  observe: CacheLookupObserver = () => {},
 ): KeyValueCache<CacheValue<K>> & Partial<ImmediateReads<CacheValue<K>>> {
   // The kind is checked here: an entry that passes holds a value of kind K.
-  const valueOf = (entry: CacheEntry | undefined) =>
-    entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+  const valueOf = (entry: CacheEntry | undefined) => {
+    const value = entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+    observe(kind, value !== undefined);
+    return value;
+  };
   const view: KeyValueCache<CacheValue<K>> = {
     get: async (key) => valueOf(await store.get(key)),
     set: (key, value, options) => store.set(key, { kind, value } as CacheEntry, options),

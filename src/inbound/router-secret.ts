@@ -6,11 +6,12 @@ import { errorBody } from './errors.js';
 export const ROUTER_SECRET_HEADER = 'router-authorization';
 
 /**
- * Paths answered without the secret: the health endpoints, which orchestrators poll. Matched on the
- * raw path, as received: `/health/../graphql` is not `/graphql` to express's router either.
+ * Paths answered without the secret: the health endpoints, which orchestrators poll, and
+ * `/metrics`, which Prometheus scrapes; neither carries directory data. Matched on the raw path,
+ * as received: `/health/../graphql` is not `/graphql` to express's router either.
  */
 function isOpenPath(path: string): boolean {
-  return path === '/health' || path.startsWith('/health/');
+  return path === '/health' || path.startsWith('/health/') || path === '/metrics';
 }
 
 /**

@@ -14,12 +14,17 @@ export interface CatalogSource<T> {
   missing(id: string): T | null;
 }
 
-export function createCatalogLoader<T>(source: CatalogSource<T>): DataLoader<string, T | null> {
+/** `onBatch` hears the size of every batch DataLoader hands over (metrics). */
+export function createCatalogLoader<T>(
+  source: CatalogSource<T>,
+  onBatch: (size: number) => void = () => {},
+): DataLoader<string, T | null> {
   let listed: Promise<ReadonlyMap<string, T>> | undefined;
   const readList = () =>
     (listed ??= source.listAll().then((all) => new Map(all.map((entity) => [source.idOf(entity), entity]))));
 
   return new DataLoader<string, T | null>(async (ids) => {
+    onBatch(ids.length);
     if (listed !== undefined || ids.length > 1) {
       const byId = await readList();
       return ids.map((id) => byId.get(id) ?? source.missing(id));

@@ -22,15 +22,26 @@ export interface Loaders {
 
 export type ProviderRegistry = ReadonlyMap<ProviderName, DirectoryProvider>;
 
+/** The loaders' entities, as batch-size metrics name them. */
+export type LoaderEntity = 'user' | 'department' | 'group';
+
+/** Hears the size of every batch a loader hands to its provider (metrics). */
+export type LoaderBatchObserver = (provider: ProviderName, entity: LoaderEntity, size: number) => void;
+
 interface ProviderLoaders {
   readonly users: DataLoader<string, UserModel | null>;
   readonly departments: DataLoader<string, DepartmentModel | null>;
   readonly groups: DataLoader<string, GroupModel | null>;
 }
 
-export function createLoaders(providers: ProviderRegistry): Loaders {
+export function createLoaders(providers: ProviderRegistry, onBatch: LoaderBatchObserver = () => {}): Loaders {
   const byProvider = new Map<ProviderName, ProviderLoaders>();
-  for (const [name, provider] of providers) byProvider.set(name, createProviderLoaders(provider));
+  for (const [name, provider] of providers) {
+    byProvider.set(
+      name,
+      createProviderLoaders(provider, (entity, size) => onBatch(name, entity, size)),
+    );
+  }
 
   const loadersFor = (globalId: string): ProviderLoaders => {
     const provider = providerOf(globalId);
@@ -50,11 +61,15 @@ export function createLoaders(providers: ProviderRegistry): Loaders {
   };
 }
 
-function createProviderLoaders(provider: DirectoryProvider): ProviderLoaders {
+function createProviderLoaders(
+  provider: DirectoryProvider,
+  onBatch: (entity: LoaderEntity, size: number) => void,
+): ProviderLoaders {
   const session = provider.openSession();
   return {
     users: new DataLoader<string, UserModel | null>(
       async (ids) => {
+        onBatch('user', ids.length);
         const found = await session.fetchUsers(ids);
         // Matched by id, never by position: an id the provider did not return is null, and an
         // error for one id is that id's error alone.
@@ -62,17 +77,23 @@ function createProviderLoaders(provider: DirectoryProvider): ProviderLoaders {
       },
       { maxBatchSize: provider.userBatchSize },
     ),
-    departments: createCatalogLoader<DepartmentModel>({
-      fetchOne: (id) => session.fetchDepartment(id),
-      listAll: () => session.listDepartments(),
-      idOf: (department) => department.externalId,
-      missing: (id) => provider.unknownDepartment(id),
-    }),
-    groups: createCatalogLoader<GroupModel>({
-      fetchOne: (id) => session.fetchGroup(id),
-      listAll: () => session.listGroups(),
-      idOf: (group) => group.externalId,
-      missing: () => null,
-    }),
+    departments: createCatalogLoader<DepartmentModel>(
+      {
+        fetchOne: (id) => session.fetchDepartment(id),
+        listAll: () => session.listDepartments(),
+        idOf: (department) => department.externalId,
+        missing: (id) => provider.unknownDepartment(id),
+      },
+      (size) => onBatch('department', size),
+    ),
+    groups: createCatalogLoader<GroupModel>(
+      {
+        fetchOne: (id) => session.fetchGroup(id),
+        listAll: () => session.listGroups(),
+        idOf: (group) => group.externalId,
+        missing: () => null,
+      },
+      (size) => onBatch('group', size),
+    ),
   };
 }

@@ -2,6 +2,7 @@ import { RequestError, type CancelableRequest, type Headers, type Response } fro
 import { PayloadShapeError, PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { bodyTooLargeError, BodyTooLargeError, parseRetryAfter, receive, type ProviderAuth } from './http.js';
+import { outcomeOfStatus, outcomeOfTransportError, type UpstreamOutcome } from './observer.js';
 import {
   afterAttempts,
   RETRYABLE_STATUSES,
@@ -219,15 +220,37 @@ export function tokenTransportError(
  */
 export async function sendTokenRequest(
   request: CancelableRequest<Response<string>>,
-  options: { provider: ProviderName; endpoint: string; redactor: SecretRedactor; maxBodyBytes: number },
+  options: {
+    provider: ProviderName;
+    endpoint: string;
+    redactor: SecretRedactor;
+    /** Its body bound, and the observer that hears of the request. */
+    resilience: ProviderResilience;
+  },
 ): Promise<Response<string>> {
+  const { provider, endpoint, resilience } = options;
+  const startedAt = performance.now();
+  const observe = (outcome: UpstreamOutcome, status: number | undefined) =>
+    resilience.observer.request({
+      provider,
+      endpoint,
+      outcome,
+      status,
+      durationMs: performance.now() - startedAt,
+      // Token requests are retried around this function; which try this was is not known here.
+      attempt: undefined,
+    });
   try {
-    return await receive(request, options.maxBodyBytes);
+    const response = await receive(request, resilience.config.maxBodyBytes);
+    observe(outcomeOfStatus(response.statusCode), response.statusCode);
+    return response;
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      throw bodyTooLargeError(options.provider, options.endpoint, error.maxBytes);
+      observe('too_large', undefined);
+      throw bodyTooLargeError(provider, endpoint, error.maxBytes);
     }
-    throw tokenTransportError(options.provider, options.endpoint, error, options.redactor);
+    observe(outcomeOfTransportError(error instanceof RequestError ? error.code : undefined), undefined);
+    throw tokenTransportError(provider, endpoint, error, options.redactor);
   }
 }
 

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { got, RequestError, type CancelableRequest, type Got, type Headers, type Response } from 'got';
 import { PROVIDER_LABELS, ProviderError, type PayloadShapeError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import { outcomeOfStatus, outcomeOfTransportError, type UpstreamOutcome } from './observer.js';
 import {
   afterAttempts,
   createResilience,
@@ -168,7 +169,7 @@ export async function receive(
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { provider, auth, redactor } = options;
   const resilience = options.resilience ?? createResilience(provider);
-  const { breaker, clock, limit } = resilience;
+  const { breaker, clock, limit, observer } = resilience;
   const { retry: policy, maxBodyBytes } = resilience.config;
   const label = PROVIDER_LABELS[provider];
   const client = createGot(options).extend({
@@ -198,6 +199,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     path: string,
     searchParams: URLSearchParams | undefined,
     deadline: number,
+    attemptNumber: number,
   ): Promise<AttemptOutcome<UpstreamResponse>> {
     // Time spent waiting for a place counts against the deadline.
     const remainingMs = deadline - clock.now();
@@ -209,6 +211,16 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       };
     }
     const timeoutMs = Math.min(options.timeoutMs, remainingMs);
+    const startedAt = performance.now();
+    const observe = (outcome: UpstreamOutcome, status: number | undefined) =>
+      observer.request({
+        provider,
+        endpoint,
+        outcome,
+        status,
+        durationMs: performance.now() - startedAt,
+        attempt: attemptNumber,
+      });
     let response: Response<string>;
     try {
       response = await receive(
@@ -216,6 +228,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         maxBodyBytes,
       );
     } catch (error) {
+      observe(
+        error instanceof BodyTooLargeError
+          ? 'too_large'
+          : outcomeOfTransportError(error instanceof RequestError ? error.code : undefined),
+        error instanceof RequestError ? error.response?.statusCode : undefined,
+      );
       if (error instanceof BodyTooLargeError) {
         return {
           ok: false,
@@ -239,6 +257,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       };
     }
     const status = response.statusCode;
+    observe(outcomeOfStatus(status), status);
     if ((status >= 200 && status < 300) || status === 404) {
       return {
         ok: true,
@@ -282,9 +301,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         // before it do. Without this, a provider that hangs never opened the circuit: with the
         // default timeout and deadline, the last attempt is always the one cut short.
         let anAttemptFoundItDown = false;
+        let attempts = 0;
         const run = await runWithRetries(
           async () => {
-            const outcome = await limit(() => attempt(endpoint, path, searchParams, deadline));
+            attempts += 1;
+            const attemptNumber = attempts;
+            const outcome = await limit(() => attempt(endpoint, path, searchParams, deadline, attemptNumber));
             if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
             return outcome;
           },

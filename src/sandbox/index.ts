@@ -35,6 +35,22 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/**
+ * Where the two sandboxes listen: all a provider config needs. A cluster's primary starts the
+ * sandbox and hands this to its workers (`sandboxAddressesOf`).
+ */
+export interface SandboxAddresses {
+  readonly thrive: Pick<SandboxServer, 'baseUrl' | 'origin'>;
+  readonly ispring: Pick<SandboxServer, 'baseUrl' | 'origin'>;
+}
+
+export function sandboxAddressesOf(sandbox: Sandbox): SandboxAddresses {
+  return {
+    thrive: { baseUrl: sandbox.thrive.baseUrl, origin: sandbox.thrive.origin },
+    ispring: { baseUrl: sandbox.ispring.baseUrl, origin: sandbox.ispring.origin },
+  };
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const delayMs = checkDelay(options.delayMs ?? 0);
@@ -72,7 +88,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 /** Provider configs that point at a running sandbox, in the chosen auth modes. */
 export function sandboxProviderConfigs(
-  sandbox: Sandbox,
+  sandbox: SandboxAddresses,
   modes: { thrive?: 'basic' | 'oauth'; ispring?: 'token' | 'headers' } = {},
   overrides: {
     timeoutMs?: number;

@@ -4,6 +4,8 @@ import { DEFAULTS, LIMIT_DEFAULTS, secretsOf, type LimitsConfig } from '../../sr
 import { SecretRedactor } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
+import { createTelemetry } from '../../src/observability/telemetry.ts';
 import { createProviders } from '../../src/providers/index.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
@@ -32,6 +34,14 @@ export interface StackOptions {
   limits?: Partial<LimitsConfig>;
   /** `INTROSPECTION` (on by default). */
   introspection?: boolean;
+  /** `GRAPHIQL` (on by default). */
+  graphiql?: boolean;
+  /** `INLINE_TRACING` (on by default). */
+  inlineTracing?: boolean;
+  /** `/health/ready`'s interval and timeout; the configuration's defaults when left out. */
+  health?: { intervalMs: number; timeoutMs: number };
+  /** Keeps the log lines at this level in `stack.logs` (none are kept by default). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface StackCacheOptions {
@@ -53,6 +63,10 @@ export interface Stack {
   readonly secrets: readonly string[];
   /** The stack's one cross-request cache (what `main.ts` makes once per process). */
   readonly cache: InMemoryCacheStore;
+  /** The metrics `/metrics` serves, the providers' requests included (as `main.ts` wires them). */
+  readonly metrics: Metrics;
+  /** Every log line written so far, parsed (only with `logLevel`). */
+  readonly logs: Array<Record<string, unknown>>;
   query<TData = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
   /**
    * Resets both sandboxes' request logs and counters and, so that what is counted next is what a
@@ -102,7 +116,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const secrets = secretsOf({ ...chosen, routerSecret: options.routerSecret });
   const redactor = new SecretRedactor(secrets);
-  const logger = createLogger({ level: 'silent', redactor });
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: options.logLevel ?? 'silent',
+    redactor,
+    destination: {
+      write: (line: string) => {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  });
+  const metrics = createMetrics();
+  const telemetry = createTelemetry({ metrics, logger });
   const ttls: CacheTtls = {
     users: options.cache?.ttls?.users ?? DEFAULTS.cacheTtlUsersSeconds,
     departments: options.cache?.ttls?.departments ?? DEFAULTS.cacheTtlDepartmentsSeconds,
@@ -114,7 +139,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     perf: options.cache?.perf,
   });
   const subgraph = await startSubgraph({
-    providers: createProviders(chosen, redactor, { store: cache, ttls }),
+    providers: createProviders(chosen, redactor, { store: cache, ttls }, telemetry.providers),
+    telemetry,
     logger,
     redactor,
     host: '127.0.0.1',
@@ -123,6 +149,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     routerSecret: options.routerSecret,
     limits: { ...LIMIT_DEFAULTS, ...options.limits },
     introspection: options.introspection,
+    graphiql: options.graphiql,
+    inlineTracing: options.inlineTracing,
+    health: options.health,
   });
   const routerHeaders: Record<string, string> = options.routerSecret
     ? { 'router-authorization': options.routerSecret }
@@ -132,6 +161,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraph,
     secrets,
     cache,
+    metrics,
+    logs,
     query: (query, variables) => postGraphQL(subgraph.url, query, variables, routerHeaders),
     resetCounts: ({ keepCache = false } = {}) => {
       sandbox.thrive.reset();

@@ -52,13 +52,7 @@ export function createIspringAuth(
   return createBearerAuth({
     provider: 'ispring',
     endpoint: ISPRING_TOKEN_ENDPOINT,
-    fetchToken: createTokenRequest(
-      config.baseUrl,
-      config.auth,
-      config.timeoutMs,
-      redactor,
-      resilience.config.maxBodyBytes,
-    ),
+    fetchToken: createTokenRequest(config.baseUrl, config.auth, config.timeoutMs, redactor, resilience),
     shared: tokenStore && {
       store: tokenStore,
       key: `token:ispring:${config.baseUrl}:${config.auth.clientId}`,
@@ -73,7 +67,7 @@ function createTokenRequest(
   auth: IspringTokenAuth,
   timeoutMs: number,
   redactor: SecretRedactor,
-  maxBodyBytes: number,
+  resilience: ProviderResilience,
 ): (timeoutMs?: number) => Promise<IssuedToken> {
   const client = createGot({ baseUrl, timeoutMs, headers: { accept: 'application/json' } });
   const form = {
@@ -88,7 +82,7 @@ function createTokenRequest(
       provider: 'ispring',
       endpoint: ISPRING_TOKEN_ENDPOINT,
       redactor,
-      maxBodyBytes,
+      resilience,
     });
     return readTokenResponse(response, {
       provider: 'ispring',

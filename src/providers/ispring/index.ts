@@ -3,6 +3,7 @@ import { secretsOf, type IspringConfig } from '../../config.js';
 import { SecretRedactor } from '../../errors.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
 import type { RequestOptions } from '../http.js';
+import type { UpstreamObserver } from '../observer.js';
 import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
 import { createIspringClient, type IspringClient } from './client.js';
@@ -18,6 +19,8 @@ export interface IspringProviderOptions {
   tokenStore?: KeyValueCache<string>;
   /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
   clock?: ResilienceClock;
+  /** Hears every upstream request and breaker change (logs and metrics); silent without it. */
+  observer?: UpstreamObserver;
 }
 
 /**
@@ -35,7 +38,7 @@ export function createIspringProvider(
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: undefined, ispring: config, routerSecret: undefined }));
   // One per provider: every session and token request shares its breaker and in-flight bound.
-  const resilience = createResilience('ispring', config.resilience, options.clock);
+  const resilience = createResilience('ispring', config.resilience, options.clock, options.observer);
   const client = createIspringClient(config, redactor, options.tokenStore, resilience);
   return {
     name: 'ispring',

@@ -49,9 +49,14 @@ export class CircuitBreaker {
   private probing = false;
   private openedAfter = 0;
 
+  /**
+   * `onTransition` hears every change of state: to `open` (from `closed`, or from `half-open` when
+   * the probe failed), to `half-open` when a probe is let through, and to `closed` when it succeeded.
+   */
   constructor(
     private readonly policy: BreakerPolicy,
     private readonly now: () => number = () => Date.now(),
+    private readonly onTransition: (from: BreakerState, to: BreakerState) => void = () => {},
   ) {}
 
   get state(): BreakerState {
@@ -64,7 +69,10 @@ export class CircuitBreaker {
     const rejection = this.rejection();
     if (rejection) return { admitted: false, rejection };
     const probe = this.openUntil !== undefined;
-    if (probe) this.probing = true;
+    if (probe) {
+      this.probing = true;
+      this.onTransition('open', 'half-open');
+    }
     let reported = false;
     const report = (verdict: () => void) => () => {
       if (reported) return;
@@ -119,6 +127,7 @@ export class CircuitBreaker {
   }
 
   private open(failures: number): void {
+    this.onTransition(this.probing ? 'half-open' : 'closed', 'open');
     this.openedAfter = failures;
     this.openUntil = this.now() + this.policy.openMs;
     this.probing = false;
@@ -126,6 +135,7 @@ export class CircuitBreaker {
   }
 
   private close(): void {
+    this.onTransition('half-open', 'closed');
     this.openUntil = undefined;
     this.probing = false;
     this.failures = 0;

@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { defaultResilience, type ResilienceConfig } from '../../config.js';
 import type { ProviderName } from '../../models.js';
+import { SILENT_UPSTREAM_OBSERVER, type UpstreamObserver } from '../observer.js';
 import { CircuitBreaker } from './breaker.js';
 import { systemClock, type ResilienceClock } from './retry.js';
 
@@ -36,6 +37,8 @@ export interface ProviderResilience {
   /** Wraps each request sent (each attempt, not the waits between them). */
   readonly limit: LimitFunction;
   readonly clock: ResilienceClock;
+  /** Hears every request sent and every change of the breaker's state (logs and metrics). */
+  readonly observer: UpstreamObserver;
   /** The deadline of an operation that starts now. */
   deadlineFromNow(): number;
 }
@@ -44,13 +47,19 @@ export function createResilience(
   provider: ProviderName,
   config: ResilienceConfig = defaultResilience(provider),
   clock: ResilienceClock = systemClock,
+  observer: UpstreamObserver = SILENT_UPSTREAM_OBSERVER,
 ): ProviderResilience {
   return {
     provider,
     config,
-    breaker: new CircuitBreaker(config.breaker, () => clock.now()),
+    breaker: new CircuitBreaker(
+      config.breaker,
+      () => clock.now(),
+      (from, to) => observer.breakerTransition(provider, from, to),
+    ),
     limit: pLimit(config.maxInFlight),
     clock,
+    observer,
     deadlineFromNow: () => clock.now() + config.deadlineMs,
   };
 }

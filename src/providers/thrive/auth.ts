@@ -52,13 +52,7 @@ export function createThriveAuth(
   return createBearerAuth({
     provider: 'thrive',
     endpoint: TOKEN_ENDPOINT,
-    fetchToken: createTokenRequest(
-      auth,
-      config.timeoutMs,
-      clientAuthorization,
-      redactor,
-      resilience.config.maxBodyBytes,
-    ),
+    fetchToken: createTokenRequest(auth, config.timeoutMs, clientAuthorization, redactor, resilience),
     shared: tokenStore && {
       store: tokenStore,
       key: `token:thrive:${auth.tokenUrl}:${auth.clientId}:${auth.scope}`,
@@ -79,7 +73,7 @@ function createTokenRequest(
   timeoutMs: number,
   clientAuthorization: string,
   redactor: SecretRedactor,
-  maxBodyBytes: number,
+  resilience: ProviderResilience,
 ): (timeoutMs?: number) => Promise<IssuedToken> {
   const url = new URL(auth.tokenUrl);
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
@@ -95,7 +89,7 @@ function createTokenRequest(
         headers: { authorization: clientAuthorization },
         timeout: { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) },
       }),
-      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, maxBodyBytes },
+      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, resilience },
     );
     return readTokenResponse(response, {
       provider: 'thrive',

@@ -4,6 +4,7 @@ import { secretsOf, type ThriveConfig } from '../../config.js';
 import { ProviderError, SecretRedactor } from '../../errors.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import type { RequestOptions } from '../http.js';
+import type { UpstreamObserver } from '../observer.js';
 import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
 import { createThriveClient, type ThriveClient } from './client.js';
@@ -20,6 +21,8 @@ export interface ThriveProviderOptions {
   tokenStore?: KeyValueCache<string>;
   /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
   clock?: ResilienceClock;
+  /** Hears every upstream request and breaker change (logs and metrics); silent without it. */
+  observer?: UpstreamObserver;
 }
 
 /**
@@ -39,7 +42,7 @@ export function createThriveProvider(
     options.redactor ??
     new SecretRedactor(secretsOf({ thrive: config, ispring: undefined, routerSecret: undefined }));
   // One per provider: every session and token request shares its breaker and in-flight bound.
-  const resilience = createResilience('thrive', config.resilience, options.clock);
+  const resilience = createResilience('thrive', config.resilience, options.clock, options.observer);
   const client = createThriveClient(config, redactor, options.tokenStore, resilience);
   return {
     name: 'thrive',

@@ -1,0 +1,105 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The Prometheus metrics of one subgraph (`GET /metrics`), in a registry of their own rather than
+ * prom-client's global one: each server (and each test's server) counts only what it did.
+ *
+ * Labels are a small fixed set of values: provider names, endpoint templates (never paths with
+ * ids), outcome and error codes, operation types. Nothing a caller sends becomes a label value,
+ * so no request can make the number of series grow.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly upstreamRequests: Counter<'provider' | 'endpoint' | 'outcome'>;
+  readonly upstreamDuration: Histogram<'provider' | 'endpoint' | 'outcome'>;
+  readonly breakerTransitions: Counter<'provider' | 'to'>;
+  readonly breakerOpen: Gauge<'provider'>;
+  readonly cacheLookups: Counter<'kind' | 'result'>;
+  readonly loaderBatchSize: Histogram<'provider' | 'entity'>;
+  readonly operations: Counter<'operation_type' | 'outcome'>;
+  readonly operationDuration: Histogram<'operation_type' | 'outcome'>;
+  readonly errors: Counter<'code'>;
+  readonly providerReady: Gauge<'provider'>;
+}
+
+export const METRIC_PREFIX = 'learning_directory_';
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  // Process and runtime metrics, event-loop lag among them (`nodejs_eventloop_lag_*`, from
+  // perf_hooks' delay histogram: p50, p90, p99, max).
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const name = (suffix: string) => `${METRIC_PREFIX}${suffix}`;
+
+  return {
+    registry,
+    upstreamRequests: new Counter({
+      name: name('upstream_requests_total'),
+      help: 'Requests sent to a provider (each attempt, token requests included), by endpoint template and outcome.',
+      labelNames: ['provider', 'endpoint', 'outcome'],
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: name('upstream_request_duration_seconds'),
+      help: 'Time from sending a request to a provider to its whole response (or failure).',
+      labelNames: ['provider', 'endpoint', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    breakerTransitions: new Counter({
+      name: name('circuit_breaker_transitions_total'),
+      help: "Changes of a provider's circuit breaker, by the state it went to.",
+      labelNames: ['provider', 'to'],
+      registers,
+    }),
+    breakerOpen: new Gauge({
+      name: name('circuit_breaker_open'),
+      help: "1 while a provider's circuit breaker is open or half-open (requests fail fast), else 0.",
+      labelNames: ['provider'],
+      // Summed over cluster workers, 1 would count workers; any worker's open breaker is the answer.
+      aggregator: 'max',
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: name('cache_lookups_total'),
+      help: 'Reads of the cross-request cache, by kind (user, department, departments list, token, …) and result (hit, miss).',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    loaderBatchSize: new Histogram({
+      name: name('dataloader_batch_size'),
+      help: 'Keys per DataLoader batch handed to a provider, by entity.',
+      labelNames: ['provider', 'entity'],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+    operations: new Counter({
+      name: name('graphql_operations_total'),
+      help: 'GraphQL operations answered, by type and outcome (success, partial: data with errors, failure: no data).',
+      labelNames: ['operation_type', 'outcome'],
+      registers,
+    }),
+    operationDuration: new Histogram({
+      name: name('graphql_operation_duration_seconds'),
+      help: 'Time from receiving a GraphQL request to sending its response.',
+      labelNames: ['operation_type', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    errors: new Counter({
+      name: name('graphql_errors_total'),
+      help: 'Errors in GraphQL responses, by extensions.code.',
+      labelNames: ['code'],
+      registers,
+    }),
+    providerReady: new Gauge({
+      name: name('provider_ready'),
+      help: 'Result of the last readiness check of a provider (1 reachable with valid credentials, 0 not).',
+      labelNames: ['provider'],
+      // Over cluster workers: ready only if every worker's last check passed.
+      aggregator: 'min',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,65 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '../logger.js';
+import type { Metrics } from './metrics.js';
+import { currentRequestScope } from './request-scope.js';
+
+/** What a response's errors are counted as when one has no `extensions.code` (Apollo's default). */
+const UNCODED = 'INTERNAL_SERVER_ERROR';
+/** Operation names come from callers: logged, never a label, and cut to a sane length. */
+const MAX_LOGGED_NAME = 100;
+
+/**
+ * One log line and the operation metrics per GraphQL request, written when the response is sent:
+ * the errors counted are the ones the caller receives (after `formatError`), by their code.
+ *
+ * Outcomes: `success` (no errors), `partial` (data and errors: a provider failed for some fields),
+ * `failure` (no data: the request did not parse or validate, or every field failed).
+ */
+export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Logger }): ApolloServerPlugin {
+  const { metrics } = options;
+  return {
+    async requestDidStart() {
+      const startedAt = performance.now();
+      let operationType = 'unknown';
+      return {
+        async didResolveOperation({ operation }) {
+          operationType = operation?.operation ?? 'unknown';
+        },
+        async willSendResponse({ response, request }) {
+          const durationMs = performance.now() - startedAt;
+          // Only single results are served (no @defer or @stream in this schema).
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const errors = result?.errors ?? [];
+          const codes = errors.map((error) => {
+            const code = error.extensions?.['code'];
+            return typeof code === 'string' ? code : UNCODED;
+          });
+          const outcome =
+            errors.length === 0
+              ? 'success'
+              : result?.data !== undefined && result.data !== null
+                ? 'partial'
+                : 'failure';
+
+          metrics.operations.inc({ operation_type: operationType, outcome });
+          metrics.operationDuration.observe({ operation_type: operationType, outcome }, durationMs / 1000);
+          for (const code of codes) metrics.errors.inc({ code });
+
+          const scope = currentRequestScope();
+          const errorCodes: Record<string, number> = {};
+          for (const code of codes) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+          const line = {
+            operationName: request.operationName?.slice(0, MAX_LOGGED_NAME) ?? null,
+            operationType,
+            outcome,
+            durationMs: Math.round(durationMs * 10) / 10,
+            upstreamRequests: scope?.upstreamRequests ?? 0,
+            ...(codes.length > 0 ? { errorCodes } : {}),
+            ...(response.http.status !== undefined ? { httpStatus: response.http.status } : {}),
+          };
+          (scope?.logger ?? options.logger).info(line, 'graphql operation');
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { CacheLookupObserver } from '../cache/store.js';
+import type { LoaderBatchObserver } from '../loaders/index.js';
+import type { Logger } from '../logger.js';
+import type { ProviderObservers } from '../providers/index.js';
+import type { UpstreamObserver } from '../providers/observer.js';
+import type { Metrics } from './metrics.js';
+import { currentRequestScope } from './request-scope.js';
+
+/**
+ * What the layers report, turned into log lines and metrics: the one place that knows both the
+ * provider layer's events and where they go.
+ */
+export interface Telemetry {
+  readonly metrics: Metrics;
+  /** For `createProviders`: upstream requests, breaker changes and cache reads. */
+  readonly providers: ProviderObservers;
+  /** For `createRequestContext`: DataLoader batch sizes. */
+  readonly loaderBatch: LoaderBatchObserver;
+}
+
+export function createTelemetry(options: { metrics: Metrics; logger: Logger }): Telemetry {
+  const { metrics, logger } = options;
+
+  const upstream: UpstreamObserver = {
+    request(event) {
+      const labels = { provider: event.provider, endpoint: event.endpoint, outcome: event.outcome };
+      metrics.upstreamRequests.inc(labels);
+      metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
+      const scope = currentRequestScope();
+      if (scope) scope.upstreamRequests += 1;
+      const line = {
+        provider: event.provider,
+        endpoint: event.endpoint,
+        outcome: event.outcome,
+        status: event.status,
+        durationMs: Math.round(event.durationMs * 10) / 10,
+        attempt: event.attempt,
+      };
+      // A request made for a GraphQL request carries its id; one made for a health check or at
+      // start-up has none.
+      const to = scope?.logger ?? logger;
+      if (event.outcome === 'ok' || event.outcome === 'not_found') to.info(line, 'upstream request');
+      else to.warn(line, 'upstream request failed');
+    },
+    breakerTransition(provider, from, to) {
+      metrics.breakerTransitions.inc({ provider, to });
+      metrics.breakerOpen.set({ provider }, to === 'closed' ? 0 : 1);
+      const line = { provider, from, to };
+      if (to === 'open') logger.warn(line, `circuit breaker of ${provider} opened: its requests fail fast`);
+      else logger.info(line, `circuit breaker of ${provider} is ${to}`);
+    },
+  };
+
+  const cache: CacheLookupObserver = (kind, hit) => {
+    metrics.cacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' });
+  };
+
+  return {
+    metrics,
+    providers: { upstream, cache },
+    loaderBatch: (provider, entity, size) => metrics.loaderBatchSize.observe({ provider, entity }, size),
+  };
+}
