@@ -301,11 +301,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         // before it do. Without this, a provider that hangs never opened the circuit: with the
         // default timeout and deadline, the last attempt is always the one cut short.
         let anAttemptFoundItDown = false;
-        let attempts = 0;
         const run = await runWithRetries(
-          async () => {
-            attempts += 1;
-            const attemptNumber = attempts;
+          async (attemptNumber) => {
             const outcome = await limit(() => attempt(endpoint, path, searchParams, deadline, attemptNumber));
             if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
             return outcome;

@@ -538,6 +538,28 @@ describe('the circuit breaker', () => {
     expect((await subject.get('GET /slow', 'slow')).status).toBe(200);
   });
 
+  it('counts a call whose earlier attempts timed out in full, though the deadline cut its last one short', async () => {
+    // A provider that hangs. On this file's clock the retry waits are 30 ms each (half of 60 ms,
+    // then of min(60, 120)) and the deadline is 90 ms away: attempts 1 and 2 get the full 40 ms
+    // timeout and time out, attempt 3 starts at 60 ms with 30 ms left and is cut short. That last
+    // attempt alone says nothing about the provider; the two before it do, so the call opens the
+    // circuit (threshold 1). Without that rule a hanging provider never opened it.
+    on('hang', after(1000, status(200)));
+    const subject = client({
+      timeoutMs: 40,
+      retry: { retries: 2, baseDelayMs: 60, maxDelayMs: 60 },
+      breaker: { failureThreshold: 1 },
+    });
+    const first = await failure(subject.get('GET /hang', 'hang', undefined, { deadline: Date.now() + 90 }));
+    expect(first.message).toContain('Gave up after 3 attempts');
+    expect(sleeps).toEqual([30, 30]);
+    expect(requestsTo('hang')).toBe(3);
+    on('hang', status(200));
+    const next = await failure(subject.get('GET /hang', 'hang'));
+    expect(next.message).toContain('its circuit is open after 1 consecutive failure');
+    expect(requestsTo('hang')).toBe(3);
+  });
+
   it('keeps one breaker per client: another provider’s failures do not open it', async () => {
     on('down', status(503));
     on('up', status(200));
