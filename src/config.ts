@@ -355,7 +355,15 @@ function readOperations(
   const rawWorkers = read('WORKERS')?.toLowerCase();
   let workers: number | 'auto' = 1;
   if (rawWorkers === 'auto') workers = 'auto';
-  else if (rawWorkers !== undefined) workers = integer('WORKERS', 1, 1, MAX_WORKERS);
+  else if (rawWorkers !== undefined) {
+    if (/^\d+$/.test(rawWorkers) && Number(rawWorkers) >= 1 && Number(rawWorkers) <= MAX_WORKERS) {
+      workers = Number(rawWorkers);
+    } else {
+      problems.push(
+        `WORKERS must be a whole number from 1 to ${MAX_WORKERS}, or auto (one per core); got ${JSON.stringify(rawWorkers.slice(0, 40))}.`,
+      );
+    }
+  }
   return {
     // GraphiQL is of little use without introspection, so it follows INTROSPECTION unless set.
     graphiql: readBoolean(read, problems, 'GRAPHIQL', introspection),

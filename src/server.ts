@@ -22,7 +22,7 @@ import { createMetrics } from './observability/metrics.js';
 import { operationTelemetryPlugin } from './observability/operation-plugin.js';
 import { requestScope } from './observability/request-scope.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
-import { inlineTracingPlugin } from './observability/tracing.js';
+import { inlineTracingPlugins } from './observability/tracing.js';
 import { createSubgraphSchema } from './schema.js';
 
 export interface SubgraphServerOptions {
@@ -111,7 +111,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationTelemetryPlugin({ metrics, logger: options.logger }),
-      inlineTracingPlugin({ enabled: options.inlineTracing ?? true, redactor: options.redactor }),
+      ...inlineTracingPlugins({ enabled: options.inlineTracing ?? true, redactor: options.redactor }),
       graphiql
         ? graphiqlLandingPage({ endpointPath: '/graphql', assetsPath: GRAPHIQL_ASSETS_PATH })
         : ApolloServerPluginLandingPageDisabled(),

@@ -25,7 +25,7 @@ export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Lo
         async didResolveOperation({ operation }) {
           operationType = operation?.operation ?? 'unknown';
         },
-        async willSendResponse({ response, request }) {
+        async willSendResponse({ response, request, operationName }) {
           const durationMs = performance.now() - startedAt;
           // Only single results are served (no @defer or @stream in this schema).
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -49,7 +49,9 @@ export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Lo
           const errorCodes: Record<string, number> = {};
           for (const code of codes) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
           const line = {
-            operationName: request.operationName?.slice(0, MAX_LOGGED_NAME) ?? null,
+            // The operation that ran (named in the document even when the body did not say), else
+            // what the body asked for.
+            operationName: (operationName ?? request.operationName)?.slice(0, MAX_LOGGED_NAME) ?? null,
             operationType,
             outcome,
             durationMs: Math.round(durationMs * 10) / 10,

@@ -16,24 +16,44 @@ import type { SecretRedactor } from '../errors.js';
  * formatter as the response: our codes and messages (which hold no secret, upstream body or
  * stack), and `Internal server error` for anything unexpected, so a trace never carries more than
  * the response it came with.
+ *
+ * Returns two plugins, in this order: the first keeps each error's original for the second.
  */
-export function inlineTracingPlugin(options: {
+export function inlineTracingPlugins(options: {
   enabled: boolean;
   redactor: SecretRedactor;
-}): ApolloServerPlugin {
-  if (!options.enabled) return ApolloServerPluginInlineTraceDisabled();
+}): ApolloServerPlugin[] {
+  if (!options.enabled) return [ApolloServerPluginInlineTraceDisabled()];
   // The response's formatter has already logged each error once; the trace's copy is not logged.
   const format = createErrorFormatter(pino({ level: 'silent' }), options.redactor);
-  return ApolloServerPluginInlineTrace({
+
+  // Apollo hands `transform` a copy of each error, made with Object.assign, which leaves out what
+  // graphql-js keeps non-enumerable: `originalError` among it, and with it what the formatter
+  // needs to know the error (an invalid id, a provider failure, a bug). The copy shares the
+  // original's `path` array, so the originals are kept by it, for the length of the request.
+  const originals = new WeakMap<object, GraphQLError>();
+  const keepOriginals: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) if (error.path) originals.set(error.path, error);
+        },
+      };
+    },
+  };
+
+  const trace = ApolloServerPluginInlineTrace({
     includeErrors: {
-      transform: (error: GraphQLError) => {
-        const formatted: GraphQLFormattedError = format(error.toJSON(), error);
-        // The error handed in is Apollo's own clone, of Apollo's GraphQLError class; it is changed
-        // in place rather than replaced, because Apollo keeps the original, unmasked, for anything
-        // that is not an instance of its own class (and graphql may be loaded twice, ESM and CJS).
-        Object.assign(error, { message: formatted.message, extensions: formatted.extensions ?? {} });
-        return error;
+      transform: (copy: GraphQLError) => {
+        const original = (copy.path && originals.get(copy.path)) || copy;
+        const formatted: GraphQLFormattedError = format(copy.toJSON(), original);
+        // Apollo keeps the error unmasked when `transform` returns anything but an instance of its
+        // own GraphQLError class (and graphql may be loaded twice, ESM and CJS): the copy, which
+        // is one, is changed in place rather than replaced.
+        Object.assign(copy, { message: formatted.message, extensions: formatted.extensions ?? {} });
+        return copy;
       },
     },
   });
+  return [keepOriginals, trace];
 }

@@ -108,6 +108,15 @@ export interface UpstreamClient {
   prepare(): Promise<void>;
 }
 
+/** What one attempt's got request carries to the hooks. */
+// A type, not an interface: got takes its `context` as a `Record<string, unknown>`.
+type AttemptContext = {
+  /** Set on the request sent again after a 401 and a token refresh: it is not renewed again. */
+  renewedAuth?: boolean;
+  /** Called when a 401 is answered by a refresh and the request is sent again. */
+  onResentAfterUnauthorized?: () => void;
+};
+
 /** Agents shared by every client: keep-alive, so each upstream request reuses a socket. */
 const keepAliveAgents = {
   http: new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
@@ -181,10 +190,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       ],
       afterResponse: [
         async (response, retryWithMergedOptions) => {
-          const context = response.request.options.context as { renewedAuth?: boolean };
+          const context = response.request.options.context as AttemptContext;
           if (response.statusCode !== 401 || context.renewedAuth) return response;
           const renewed = await auth.renewAfterUnauthorized(response.request.options.headers);
           if (!renewed) return response;
+          // The 401 was a request of its own, and the one sent again is another.
+          context.onResentAfterUnauthorized?.();
           // Exactly one renewal per request: the request sent again carries the flag, and the
           // retry loop never retries a 401.
           return retryWithMergedOptions({ context: { renewedAuth: true } });
@@ -211,7 +222,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       };
     }
     const timeoutMs = Math.min(options.timeoutMs, remainingMs);
-    const startedAt = performance.now();
+    let startedAt = performance.now();
     const observe = (outcome: UpstreamOutcome, status: number | undefined) =>
       observer.request({
         provider,
@@ -221,19 +232,32 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         durationMs: performance.now() - startedAt,
         attempt: attemptNumber,
       });
+    const context: AttemptContext = {
+      onResentAfterUnauthorized: () => {
+        observe('unauthorized', 401);
+        startedAt = performance.now();
+      },
+    };
     let response: Response<string>;
     try {
       response = await receive(
-        client.get(path, { ...(searchParams ? { searchParams } : {}), timeout: { request: timeoutMs } }),
+        client.get(path, {
+          ...(searchParams ? { searchParams } : {}),
+          timeout: { request: timeoutMs },
+          context,
+        }),
         maxBodyBytes,
       );
     } catch (error) {
-      observe(
-        error instanceof BodyTooLargeError
-          ? 'too_large'
-          : outcomeOfTransportError(error instanceof RequestError ? error.code : undefined),
-        error instanceof RequestError ? error.response?.statusCode : undefined,
-      );
+      // A token request that failed in the auth hook: this request was never sent.
+      if (hookError(error) === undefined) {
+        observe(
+          error instanceof BodyTooLargeError
+            ? 'too_large'
+            : outcomeOfTransportError(error instanceof RequestError ? error.code : undefined),
+          undefined,
+        );
+      }
       if (error instanceof BodyTooLargeError) {
         return {
           ok: false,
