@@ -1,7 +1,14 @@
 import { RequestError, type CancelableRequest, type Headers, type Response } from 'got';
 import { PayloadShapeError, PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { bodyTooLargeError, BodyTooLargeError, parseRetryAfter, receive, type ProviderAuth } from './http.js';
+import {
+  bodyTooLargeError,
+  BodyTooLargeError,
+  parseRetryAfter,
+  receive,
+  transportFailure,
+  type ProviderAuth,
+} from './http.js';
 import { outcomeOfStatus, outcomeOfTransportError, type UpstreamOutcome } from './observer.js';
 import {
   afterAttempts,
@@ -204,7 +211,7 @@ export function tokenTransportError(
   return new ProviderError(
     'UPSTREAM_UNAVAILABLE',
     provider,
-    `${PROVIDER_LABELS[provider]}'s token endpoint could not be reached (${endpoint}).`,
+    `${PROVIDER_LABELS[provider]}'s token endpoint ${transportFailure(code)} (${endpoint}).`,
     {
       endpoint,
       detail: `${code ?? 'error'}: ${message}`,

@@ -434,15 +434,7 @@ function toTransportError(
   const code = error instanceof RequestError ? error.code : undefined;
   const what = cutShortByDeadline
     ? "did not answer within what was left of the operation's deadline"
-    : code === 'ETIMEDOUT'
-      ? 'did not answer in time'
-      : code === 'ECONNREFUSED'
-        ? 'refused the connection'
-        : code === 'ECONNRESET'
-          ? 'closed the connection'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'could not be found (DNS)'
-            : 'could not be reached';
+    : transportFailure(code);
   const message = error instanceof Error ? redactor.redact(error.message) : String(error);
   // The cause is rebuilt from the message and code alone: got's error carries the request
   // options, credentials included, and must not travel with ours.
@@ -452,6 +444,23 @@ function toTransportError(
     detail: `${code ?? 'error'}: ${message}`,
     cause,
   });
+}
+
+/** What a request that got no response ran into, from got's error code, for messages. */
+export function transportFailure(code: string | undefined): string {
+  switch (code) {
+    case 'ETIMEDOUT':
+      return 'did not answer in time';
+    case 'ECONNREFUSED':
+      return 'refused the connection';
+    case 'ECONNRESET':
+      return 'closed the connection';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'could not be found (DNS)';
+    default:
+      return 'could not be reached';
+  }
 }
 
 /**

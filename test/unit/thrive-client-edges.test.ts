@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThriveConfig } from '../../src/config.ts';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
@@ -328,6 +328,50 @@ describe('the OAuth token endpoint', () => {
     );
     expect([error.code, error.endpoint]).toEqual(['UPSTREAM_UNAVAILABLE', 'POST /oauth2/token/{tenantId}']);
     expect(dataRequests()).toHaveLength(1);
+  });
+
+  it('says a token endpoint that never answers "did not answer in time", not that it could not be reached', async () => {
+    // Accepts the connection and never answers.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const base = config('oauth', { timeoutMs: 100 });
+      const error = await rejection(
+        createThriveProvider(
+          {
+            ...base,
+            auth: { ...base.auth, tokenUrl: `http://127.0.0.1:${port}/oauth2/token/eu-west-2_Edge` } as never,
+          },
+          { clock: noWaitClock },
+        ).checkCredentials(),
+      );
+      expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(error.message).toContain(
+        "Thrive's token endpoint did not answer in time (POST /oauth2/token/{tenantId})",
+      );
+      expect(dataRequests()).toHaveLength(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('says a token endpoint that refuses connections "refused the connection"', async () => {
+    const base = config('oauth');
+    const error = await rejection(
+      createThriveProvider(
+        {
+          ...base,
+          auth: { ...base.auth, tokenUrl: 'http://127.0.0.1:9/oauth2/token/eu-west-2_Edge' } as never,
+        },
+        { clock: noWaitClock },
+      ).checkCredentials(),
+    );
+    expect(error.message).toContain(
+      "Thrive's token endpoint refused the connection (POST /oauth2/token/{tenantId})",
+    );
   });
 
   it('gives up after one refresh when the new token is refused too', async () => {
