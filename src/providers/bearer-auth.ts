@@ -34,8 +34,15 @@ export function createStaticAuth(headers: Readonly<Record<string, string>>): Pro
 }
 
 /**
+ * How long a token fetched because of a 401 is not replaced because of another 401: at most one
+ * such refresh per provider in this time, while the provider keeps refusing fresh tokens.
+ */
+export const UNAUTHORIZED_REFRESH_BACKOFF_MS = 10_000;
+
+/**
  * A bearer token from a token endpoint, cached until shortly before it expires, shared by
- * concurrent requests, and fetched again exactly once when the provider answers 401.
+ * concurrent requests, and fetched again exactly once when the provider answers 401 (and not again for
+ * `UNAUTHORIZED_REFRESH_BACKOFF_MS` when the new token is refused too).
  */
 export function createBearerAuth(options: {
   provider: ProviderName;
@@ -51,6 +58,8 @@ export function createBearerAuth(options: {
   resilience?: ProviderResilience | undefined;
 }): ProviderAuth {
   let lastRenewalFailure: ProviderError | undefined;
+  let renewedAfter401: { readonly token: string; readonly at: number } | undefined;
+  const now = () => options.resilience?.clock.now() ?? Date.now();
   const fetchToken = options.resilience
     ? retryingTokenRequest(options.fetchToken, options.resilience)
     : options.fetchToken;
@@ -71,11 +80,17 @@ export function createBearerAuth(options: {
     async renewAfterUnauthorized(rejectedHeaders: Headers) {
       const sent = bearerTokenOf(rejectedHeaders.authorization);
       if (sent === undefined) return false;
+      // A token that a 401 made us fetch, refused in its turn: the provider refuses our
+      // credentials (or their permissions), not an expired token, and another token would be
+      // refused too. Without this, every request of a tenant in that state cost a token request.
+      if (sent === renewedAfter401?.token && now() - renewedAfter401.at < UNAUTHORIZED_REFRESH_BACKOFF_MS) {
+        return false;
+      }
       // Drops the rejected token only if it is still current: when many requests carried the same
       // stale token, the first 401 triggers the one refresh and the others reuse its result.
       tokens.invalidate(sent);
       try {
-        await tokens.get();
+        renewedAfter401 = { token: await tokens.get(), at: now() };
         return true;
       } catch (error) {
         lastRenewalFailure = asProviderError(error, options.provider, options.endpoint);

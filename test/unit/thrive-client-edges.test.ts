@@ -4,6 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThriveConfig } from '../../src/config.ts';
 import { ProviderError, SecretRedactor } from '../../src/errors.ts';
+import { UNAUTHORIZED_REFRESH_BACKOFF_MS } from '../../src/providers/bearer-auth.ts';
 import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import { rejection } from '../helpers/errors.ts';
@@ -328,6 +329,39 @@ describe('the OAuth token endpoint', () => {
     );
     expect([error.code, error.endpoint]).toEqual(['UPSTREAM_UNAVAILABLE', 'POST /oauth2/token/{tenantId}']);
     expect(dataRequests()).toHaveLength(1);
+  });
+
+  it('refreshes at most once per UNAUTHORIZED_REFRESH_BACKOFF_MS while fresh tokens are refused too', async () => {
+    let n = 0;
+    handle = withToken(
+      () => issued(`token-${++n}`),
+      () => ({ status: 401, body: { status: 401, error: 'Unauthorized', message: 'no scope' } }),
+    );
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const clock = { ...systemClock, now: () => now, sleep: async () => {} };
+    const provider = createThriveProvider(config('oauth'), { clock });
+    const read = async () => {
+      const error = await rejection(provider.openSession().fetchGroup('a1'));
+      expect([error.code, error.status]).toEqual(['UPSTREAM_AUTH', 401]);
+    };
+
+    await read(); // token-1 refused, one refresh, token-2 refused
+    expect([tokenRequests().length, dataRequests().length]).toEqual([2, 2]);
+    await read(); // token-2 was fetched because of a 401 and is refused: no refresh
+    now += UNAUTHORIZED_REFRESH_BACKOFF_MS - 1;
+    await read();
+    expect([tokenRequests().length, dataRequests().length]).toEqual([2, 4]);
+    now += 1; // the backoff is over: one refresh again
+    await read();
+    expect([tokenRequests().length, dataRequests().length]).toEqual([3, 6]);
+    expect(dataRequests().map((request) => request.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+      'Bearer token-2',
+      'Bearer token-2',
+      'Bearer token-2',
+      'Bearer token-3',
+    ]);
   });
 
   it('says a token endpoint that never answers "did not answer in time", not that it could not be reached', async () => {
