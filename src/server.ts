@@ -20,7 +20,7 @@ import type { Logger } from './logger.js';
 import { livenessHandler, readinessHandler, ReadinessMonitor } from './observability/health.js';
 import { createMetrics } from './observability/metrics.js';
 import { operationTelemetryPlugin } from './observability/operation-plugin.js';
-import { requestScope } from './observability/request-scope.js';
+import { openRequestScope } from './observability/request-scope.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { inlineTracingPlugins } from './observability/tracing.js';
 import { createSubgraphSchema } from './schema.js';
@@ -140,9 +140,12 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
-    requestScope(options.logger),
     expressMiddleware(apollo, {
-      context: async () => createRequestContext(options.providers, telemetry.loaderBatch),
+      context: async ({ req, res }) =>
+        createRequestContext(options.providers, {
+          onBatch: telemetry.loaderBatch,
+          scope: openRequestScope(req.headers, res),
+        }),
     }),
   );
   app.use(jsonNotFound());

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { ProviderNotConfiguredError } from '../errors.js';
 import { externalIdOf, providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
+import type { UpstreamCaller } from '../providers/observer.js';
 import type { DirectoryProvider } from '../providers/types.js';
 import { createCatalogLoader } from './catalog.js';
 import { createManagerLoader, type ManagerRequest } from './managers.js';
@@ -34,12 +35,16 @@ interface ProviderLoaders {
   readonly groups: DataLoader<string, GroupModel | null>;
 }
 
-export function createLoaders(providers: ProviderRegistry, onBatch: LoaderBatchObserver = () => {}): Loaders {
+export function createLoaders(
+  providers: ProviderRegistry,
+  options: { onBatch?: LoaderBatchObserver | undefined; caller?: UpstreamCaller | undefined } = {},
+): Loaders {
+  const { onBatch = () => {}, caller } = options;
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   for (const [name, provider] of providers) {
     byProvider.set(
       name,
-      createProviderLoaders(provider, (entity, size) => onBatch(name, entity, size)),
+      createProviderLoaders(provider, caller, (entity, size) => onBatch(name, entity, size)),
     );
   }
 
@@ -63,9 +68,10 @@ export function createLoaders(providers: ProviderRegistry, onBatch: LoaderBatchO
 
 function createProviderLoaders(
   provider: DirectoryProvider,
+  caller: UpstreamCaller | undefined,
   onBatch: (entity: LoaderEntity, size: number) => void,
 ): ProviderLoaders {
-  const session = provider.openSession();
+  const session = provider.openSession({ caller });
   return {
     users: new DataLoader<string, UserModel | null>(
       async (ids) => {

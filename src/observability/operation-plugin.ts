@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
-import { currentRequestScope } from './request-scope.js';
+import type { RequestContext } from '../context.js';
 
 /** What a response's errors are counted as when one has no `extensions.code` (Apollo's default). */
 const UNCODED = 'INTERNAL_SERVER_ERROR';
@@ -15,7 +15,10 @@ const MAX_LOGGED_NAME = 100;
  * Outcomes: `success` (no errors), `partial` (data and errors: a provider failed for some fields),
  * `failure` (no data: the request did not parse or validate, or every field failed).
  */
-export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Logger }): ApolloServerPlugin {
+export function operationTelemetryPlugin(options: {
+  metrics: Metrics;
+  logger: Logger;
+}): ApolloServerPlugin<RequestContext> {
   const { metrics } = options;
   return {
     async requestDidStart() {
@@ -25,7 +28,7 @@ export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Lo
         async didResolveOperation({ operation }) {
           operationType = operation?.operation ?? 'unknown';
         },
-        async willSendResponse({ response, request, operationName }) {
+        async willSendResponse({ response, request, operationName, contextValue }) {
           const durationMs = performance.now() - startedAt;
           // Only single results are served (no @defer or @stream in this schema).
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
@@ -45,10 +48,11 @@ export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Lo
           metrics.operationDuration.observe({ operation_type: operationType, outcome }, durationMs / 1000);
           for (const code of codes) metrics.errors.inc({ code });
 
-          const scope = currentRequestScope();
+          const scope = contextValue.scope;
           const errorCodes: Record<string, number> = {};
           for (const code of codes) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
           const line = {
+            ...(scope ? { requestId: scope.requestId } : {}),
             // The operation that ran (named in the document even when the body did not say), else
             // what the body asked for.
             operationName: (operationName ?? request.operationName)?.slice(0, MAX_LOGGED_NAME) ?? null,
@@ -59,7 +63,7 @@ export function operationTelemetryPlugin(options: { metrics: Metrics; logger: Lo
             ...(codes.length > 0 ? { errorCodes } : {}),
             ...(response.http.status !== undefined ? { httpStatus: response.http.status } : {}),
           };
-          (scope?.logger ?? options.logger).info(line, 'graphql operation');
+          options.logger.info(line, 'graphql operation');
         },
       };
     },

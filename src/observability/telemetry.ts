@@ -4,7 +4,6 @@ import type { Logger } from '../logger.js';
 import type { ProviderObservers } from '../providers/index.js';
 import type { UpstreamObserver } from '../providers/observer.js';
 import type { Metrics } from './metrics.js';
-import { currentRequestScope } from './request-scope.js';
 
 /**
  * What the layers report, turned into log lines and metrics: the one place that knows both the
@@ -26,9 +25,12 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
       const labels = { provider: event.provider, endpoint: event.endpoint, outcome: event.outcome };
       metrics.upstreamRequests.inc(labels);
       metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
-      const scope = currentRequestScope();
-      if (scope) scope.upstreamRequests += 1;
+      const caller = event.caller;
+      if (caller) caller.upstreamRequests += 1;
       const line = {
+        // A request made for a GraphQL request carries its id; a token request (shared by every
+        // operation) or a readiness check has none.
+        ...(caller ? { requestId: caller.requestId } : {}),
         provider: event.provider,
         endpoint: event.endpoint,
         outcome: event.outcome,
@@ -36,11 +38,8 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
         durationMs: Math.round(event.durationMs * 10) / 10,
         attempt: event.attempt,
       };
-      // A request made for a GraphQL request carries its id; one made for a health check or at
-      // start-up has none.
-      const to = scope?.logger ?? logger;
-      if (event.outcome === 'ok' || event.outcome === 'not_found') to.info(line, 'upstream request');
-      else to.warn(line, 'upstream request failed');
+      if (event.outcome === 'ok' || event.outcome === 'not_found') logger.info(line, 'upstream request');
+      else logger.warn(line, 'upstream request failed');
     },
     breakerTransition(provider, from, to) {
       metrics.breakerTransitions.inc({ provider, to });

@@ -9,7 +9,12 @@ import {
   transportFailure,
   type ProviderAuth,
 } from './http.js';
-import { outcomeOfStatus, outcomeOfTransportError, type UpstreamOutcome } from './observer.js';
+import {
+  outcomeOfStatus,
+  outcomeOfTransportError,
+  type UpstreamCaller,
+  type UpstreamOutcome,
+} from './observer.js';
 import {
   afterAttempts,
   RETRYABLE_STATUSES,
@@ -49,7 +54,7 @@ export function createBearerAuth(options: {
   /** The token endpoint's template, for errors. */
   endpoint: string;
   /** One token request; `timeoutMs`, when given, is shorter than the configured timeout. */
-  fetchToken: (timeoutMs?: number) => Promise<IssuedToken>;
+  fetchToken: (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken>;
   /** Where the token is kept across requests (the cross-request cache), if not in this object. */
   shared?: TokenStore | undefined;
   /** Learns a token read from `shared`, which another process may have fetched. */
@@ -64,8 +69,8 @@ export function createBearerAuth(options: {
     ? retryingTokenRequest(options.fetchToken, options.resilience)
     : options.fetchToken;
   const tokens = new TokenCache({
-    fetchToken: async () => {
-      const issued = await fetchToken();
+    fetchToken: async (caller) => {
+      const issued = await fetchToken(undefined, caller);
       lastRenewalFailure = undefined;
       return issued;
     },
@@ -74,10 +79,10 @@ export function createBearerAuth(options: {
   });
 
   return {
-    async authorize(headers) {
-      headers.authorization = `Bearer ${await tokens.get()}`;
+    async authorize(headers, caller) {
+      headers.authorization = `Bearer ${await tokens.get(caller)}`;
     },
-    async renewAfterUnauthorized(rejectedHeaders: Headers) {
+    async renewAfterUnauthorized(rejectedHeaders: Headers, caller?: UpstreamCaller) {
       const sent = bearerTokenOf(rejectedHeaders.authorization);
       if (sent === undefined) return false;
       // A token that a 401 made us fetch, refused in its turn: the provider refuses our
@@ -90,15 +95,15 @@ export function createBearerAuth(options: {
       // stale token, the first 401 triggers the one refresh and the others reuse its result.
       tokens.invalidate(sent);
       try {
-        renewedAfter401 = { token: await tokens.get(), at: now() };
+        renewedAfter401 = { token: await tokens.get(caller), at: now() };
         return true;
       } catch (error) {
         lastRenewalFailure = asProviderError(error, options.provider, options.endpoint);
         return false;
       }
     },
-    async prepare() {
-      await tokens.get();
+    async prepare(caller) {
+      await tokens.get(caller);
     },
     renewalFailure: () => lastRenewalFailure,
   };
@@ -112,17 +117,17 @@ export function createBearerAuth(options: {
  * bound, because a request that holds one may be the one waiting for it (after a 401).
  */
 function retryingTokenRequest(
-  fetchToken: (timeoutMs?: number) => Promise<IssuedToken>,
+  fetchToken: (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken>,
   resilience: ProviderResilience,
-): () => Promise<IssuedToken> {
+): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
   const { clock } = resilience;
-  return async () => {
+  return async (_timeoutMs, caller) => {
     const deadline = resilience.deadlineFromNow();
     const run = await runWithRetries(
       async () => {
         try {
           // A retry starts only with time left; it gets no more than that.
-          return { ok: true, value: await fetchToken(Math.max(1, deadline - clock.now())) } as const;
+          return { ok: true, value: await fetchToken(Math.max(1, deadline - clock.now()), caller) } as const;
         } catch (error) {
           if (!(error instanceof ProviderError)) throw error;
           return {
@@ -248,6 +253,8 @@ export async function sendTokenRequest(
     redactor: SecretRedactor;
     /** Its body bound, and the observer that hears of the request. */
     resilience: ProviderResilience;
+    /** The request that needed the token, if one did. */
+    caller?: UpstreamCaller | undefined;
   },
 ): Promise<Response<string>> {
   const { provider, endpoint, resilience } = options;
@@ -261,6 +268,7 @@ export async function sendTokenRequest(
       durationMs: performance.now() - startedAt,
       // Token requests are retried around this function; which try this was is not known here.
       attempt: undefined,
+      caller: options.caller,
     });
   try {
     const response = await receive(request, resilience.config.maxBodyBytes);

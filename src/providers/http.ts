@@ -3,7 +3,12 @@ import https from 'node:https';
 import { got, RequestError, type CancelableRequest, type Got, type Headers, type Response } from 'got';
 import { PROVIDER_LABELS, ProviderError, type PayloadShapeError, type SecretRedactor } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { outcomeOfStatus, outcomeOfTransportError, type UpstreamOutcome } from './observer.js';
+import {
+  outcomeOfStatus,
+  outcomeOfTransportError,
+  type UpstreamCaller,
+  type UpstreamOutcome,
+} from './observer.js';
 import {
   afterAttempts,
   createResilience,
@@ -30,13 +35,16 @@ import {
 
 /** How a provider's credentials are put on a request. */
 export interface AuthStrategy {
-  /** Sets the credential headers of one outgoing request. */
-  authorize(headers: Headers): Promise<void>;
+  /**
+   * Sets the credential headers of one outgoing request. `caller` is whom the request is for: a
+   * token request it leads to is made (and logged) for it.
+   */
+  authorize(headers: Headers, caller?: UpstreamCaller): Promise<void>;
   /**
    * Called once when the provider answers 401. Resolves true when fresh credentials were obtained
    * (a token was dropped and will be fetched again), so the request is worth sending once more.
    */
-  renewAfterUnauthorized(rejectedHeaders: Headers): Promise<boolean>;
+  renewAfterUnauthorized(rejectedHeaders: Headers, caller?: UpstreamCaller): Promise<boolean>;
 }
 
 /**
@@ -48,7 +56,7 @@ export interface ProviderAuth extends AuthStrategy {
    * Makes sure credentials are ready before a request is sent, throwing the token endpoint's
    * `ProviderError` as it is (rather than from inside got's request hook, where got wraps it).
    */
-  prepare(): Promise<void>;
+  prepare(caller?: UpstreamCaller): Promise<void>;
   /**
    * The token endpoint's failure when a token refresh after a 401 failed and the request therefore
    * ended as a plain 401. Cleared when a token is issued again.
@@ -79,6 +87,8 @@ export interface RequestOptions {
    * configured deadline from now. No attempt or retry starts that could not finish before it.
    */
   readonly deadline?: number | undefined;
+  /** Whom the request is made for, handed back in its observation. */
+  readonly caller?: UpstreamCaller | undefined;
 }
 
 export interface UpstreamResponse {
@@ -103,9 +113,10 @@ export interface UpstreamClient {
   ): Promise<UpstreamResponse>;
   /**
    * Makes sure credentials are ready (a token, fetched if need be), failing fast while the circuit
-   * is open. A token endpoint that is down counts against the provider's circuit.
+   * is open. A token endpoint that is down counts against the provider's circuit. A token
+   * request is made for `options.caller`.
    */
-  prepare(): Promise<void>;
+  prepare(options?: RequestOptions): Promise<void>;
 }
 
 /** What one attempt's got request carries to the hooks. */
@@ -115,6 +126,8 @@ type AttemptContext = {
   renewedAuth?: boolean;
   /** Called when a 401 is answered by a refresh and the request is sent again. */
   onResentAfterUnauthorized?: () => void;
+  /** Whom the request is for (a token request made in its hooks is made for it too). */
+  caller?: UpstreamCaller | undefined;
 };
 
 /** Agents shared by every client: keep-alive, so each upstream request reuses a socket. */
@@ -185,14 +198,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     hooks: {
       beforeRequest: [
         async (requestOptions) => {
-          await auth.authorize(requestOptions.headers);
+          await auth.authorize(requestOptions.headers, (requestOptions.context as AttemptContext).caller);
         },
       ],
       afterResponse: [
         async (response, retryWithMergedOptions) => {
           const context = response.request.options.context as AttemptContext;
           if (response.statusCode !== 401 || context.renewedAuth) return response;
-          const renewed = await auth.renewAfterUnauthorized(response.request.options.headers);
+          const renewed = await auth.renewAfterUnauthorized(response.request.options.headers, context.caller);
           if (!renewed) return response;
           // The 401 was a request of its own, and the one sent again is another.
           context.onResentAfterUnauthorized?.();
@@ -211,6 +224,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     searchParams: URLSearchParams | undefined,
     deadline: number,
     attemptNumber: number,
+    caller: UpstreamCaller | undefined,
   ): Promise<AttemptOutcome<UpstreamResponse>> {
     // Time spent waiting for a place counts against the deadline.
     const remainingMs = deadline - clock.now();
@@ -231,8 +245,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         status,
         durationMs: performance.now() - startedAt,
         attempt: attemptNumber,
+        caller,
       });
     const context: AttemptContext = {
+      caller,
       onResentAfterUnauthorized: () => {
         observe('unauthorized', 401);
         startedAt = performance.now();
@@ -316,7 +332,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const { ticket } = admission;
       try {
         try {
-          await auth.prepare();
+          await auth.prepare(requestOptions.caller);
         } catch (error) {
           report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
           throw error;
@@ -327,7 +343,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         let anAttemptFoundItDown = false;
         const run = await runWithRetries(
           async (attemptNumber) => {
-            const outcome = await limit(() => attempt(endpoint, path, searchParams, deadline, attemptNumber));
+            const outcome = await limit(() =>
+              attempt(endpoint, path, searchParams, deadline, attemptNumber, requestOptions.caller),
+            );
             if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
             return outcome;
           },
@@ -345,11 +363,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       }
     },
 
-    async prepare() {
+    async prepare(requestOptions = {}) {
       const rejection = breaker.check();
       if (rejection) throw circuitOpenError(provider, label, undefined, rejection, clock.now());
       try {
-        await auth.prepare();
+        await auth.prepare(requestOptions.caller);
       } catch (error) {
         if (error instanceof ProviderError && verdictOf(error) === 'down') breaker.recordFailure();
         throw error;

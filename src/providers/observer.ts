@@ -18,6 +18,18 @@ export type UpstreamOutcome =
   | 'network_error'
   | 'too_large';
 
+/**
+ * Whom upstream requests are made for: one GraphQL request, passed down through its provider
+ * sessions (`SessionOptions.caller`) and handed back in each event, so that its log lines carry
+ * its id. Requests made for no one request (token requests, which operations share; readiness
+ * checks) have none.
+ */
+export interface UpstreamCaller {
+  readonly requestId: string;
+  /** Upstream requests sent for this caller so far (each attempt). */
+  upstreamRequests: number;
+}
+
 export interface UpstreamRequestEvent {
   readonly provider: ProviderName;
   /** The path template (`GET /user/{id}`), never the path with ids or the query string. */
@@ -28,6 +40,7 @@ export interface UpstreamRequestEvent {
   readonly durationMs: number;
   /** 1 for the first attempt of a call, 2 for its first retry, …; undefined for token requests. */
   readonly attempt: number | undefined;
+  readonly caller: UpstreamCaller | undefined;
 }
 
 export interface UpstreamObserver {

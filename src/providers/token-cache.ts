@@ -1,4 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { UpstreamCaller } from './observer.js';
 
 /**
  * An OAuth-style access token, fetched on first use and kept until shortly before it expires.
@@ -22,7 +23,8 @@ export interface TokenStore {
 }
 
 export interface TokenCacheOptions {
-  fetchToken: () => Promise<IssuedToken>;
+  /** One token request, made for `caller` (the request that found no usable token), if any. */
+  fetchToken: (caller?: UpstreamCaller) => Promise<IssuedToken>;
   /** How long before the stated expiry the token is no longer used. */
   refreshMarginSeconds?: number;
   now?: () => number;
@@ -41,7 +43,7 @@ export class TokenCache {
   private pending: Promise<string> | undefined;
   /** A 401's deletion from the store, which the next read waits for. */
   private dropping: Promise<unknown> | undefined;
-  private readonly fetchToken: () => Promise<IssuedToken>;
+  private readonly fetchToken: (caller?: UpstreamCaller) => Promise<IssuedToken>;
   private readonly marginMs: number;
   private readonly now: () => number;
   private readonly shared: TokenStore | undefined;
@@ -55,7 +57,8 @@ export class TokenCache {
     this.onStoredToken = options.onStoredToken ?? (() => {});
   }
 
-  async get(): Promise<string> {
+  /** `caller`: whom a token request this leads to is made for (the first of those waiting for it). */
+  async get(caller?: UpstreamCaller): Promise<string> {
     if (this.shared) {
       await this.dropping;
       const stored = await readQuietly(this.shared);
@@ -68,7 +71,7 @@ export class TokenCache {
     } else if (this.current && this.now() < this.current.usableUntil) {
       return this.current.token;
     }
-    this.pending ??= this.fetchToken()
+    this.pending ??= this.fetchToken(caller)
       .then(async (issued) => {
         // A short-lived token keeps at least half its life, whatever the margin.
         const lifetimeMs = issued.expiresInSeconds * 1000;

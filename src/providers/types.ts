@@ -1,5 +1,6 @@
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { ProviderError } from '../errors.js';
+import type { UpstreamCaller } from './observer.js';
 
 /**
  * The one interface every provider implements. Loaders use it without knowing which provider
@@ -43,6 +44,8 @@ export interface SessionOptions {
    * provider's configured deadline (`UPSTREAM_DEADLINE_MS`) from the opening of the session.
    */
   readonly deadline?: number | undefined;
+  /** The GraphQL request the session works for (its requests' log lines carry its id). */
+  readonly caller?: UpstreamCaller | undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '../bearer-auth.js';
 import { createGot } from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
+import type { UpstreamCaller } from '../observer.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
 
@@ -68,7 +69,7 @@ function createTokenRequest(
   timeoutMs: number,
   redactor: SecretRedactor,
   resilience: ProviderResilience,
-): (timeoutMs?: number) => Promise<IssuedToken> {
+): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
   const client = createGot({ baseUrl, timeoutMs, headers: { accept: 'application/json' } });
   const form = {
     client_id: auth.clientId,
@@ -76,13 +77,14 @@ function createTokenRequest(
     grant_type: 'client_credentials',
   };
 
-  return async (shorterTimeoutMs) => {
+  return async (shorterTimeoutMs, caller) => {
     const timeout = { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) };
     const response = await sendTokenRequest(client.post('api/v3/token', { form, timeout }), {
       provider: 'ispring',
       endpoint: ISPRING_TOKEN_ENDPOINT,
       redactor,
       resilience,
+      caller,
     });
     return readTokenResponse(response, {
       provider: 'ispring',

@@ -49,7 +49,7 @@ export interface IspringClient {
    * Obtains credentials (a token) up front, so that a failure there fails a whole batch once;
    * fails fast while iSpring's circuit is open.
    */
-  prepare(): Promise<void>;
+  prepare(call?: RequestOptions): Promise<void>;
 }
 
 /** Endpoint templates, as errors, logs and the sandbox name them. */
@@ -186,7 +186,7 @@ export function createIspringClient(
       await readUsersPage(new URLSearchParams({ pageSize: '1' }));
     },
 
-    prepare: () => upstream.prepare(),
+    prepare: (call) => upstream.prepare(call),
   };
 }
 

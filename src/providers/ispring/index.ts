@@ -44,7 +44,10 @@ export function createIspringProvider(
     name: 'ispring',
     userBatchSize: config.userBatchSize,
     openSession: (session) =>
-      openIspringSession(client, { deadline: session?.deadline ?? resilience.deadlineFromNow() }),
+      openIspringSession(client, {
+        deadline: session?.deadline ?? resilience.deadlineFromNow(),
+        caller: session?.caller,
+      }),
     checkCredentials: () => client.checkCredentials(),
     // An iSpring department is always readable by id: one that is not there does not exist.
     unknownDepartment: () => null,
@@ -58,7 +61,7 @@ function openIspringSession(client: IspringClient, call: RequestOptions): Provid
     async fetchUsers(ids) {
       if (ids.length === 0) return new Map();
       // A token that cannot be had fails every id alike: the whole call rejects, once.
-      await client.prepare();
+      await client.prepare(call);
       return client.fetchUsers(ids, call);
     },
     async fetchDepartment(id) {

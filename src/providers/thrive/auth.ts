@@ -10,6 +10,7 @@ import {
 } from '../bearer-auth.js';
 import { createGot } from '../http.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
+import type { UpstreamCaller } from '../observer.js';
 import type { IssuedToken } from '../token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
 
@@ -74,7 +75,7 @@ function createTokenRequest(
   clientAuthorization: string,
   redactor: SecretRedactor,
   resilience: ProviderResilience,
-): (timeoutMs?: number) => Promise<IssuedToken> {
+): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
   const url = new URL(auth.tokenUrl);
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
   const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
@@ -82,14 +83,14 @@ function createTokenRequest(
   const form: Record<string, string> = { grant_type: 'client_credentials' };
   if (auth.scope !== '') form.scope = auth.scope;
 
-  return async (shorterTimeoutMs) => {
+  return async (shorterTimeoutMs, caller) => {
     const response = await sendTokenRequest(
       client.post(path, {
         form,
         headers: { authorization: clientAuthorization },
         timeout: { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) },
       }),
-      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, resilience },
+      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, resilience, caller },
     );
     return readTokenResponse(response, {
       provider: 'thrive',

@@ -37,7 +37,7 @@ export interface ThriveClient {
    * Obtains credentials (an OAuth token) up front, so a failure there fails a whole batch once;
    * fails fast while Thrive's circuit is open.
    */
-  prepare(): Promise<void>;
+  prepare(call?: RequestOptions): Promise<void>;
 }
 
 /** Endpoint templates, as errors, logs and the sandbox name them. */
@@ -126,7 +126,7 @@ export function createThriveClient(
       await readAudiencePage(1, 1);
     },
 
-    prepare: () => upstream.prepare(),
+    prepare: (call) => upstream.prepare(call),
   };
 }
 

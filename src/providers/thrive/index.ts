@@ -50,6 +50,7 @@ export function createThriveProvider(
     openSession: (session) =>
       openThriveSession(client, config.concurrency, {
         deadline: session?.deadline ?? resilience.deadlineFromNow(),
+        caller: session?.caller,
       }),
     // `GET /audiences?page=1&perPage=1`: it needs no id that might not exist (a 404 by id would
     // not tell a wrong base URL from an unknown user), every tenant has it, it needs only the
@@ -87,7 +88,7 @@ function openThriveSession(client: ThriveClient, concurrency: number, call: Requ
     async fetchUsers(ids) {
       if (ids.length === 0) return new Map();
       // An OAuth token that cannot be had fails every id alike: the whole call rejects, once.
-      await client.prepare();
+      await client.prepare(call);
       const distinct = [...new Set(ids)];
       const settled = await Promise.all(
         distinct.map((id) =>
