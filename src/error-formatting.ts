@@ -12,7 +12,7 @@ const VALIDATION_ABORTED = 'Validation aborted.';
 /**
  * Where data-layer errors become GraphQL errors (contract section 6): one code per failure, the
  * provider, and a message that holds no secret, no upstream body and no stack trace. What came
- * from upstream is logged here instead.
+ * from upstream is logged instead, by `operationTelemetryPlugin`; unexpected errors are logged here.
  */
 export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -23,17 +23,8 @@ export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
       return { ...where, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
     }
     if (isProviderError(original)) {
-      logger.warn(
-        {
-          code: original.code,
-          provider: original.provider,
-          endpoint: original.endpoint,
-          status: original.status,
-          detail: original.detail,
-          path: formatted.path,
-        },
-        'upstream failure',
-      );
+      // Logged with the request's id by the operation plugin (`operation-plugin.ts`), which sees
+      // the request; this function does not.
       return {
         ...where,
         message: redactor.redact(original.message),

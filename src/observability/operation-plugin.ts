@@ -1,4 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
 import type { RequestContext } from '../context.js';
@@ -27,6 +29,26 @@ export function operationTelemetryPlugin(options: {
       return {
         async didResolveOperation({ operation }) {
           operationType = operation?.operation ?? 'unknown';
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          // A provider's failure, with what the client is not told (the upstream status and
+          // detail, already redacted), under the request's id.
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            if (!isProviderError(original)) continue;
+            options.logger.warn(
+              {
+                ...(contextValue.scope ? { requestId: contextValue.scope.requestId } : {}),
+                code: original.code,
+                provider: original.provider,
+                endpoint: original.endpoint,
+                status: original.status,
+                detail: original.detail,
+                path: error.path,
+              },
+              'upstream failure',
+            );
+          }
         },
         async willSendResponse({ response, request, operationName, contextValue }) {
           const durationMs = performance.now() - startedAt;

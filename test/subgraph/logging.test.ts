@@ -196,6 +196,18 @@ describe('one line per GraphQL request and per upstream request', () => {
       expect(JSON.stringify(line)).not.toContain(thriveExternal);
     }
     expect(upstream.map((line) => line['attempt'])).toEqual([1, 2, 3]);
+    // The field's failure, once, with what the client was not told (the upstream detail).
+    const failures = stack.logs.filter((line) => line['msg'] === 'upstream failure');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      level: 40,
+      requestId: 'req-failing-1',
+      code: 'UPSTREAM_UNAVAILABLE',
+      provider: 'thrive',
+      endpoint: 'GET /user/{id}',
+      status: 503,
+      path: ['down'],
+    });
   });
 
   it('a query that does not parse: a failure line with GRAPHQL_PARSE_FAILED and no upstream request', async () => {
