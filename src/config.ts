@@ -76,6 +76,17 @@ export interface CacheConfig {
   readonly maxEntries: number;
   /** Most bytes it holds, counting each entry as the length of its JSON. */
   readonly maxBytes: number;
+  /** A shared store instead of the in-memory one (`CACHE_REDIS_URL`), for several workers or replicas. */
+  readonly redis?: RedisCacheConfig | undefined;
+}
+
+export interface RedisCacheConfig {
+  /** `redis://[:password@]host:port[/db]` or `rediss://…` (TLS). */
+  readonly url: string;
+  /** Put before every key, so that deployments (tenants) sharing one Redis do not share entries. */
+  readonly prefix: string;
+  /** How long one Redis command may take before it counts as a miss (the store is slow or down). */
+  readonly timeoutMs: number;
 }
 
 export interface Config {
@@ -253,6 +264,7 @@ export function loadConfig(env: Env): Config {
       },
       maxEntries: integer('CACHE_MAX_ENTRIES', DEFAULTS.cacheMaxEntries, 1, MAX_CACHE_ENTRIES),
       maxBytes: integer('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, MIN_CACHE_BYTES, MAX_CACHE_BYTES),
+      redis: readRedisCache(read, integer, problems),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -396,6 +408,38 @@ function readBoolean(read: Read, problems: string[], name: string, fallback: boo
 
 // --- End of operations. ---
 
+export const REDIS_CACHE_DEFAULTS = Object.freeze({ prefix: 'learning-directory:', timeoutMs: 250 });
+
+/** `CACHE_REDIS_URL`, `CACHE_REDIS_PREFIX`, `CACHE_REDIS_TIMEOUT_MS`; undefined without the URL. */
+function readRedisCache(read: Read, integer: ReadInteger, problems: string[]): RedisCacheConfig | undefined {
+  const raw = read('CACHE_REDIS_URL');
+  const timeoutMs = integer('CACHE_REDIS_TIMEOUT_MS', REDIS_CACHE_DEFAULTS.timeoutMs, 10, 60_000);
+  const prefix = read('CACHE_REDIS_PREFIX') ?? REDIS_CACHE_DEFAULTS.prefix;
+  if (!/^[\x21-\x7e]{0,100}$/.test(prefix)) {
+    problems.push('CACHE_REDIS_PREFIX must be at most 100 printable characters without spaces.');
+  }
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The value may hold a password: it is not repeated.
+    problems.push(
+      'CACHE_REDIS_URL must be a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0.',
+    );
+    return undefined;
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    problems.push(`CACHE_REDIS_URL must start with redis:// or rediss:// (TLS); got "${url.protocol}//".`);
+    return undefined;
+  }
+  if (url.hostname === '') {
+    problems.push('CACHE_REDIS_URL must name a host, e.g. redis://127.0.0.1:6379.');
+    return undefined;
+  }
+  return { url: raw, prefix, timeoutMs };
+}
+
 function readThrive(
   read: Read,
   integer: ReadInteger,
@@ -519,8 +563,12 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Every secret a configuration holds, for redaction. */
-export function secretsOf(config: Pick<Config, 'thrive' | 'ispring' | 'routerSecret'>): string[] {
+export function secretsOf(
+  config: Pick<Config, 'thrive' | 'ispring' | 'routerSecret'> & { cache?: Pick<CacheConfig, 'redis'> },
+): string[] {
   const secrets: string[] = [];
+  const redisPassword = config.cache?.redis && new URL(config.cache.redis.url).password;
+  if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
   const thrive = config.thrive?.auth;
   if (thrive?.mode === 'basic') secrets.push(thrive.apiSecret);
   if (thrive?.mode === 'oauth') secrets.push(thrive.clientSecret);

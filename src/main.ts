@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { cacheHintMaxAgeSeconds } from './cache/cached-provider.js';
+import { createRedisCacheStore, redactedAddress } from './cache/redis.js';
 import { createCacheStore } from './cache/store.js';
 import { clusterMetricsSource, runPrimary, workerCount } from './cluster.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
@@ -93,12 +94,24 @@ async function runServer(config: Config): Promise<void> {
     };
   }
 
-  const redactor = new SecretRedactor(secretsOf({ ...providerConfigs, routerSecret: config.routerSecret }));
+  const redactor = new SecretRedactor(
+    secretsOf({ ...providerConfigs, routerSecret: config.routerSecret, cache: config.cache }),
+  );
   const baseLogger = processLogger(config, redactor);
   const logger = worker ? baseLogger.child({ worker: worker.id }) : baseLogger;
   const telemetry = createTelemetry({ metrics: createMetrics(), logger });
-  // One cache per process, shared by every operation and both providers.
-  const cache = { store: createCacheStore(config.cache), ttls: config.cache.ttlSeconds };
+  // One cache per process, shared by every operation and both providers; with CACHE_REDIS_URL, one
+  // cache for every process that names the same Redis and prefix.
+  const redis =
+    config.cache.redis &&
+    createRedisCacheStore(config.cache.redis, {
+      logger,
+      onError: (operation) => telemetry.metrics.cacheErrors.inc({ operation }),
+    });
+  const cache = {
+    store: redis ? redis.store : createCacheStore(config.cache),
+    ttls: config.cache.ttlSeconds,
+  };
   const providers = createProviders(providerConfigs, redactor, cache, telemetry.providers);
   const subgraph = await startSubgraph({
     providers,
@@ -132,6 +145,7 @@ async function runServer(config: Config): Promise<void> {
       providers: [...providers.keys()],
       sandbox: config.sandbox,
       cacheTtlSeconds: config.cache.ttlSeconds,
+      cacheStore: config.cache.redis ? redactedAddress(config.cache.redis.url) : 'memory',
     },
     worker ? 'worker serving' : 'subgraph started',
   );
@@ -142,6 +156,7 @@ async function runServer(config: Config): Promise<void> {
     stopping = true;
     logger.info({ reason }, 'stopping');
     await subgraph.close();
+    await redis?.close();
     await sandbox?.close();
     process.exit(0);
   };

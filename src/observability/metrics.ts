@@ -15,6 +15,7 @@ export interface Metrics {
   readonly breakerTransitions: Counter<'provider' | 'to'>;
   readonly breakerOpen: Gauge<'provider'>;
   readonly cacheLookups: Counter<'kind' | 'result'>;
+  readonly cacheErrors: Counter<'operation'>;
   readonly loaderBatchSize: Histogram<'provider' | 'entity'>;
   readonly operations: Counter<'operation_type' | 'outcome'>;
   readonly operationDuration: Histogram<'operation_type' | 'outcome'>;
@@ -65,6 +66,12 @@ export function createMetrics(): Metrics {
       name: name('cache_lookups_total'),
       help: 'Reads of the cross-request cache, by kind (user, department, departments list, token, …) and result (hit, miss).',
       labelNames: ['kind', 'result'],
+      registers,
+    }),
+    cacheErrors: new Counter({
+      name: name('cache_errors_total'),
+      help: 'Commands of a shared cache store (Redis) that failed or timed out, by operation; each read that failed was a miss.',
+      labelNames: ['operation'],
       registers,
     }),
     loaderBatchSize: new Histogram({

@@ -61,7 +61,10 @@ export class TokenCache {
   async get(caller?: UpstreamCaller): Promise<string> {
     if (this.shared) {
       await this.dropping;
-      const stored = await readQuietly(this.shared);
+      const { stored, failed } = await readShared(this.shared);
+      // A store that cannot be read (down, slow) is no reason to ask for a token per request: the
+      // token this process holds serves until it expires, or until a 401 drops it.
+      if (failed && this.current && this.now() < this.current.usableUntil) return this.current.token;
       if (stored !== undefined) {
         if (stored !== this.current?.token) this.onStoredToken(stored);
         // The store's TTL says how long it is usable; this copy is only for `invalidate` and `peek`.
@@ -120,11 +123,11 @@ async function dropFromStore(shared: TokenStore, rejected: string | undefined): 
   }
 }
 
-async function readQuietly(shared: TokenStore): Promise<string | undefined> {
+async function readShared(shared: TokenStore): Promise<{ stored: string | undefined; failed: boolean }> {
   try {
-    return await shared.store.get(shared.key);
+    return { stored: await shared.store.get(shared.key), failed: false };
   } catch {
-    return undefined;
+    return { stored: undefined, failed: true };
   }
 }
 

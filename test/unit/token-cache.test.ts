@@ -170,4 +170,29 @@ describe('TokenCache with a store', () => {
     const issuer = endpoint();
     expect(await tokenCache(failing, issuer).get()).toBe('token-1');
   });
+
+  it('keeps using its token while the store fails, instead of fetching one per get', async () => {
+    const { store } = sharedStore();
+    let down = false;
+    const flaky: KeyValueCache<string> = {
+      get: async (key) => {
+        if (down) throw new Error('store down');
+        return store.get(key);
+      },
+      set: (key, value, options) => store.set(key, value, options),
+      delete: (key) => store.delete(key),
+    };
+    const issuer = endpoint();
+    const cache = tokenCache(flaky, issuer);
+    expect(await cache.get()).toBe('token-1');
+    down = true;
+    expect(await cache.get()).toBe('token-1');
+    expect(await cache.get()).toBe('token-1');
+    expect(issuer.issued()).toBe(1);
+    // A 401 still drops it, and the next get fetches a new one.
+    cache.invalidate('token-1');
+    expect(await cache.get()).toBe('token-2');
+    expect(await cache.get()).toBe('token-2');
+    expect(issuer.issued()).toBe(2);
+  });
 });

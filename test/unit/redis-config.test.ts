@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, REDIS_CACHE_DEFAULTS, secretsOf } from '../../src/config.ts';
+import { redactedAddress } from '../../src/cache/redis.ts';
+import { problemsOf } from '../helpers/config.ts';
+
+describe('CACHE_REDIS_URL and its settings', () => {
+  it('leaves the cache in memory when unset', () => {
+    expect(loadConfig({}).cache.redis).toBeUndefined();
+  });
+
+  it('reads the URL, the prefix and the command timeout, with their defaults', () => {
+    expect(loadConfig({ CACHE_REDIS_URL: 'redis://127.0.0.1:6379' }).cache.redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      prefix: REDIS_CACHE_DEFAULTS.prefix,
+      timeoutMs: REDIS_CACHE_DEFAULTS.timeoutMs,
+    });
+    expect(
+      loadConfig({
+        CACHE_REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+        CACHE_REDIS_PREFIX: 'tenant-a:',
+        CACHE_REDIS_TIMEOUT_MS: '80',
+      }).cache.redis,
+    ).toEqual({ url: 'rediss://:pw@cache.internal:6380/2', prefix: 'tenant-a:', timeoutMs: 80 });
+  });
+
+  it.each([
+    ['not a URL', 'not a url', 'CACHE_REDIS_URL must be a URL such as redis://127.0.0.1:6379'],
+    ['another scheme', 'http://127.0.0.1:6379', 'must start with redis:// or rediss:// (TLS); got "http://"'],
+    ['no host', 'redis://', 'CACHE_REDIS_URL must'],
+  ])('refuses %s, saying what it expects', (_, url, message) => {
+    const problems = problemsOf({ CACHE_REDIS_URL: url });
+    expect(problems.join('\n')).toContain(message);
+  });
+
+  it('never repeats a URL it refuses, which may hold a password', () => {
+    const problems = problemsOf({ CACHE_REDIS_URL: 'redis:/ :secret-pw-991@host' });
+    expect(problems.join('\n')).not.toContain('secret-pw-991');
+  });
+
+  it('refuses a prefix with spaces or over 100 characters, and a timeout out of range', () => {
+    expect(problemsOf({ CACHE_REDIS_PREFIX: 'a b' }).join('\n')).toContain('CACHE_REDIS_PREFIX');
+    expect(problemsOf({ CACHE_REDIS_PREFIX: 'x'.repeat(101) }).join('\n')).toContain('CACHE_REDIS_PREFIX');
+    expect(problemsOf({ CACHE_REDIS_TIMEOUT_MS: '5' }).join('\n')).toContain(
+      'CACHE_REDIS_TIMEOUT_MS must be a whole number from 10 to 60000',
+    );
+  });
+
+  it('counts the password among the secrets, so that logs and errors redact it', () => {
+    const config = loadConfig({ CACHE_REDIS_URL: 'redis://:p%40ss-word-55@127.0.0.1:6379' });
+    expect(secretsOf(config)).toEqual(expect.arrayContaining(['p@ss-word-55', 'p%40ss-word-55']));
+    expect(redactedAddress(config.cache.redis!.url)).toBe('redis://:***@127.0.0.1:6379');
+  });
+});
