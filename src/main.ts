@@ -17,6 +17,7 @@ import {
   type SandboxAddresses,
 } from './sandbox/index.js';
 import { startSubgraph } from './server.js';
+import { graphqlUrl } from './listen.js';
 
 /**
  * `npm start`: reads the configuration, starts the sandbox providers when no provider is
@@ -61,7 +62,7 @@ async function runClusterPrimary(config: Config, workers: number): Promise<void>
     logger,
     workerEnv,
     onListening: ({ port }) => {
-      const url = `http://${shownHost(config.host)}:${port}/graphql`;
+      const url = graphqlUrl(config.host, port);
       process.stdout.write(`Subgraph ready at ${url} (${workers} workers)\n`);
       logger.info({ url, workers, sandbox: config.sandbox }, 'subgraph started');
     },
@@ -193,10 +194,6 @@ function printSandboxBanner(sandbox: Sandbox): void {
       '',
     ].join('\n'),
   );
-}
-
-function shownHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 }
 
 main().catch((error: unknown) => {

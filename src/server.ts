@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -24,6 +23,7 @@ import { openRequestScope } from './observability/request-scope.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { inlineTracingPlugins } from './observability/tracing.js';
 import { createSubgraphSchema } from './schema.js';
+import { graphqlUrl, listen } from './listen.js';
 
 export interface SubgraphServerOptions {
   readonly providers: ProviderRegistry;
@@ -151,17 +151,9 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   app.use(jsonNotFound());
   app.use(jsonErrorHandler(options.logger, limits.maxBodyBytes));
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const port = await listen(httpServer, options.port, options.host);
   return {
-    url: `http://${shownHost}:${port}/graphql`,
+    url: graphqlUrl(options.host, port),
     port,
     readiness,
     close: async () => {

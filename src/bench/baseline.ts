@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -14,6 +13,7 @@ import { createInMemoryDirectory } from './directory.js';
 import { failStart, serveParent } from './ipc.js';
 import { createBenchOrganisation } from './organisation.js';
 import { WARM_TTL_SECONDS } from './settings.js';
+import { listen } from '../listen.js';
 
 /**
  * Baseline B1 (forked by run.ts): the same subgraph schema and resolvers (`createSubgraphSchema()`)
@@ -58,14 +58,7 @@ async function main(): Promise<void> {
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, { context: async () => context }),
   );
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(0, '127.0.0.1', () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = httpServer.address() as AddressInfo;
+  const port = await listen(httpServer, 0, '127.0.0.1');
 
   const stop = () => {
     void apollo.stop().finally(() => {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -9,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse, Source, type DocumentNode } from 'graphql';
 import { DEMO } from '../sandbox/seed.js';
+import { graphqlUrl, listen } from '../listen.js';
 
 /**
  * "learning-records": an example second subgraph, to see this one in a supergraph. It adds course
@@ -235,17 +235,9 @@ export async function startLearningRecordsSubgraph(
   await apollo.start();
   app.use('/graphql', express.json(), expressMiddleware(apollo));
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const port = await listen(httpServer, options.port, options.host);
   return {
-    url: `http://${shownHost}:${port}/graphql`,
+    url: graphqlUrl(options.host, port),
     close: async () => {
       await apollo.stop();
       httpServer.closeAllConnections();

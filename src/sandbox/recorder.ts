@@ -5,7 +5,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +17,7 @@ import {
   type SandboxFaultKind,
   type SandboxFaultOptions,
 } from './faults.js';
+import { listen as listenOn } from '../listen.js';
 
 /**
  * What both sandbox servers share: a node:http server that routes each request to an endpoint
@@ -217,16 +217,9 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, options.port, options.host);
   server.on('error', () => {});
 
-  const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const origin = `http://${host}:${port}`;
   let closed: Promise<void> | undefined;
