@@ -92,7 +92,7 @@ export function runPrimary(options: PrimaryOptions): void {
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) void finish(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
       return;
     }
     earlyExits = lived < EARLY_EXIT_MS ? earlyExits + 1 : 0;
@@ -111,10 +111,11 @@ export function runPrimary(options: PrimaryOptions): void {
     fork();
   });
 
+  /** 0 after a signal, 1 after a crash loop: set by `stop`, used once every worker is gone. */
   let exitCode = 0;
-  const finish = async (code: number) => {
+  const finish = async () => {
     await options.onStopped();
-    process.exit(exitCode || code);
+    process.exit(exitCode);
   };
   const stop = (code: number) => {
     if (stopping) return;
@@ -122,7 +123,7 @@ export function runPrimary(options: PrimaryOptions): void {
     exitCode = code;
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
     if (workers.length === 0) {
-      void finish(code);
+      void finish();
       return;
     }
     for (const worker of workers) worker.process.kill('SIGTERM');
@@ -130,14 +131,12 @@ export function runPrimary(options: PrimaryOptions): void {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
     }, STOP_GRACE_MS).unref();
   };
-  process.on('SIGINT', () => {
-    logger.info({ signal: 'SIGINT' }, 'stopping the workers');
-    stop(0);
-  });
-  process.on('SIGTERM', () => {
-    logger.info({ signal: 'SIGTERM' }, 'stopping the workers');
-    stop(0);
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      logger.info({ signal }, 'stopping the workers');
+      stop(0);
+    });
+  }
 
   for (let i = 0; i < options.workers; i += 1) fork();
 }

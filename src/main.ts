@@ -46,10 +46,7 @@ async function main(): Promise<void> {
 
 /** The primary of `WORKERS=n`: the sandbox (once, for every worker), the workers, the banner. */
 async function runClusterPrimary(config: Config, workers: number): Promise<void> {
-  const logger = processLogger(
-    config,
-    new SecretRedactor(secretsOf({ ...config, routerSecret: config.routerSecret })),
-  );
+  const logger = processLogger(config, new SecretRedactor(secretsOf(config)));
   let sandbox: Sandbox | undefined;
   const workerEnv: Record<string, string> = {};
   if (config.sandbox) {
