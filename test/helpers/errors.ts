@@ -12,6 +12,11 @@ export async function rejection(promise: Promise<unknown>): Promise<ProviderErro
   throw new Error('expected the call to reject, but it resolved');
 }
 
+/** Fails when any of `values` (secrets, ids, hosts) appears in `text` (a body, a log, a trace). */
+export function expectNoneIn(text: string, values: readonly string[]): void {
+  for (const value of values) expect(text).not.toContain(value);
+}
+
 /** Fails when any of `secrets` appears in what an error carries or serialises to, its cause included. */
 export function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
   const carried = [

@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { createProviders } from '../../src/providers/index.ts';
 import { sandboxProviderConfigs } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 
 /**
  * `/health/live` and `/health/ready` over real HTTP (issue 5): what each answers, which upstream
@@ -67,7 +68,7 @@ async function readyGauge(stack: Stack): Promise<Record<string, number>> {
 }
 
 function expectNoSecretsIn(text: string, secrets: readonly string[]) {
-  for (const secret of secrets) expect(text).not.toContain(secret);
+  expectNoneIn(text, secrets);
   expect(text).not.toMatch(/stacktrace|\bat .*\.[jt]s:\d+/);
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserModel } from '../../src/models.ts';
 import { DEMO, SANDBOX_CREDENTIALS } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 
 /**
  * Federated inline tracing (`ftv1`, issue 5): the trace the router asks for with
@@ -91,7 +92,7 @@ function expectTraceErrorsLikeResponse(traced: Traced) {
 }
 
 function expectNothingSecret(text: string, secrets: readonly string[]) {
-  for (const secret of secrets) expect(text).not.toContain(secret);
+  expectNoneIn(text, secrets);
   expect(text).not.toContain('http://127.0.0.1');
   expect(text).not.toContain('<masked>');
   expect(text).not.toMatch(/stacktrace|\bat .*\.[jt]s:\d+|node_modules/);

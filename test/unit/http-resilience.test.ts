@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultResilience, type ResilienceConfig } from '../../src/config.ts';
 import { SecretRedactor, type ProviderError } from '../../src/errors.ts';
+import { createStaticAuth } from '../../src/providers/bearer-auth.ts';
 import { createUpstreamClient, type ProviderAuth } from '../../src/providers/http.ts';
 import { createResilience, type ResilienceClock } from '../../src/providers/resilience/index.ts';
+import { renewingTokenAuth } from '../helpers/auth.ts';
 import { expectNoSecrets, rejection } from '../helpers/errors.ts';
 
 /**
@@ -125,14 +127,7 @@ const SECRET = 's3cret-api-key-4242';
 const BASIC = Buffer.from(`tenant:${SECRET}`).toString('base64');
 const redactor = () => new SecretRedactor([SECRET, BASIC]);
 
-const staticAuth: ProviderAuth = {
-  prepare: async () => {},
-  renewalFailure: () => undefined,
-  authorize: async (headers) => {
-    headers.authorization = `Basic ${BASIC}`;
-  },
-  renewAfterUnauthorized: async () => false,
-};
+const staticAuth = createStaticAuth({ authorization: `Basic ${BASIC}` });
 
 /** Waits written down, not waited: each moves the client's clock on instead. */
 const sleeps: number[] = [];
@@ -308,27 +303,9 @@ describe('retries', () => {
 // --- Renewal on 401 ----------------------------------------------------------------------------
 
 describe('a 401', () => {
-  function renewingAuth() {
-    let current = 'token-1';
-    let renewals = 0;
-    const auth: ProviderAuth = {
-      prepare: async () => {},
-      renewalFailure: () => undefined,
-      authorize: async (headers) => {
-        headers.authorization = `Bearer ${current}`;
-      },
-      renewAfterUnauthorized: async () => {
-        renewals += 1;
-        current = `token-${renewals + 1}`;
-        return true;
-      },
-    };
-    return { auth, renewals: () => renewals };
-  }
-
   it('costs exactly one token refresh and one more request, and is never retried', async () => {
     on('protected', status(401));
-    const { auth, renewals } = renewingAuth();
+    const { auth, renewals } = renewingTokenAuth();
     const error = await failure(client({ auth }).get('GET /protected', 'protected'));
     expect(error).toMatchObject({ code: 'UPSTREAM_AUTH', status: 401 });
     expect(renewals()).toBe(1);
@@ -338,7 +315,7 @@ describe('a 401', () => {
 
   it('after its refresh, is followed by the retries of a 503 like any other request', async () => {
     on('protected', status(401), status(503), status(200));
-    const { auth, renewals } = renewingAuth();
+    const { auth, renewals } = renewingTokenAuth();
     expect((await client({ auth }).get('GET /protected', 'protected')).status).toBe(200);
     expect(renewals()).toBe(1);
     expect(seen.map((request) => request.authorization)).toEqual([

@@ -2,8 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretRedactor } from '../../src/errors.ts';
+import { createStaticAuth } from '../../src/providers/bearer-auth.ts';
 import { createUpstreamClient, parseRetryAfter, type ProviderAuth } from '../../src/providers/http.ts';
 import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';
+import { renewingTokenAuth } from '../helpers/auth.ts';
 import { rejection } from '../helpers/errors.ts';
 
 /** A real local server whose answer each test chooses by path. */
@@ -42,32 +44,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function tokenAuth() {
-  let current = 'token-1';
-  let renewals = 0;
-  const auth: ProviderAuth = {
-    prepare: async () => {},
-    renewalFailure: () => undefined,
-    authorize: async (headers) => {
-      headers.authorization = `Bearer ${current}`;
-    },
-    renewAfterUnauthorized: async () => {
-      renewals += 1;
-      current = `token-${renewals + 1}`;
-      return true;
-    },
-  };
-  return { auth, renewals: () => renewals };
-}
-
-const staticAuth: ProviderAuth = {
-  prepare: async () => {},
-  renewalFailure: () => undefined,
-  authorize: async (headers) => {
-    headers.authorization = 'Basic c2VjcmV0LWFwaS1rZXktMTIz';
-  },
-  renewAfterUnauthorized: async () => false,
-};
+const staticAuth = createStaticAuth({ authorization: 'Basic c2VjcmV0LWFwaS1rZXktMTIz' });
 
 /** Retries (of 503s, timeouts, resets: see http-resilience.test.ts) without real waits. */
 const noWait = () => createResilience('thrive', undefined, { ...systemClock, sleep: async () => {} });
@@ -91,7 +68,7 @@ describe('upstream HTTP client', () => {
 
   it('renews credentials once on a 401 and sends the request again', async () => {
     validToken = 'token-2';
-    const { auth, renewals } = tokenAuth();
+    const { auth, renewals } = renewingTokenAuth();
     seen.length = 0;
     expect((await client(auth).get('GET /token-protected', 'token-protected')).status).toBe(200);
     expect(renewals()).toBe(1);
@@ -100,7 +77,7 @@ describe('upstream HTTP client', () => {
 
   it('gives up with UPSTREAM_AUTH after exactly one renewal', async () => {
     validToken = 'never-issued';
-    const { auth, renewals } = tokenAuth();
+    const { auth, renewals } = renewingTokenAuth();
     seen.length = 0;
     const error = await rejection(client(auth).get('GET /token-protected', 'token-protected'));
     expect(error.code).toBe('UPSTREAM_AUTH');
