@@ -47,9 +47,23 @@ export interface IspringHeaderAuth {
   readonly password: string;
 }
 
+/**
+ * How iSpring users are read by id (`ISPRING_USER_LOOKUP`): `auto` starts with `get` and moves on
+ * when the tenant shows it ignores the form's filter (or refuses the form): `GET /users/v2` with
+ * `userIds[]`, then `POST /users/v2` with an XML body, then `GET /user/{id}/v2` per id (`single`).
+ */
+export type IspringUserLookup = 'auto' | 'get' | 'post' | 'single';
+
 export interface IspringConfig {
   readonly baseUrl: string;
   readonly auth: IspringTokenAuth | IspringHeaderAuth;
+  /**
+   * The token endpoint (token mode); absent: `POST /api/v3/token` on the base URL's origin, since an
+   * account-domain base URL (`https://acct.ispringlearn.com/api/v2`) has the token at the origin.
+   */
+  readonly tokenUrl?: string | undefined;
+  /** Default `auto`. */
+  readonly userLookup?: IspringUserLookup | undefined;
   readonly timeoutMs: number;
   /** Ids per `GET /users/v2?userIds[]=…` request, and DataLoader `maxBatchSize`. */
   readonly userBatchSize: number;
@@ -483,7 +497,8 @@ function readThrive(
         clientSecret,
         tokenUrl:
           tokenUrlOverride ?? `${new URL(baseUrl).origin}/oauth2/token/${encodeURIComponent(tenantId)}`,
-        scope: read('THRIVE_SCOPE') ?? DEFAULTS.thriveScope,
+        // `none` asks for no scope: a Cognito-style endpoint then grants every scope the client has.
+        scope: readScope(read('THRIVE_SCOPE')),
       }
     : { mode: 'basic', tenantId, apiSecret: apiSecret! };
   return {
@@ -531,6 +546,13 @@ function readIspring(
   }
   const checkedAccountUrl = accountUrl === undefined ? undefined : url('ISPRING_ACCOUNT_URL', undefined);
   const baseUrl = url('ISPRING_BASE_URL', DEFAULT_ISPRING_BASE_URL);
+  const tokenUrl = url('ISPRING_TOKEN_URL', undefined);
+  const userLookup = (read('ISPRING_USER_LOOKUP') ?? 'auto').toLowerCase();
+  if (!ISPRING_USER_LOOKUPS.includes(userLookup as IspringUserLookup)) {
+    problems.push(
+      `ISPRING_USER_LOOKUP must be one of ${ISPRING_USER_LOOKUPS.join(', ')}; got ${JSON.stringify(userLookup.slice(0, 40))}.`,
+    );
+  }
   const userBatchSize = integer('ISPRING_MAX_BATCH_SIZE', DEFAULTS.ispringUserBatchSize, 1, 500);
   const format = (read('ISPRING_FORMAT') ?? 'xml').toLowerCase();
   if (format !== 'xml' && format !== 'json') {
@@ -544,11 +566,20 @@ function readIspring(
   return {
     baseUrl,
     auth,
+    ...(tokenUrl === undefined ? {} : { tokenUrl }),
+    userLookup: userLookup as IspringUserLookup,
     timeoutMs: integer('ISPRING_TIMEOUT_MS', timeoutMs, 100, 120_000),
     userBatchSize,
     format: format as IspringConfig['format'],
   };
 }
+
+function readScope(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULTS.thriveScope;
+  return raw.toLowerCase() === 'none' ? '' : raw;
+}
+
+const ISPRING_USER_LOOKUPS: readonly IspringUserLookup[] = ['auto', 'get', 'post', 'single'];
 
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);

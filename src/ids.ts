@@ -11,14 +11,19 @@ export const MAX_ID_LENGTH = 128;
  * Each provider's id alphabet. Neither allows `.`, `/`, `%` or whitespace, so no id can name
  * another upstream path even before it is percent-encoded.
  */
-const ID_PATTERNS: Readonly<Record<ProviderName, { pattern: RegExp; describe: string }>> = {
+const ID_PATTERNS: Readonly<
+  Record<ProviderName, { pattern: RegExp; describe: string; canonical: (id: string) => string }>
+> = {
   // Thrive ids are 24-hex Mongo ids in every sample; audience paths also take a `reference`,
-  // which is tenant-defined, so the alphabet is the URL-safe word characters.
-  thrive: { pattern: /^[A-Za-z0-9_-]+$/, describe: 'letters, digits, "_" or "-"' },
-  // iSpring ids are UUIDs.
+  // which is tenant-defined (and may be case-sensitive), so the alphabet is the URL-safe word
+  // characters, kept as written.
+  thrive: { pattern: /^[A-Za-z0-9_-]+$/, describe: 'letters, digits, "_" or "-"', canonical: (id) => id },
+  // iSpring ids are UUIDs, which the API writes in lower case: an upper-case spelling is the same
+  // id, and is lower-cased before any request or cache key so that it is one entry, not two.
   ispring: {
     pattern: /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/,
     describe: 'a UUID such as f29d887c-5cff-11e9-9e6a-0a580af40692',
+    canonical: (id) => id.toLowerCase(),
   },
 };
 
@@ -74,9 +79,9 @@ export function parseGlobalId(value: unknown, argumentName = 'id'): GlobalId {
   if (prefix !== 'thrive' && prefix !== 'ispring') fail(`the prefix must be "thrive" or "ispring"`);
   const provider = prefix as ProviderName;
   if (externalId === '') fail(`the ${provider} id after the prefix is empty`);
-  const { pattern, describe } = ID_PATTERNS[provider];
+  const { pattern, describe, canonical } = ID_PATTERNS[provider];
   if (!pattern.test(externalId)) fail(`the id after "${provider}:" must be ${describe}`);
-  return { provider, externalId };
+  return { provider, externalId: canonical(externalId) };
 }
 
 /** True when `externalId` is in the provider's id alphabet (for ids read from upstream payloads). */

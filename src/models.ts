@@ -86,6 +86,12 @@ export interface DepartmentModel {
   readonly name: string | null;
   readonly code: string | null;
   readonly parentId: string | null;
+  /**
+   * True when this came from a list that does not tell parents (Thrive's audience list may send
+   * `AudienceStub`s without `parent`): `parentId` is then null for want of knowing, and only a read
+   * by id tells it. Absent or false: `parentId` is what the provider says.
+   */
+  readonly parentUnknown?: boolean;
   /** The department's own rules; `inherit` is expressed as a walk to the parent department. */
   readonly supervisor: ManagerRule;
   readonly functionalManager: ManagerRule;
@@ -98,6 +104,12 @@ export interface GroupModel {
   readonly name: string | null;
   readonly isSmart: boolean | null;
   readonly parentId: string | null;
+  /**
+   * True when this came from a list that does not tell parents (Thrive's audience list may send
+   * `AudienceStub`s without `parent`): `parentId` is then null for want of knowing, and only a read
+   * by id tells it. Absent or false: `parentId` is what the provider says.
+   */
+  readonly parentUnknown?: boolean;
 }
 
 /** "first last", else login, else email, else the provider's id (contract section 4). */

@@ -51,19 +51,22 @@ export function createInMemoryDirectory(organisation: DemoOrganisation): InMemor
     groups.set(group.id, group);
   }
 
+  /** A department a position names: Thrive's unknownDepartment stands in for an id no audience has. */
   const department = (globalId: string): DepartmentModel | null => {
     const found = departments.get(globalId);
     if (found) return found;
-    // What the catalog loader's `missing` gives: Thrive's unknownDepartment, iSpring null.
     return providerOf(globalId) === 'thrive' ? thriveMapper.unknownDepartment(externalIdOf(globalId)) : null;
   };
-  const loadDepartment = async (globalId: string) => department(globalId);
+  const loadDepartment = async (globalId: string) => departments.get(globalId) ?? null;
   const manager = (request: ManagerRequest) => resolveManagerRule(request, loadDepartment);
 
   const loaders: Loaders = {
     user: async (id) => users.get(id) ?? null,
     department: loadDepartment,
+    namedDepartment: async (globalId) => department(globalId),
     group: async (id) => groups.get(id) ?? null,
+    // Built from the organisation's by-id shapes: every parent is known.
+    parentOf: async (entity) => entity.parentId,
     manager,
   };
   return { users, departments, groups, department, manager, loaders };

@@ -68,6 +68,7 @@ export function withCache(
     name,
     userBatchSize: provider.userBatchSize,
     checkCredentials: () => provider.checkCredentials(),
+    sharesOneCatalog: provider.sharesOneCatalog,
     unknownDepartment: (id) => provider.unknownDepartment(id),
     openSession(options): ProviderSession {
       const inner = provider.openSession(options);
@@ -202,7 +203,9 @@ interface CatalogReads<T> {
   listAll(): Promise<readonly T[]>;
 }
 
-function createCatalogCache<T extends { readonly externalId: string }>(options: CatalogCacheOptions<T>) {
+function createCatalogCache<T extends { readonly externalId: string; readonly parentUnknown?: boolean }>(
+  options: CatalogCacheOptions<T>,
+) {
   const { one, list, keyOf, listKey, ttl } = options;
   const oneInFlight = new Map<string, Promise<T | null>>();
   let listInFlight: Promise<readonly T[]> | undefined;
@@ -252,7 +255,8 @@ function createCatalogCache<T extends { readonly externalId: string }>(options: 
           if (cached !== undefined) return cached;
           const listed = await readQuietly(list, listKey);
           const fromList = listed && indexOf(listed).get(id);
-          if (fromList) return fromList;
+          // A by-id read is whole: a list entry that does not know its parent does not answer it.
+          if (fromList && fromList.parentUnknown !== true) return fromList;
           // An id a cached list does not hold is asked for by id: it may be newer than the list
           // (and a Thrive organisational unit is readable by id without being in the list).
           const inFlight = oneInFlight.get(id);

@@ -1,35 +1,105 @@
 import DataLoader from 'dataloader';
+import type { DepartmentModel, GroupModel } from '../models.js';
 
 /**
- * A DataLoader for entities a provider can give one by id or all at once in a list (iSpring
- * departments and groups, Thrive audiences). Contract section 7: a batch of one key is a request
- * by id; a batch of more reads the list once; once the list is read (or being read) in this
- * operation, every later key is answered from it, with no request at all.
+ * The departments and groups of one provider in one operation, as a DataLoader (contract section
+ * 7): a batch that needs one entity reads it by id; a batch that needs more than one reads the
+ * list; once a list is read (or being read) in this operation, every later key it covers is
+ * answered from it, with no request at all. A key loaded for a walk (the supervisor walk, `parent`,
+ * `ancestors`) reads the list even alone, since a walk needs more than one.
+ *
+ * Where departments and groups come from one list (Thrive's audiences, `shared`), "more than one"
+ * counts both kinds together, and one read by id serves a department and a group of the same id.
  */
-export interface CatalogSource<T> {
-  fetchOne(id: string): Promise<T | null>;
-  listAll(): Promise<readonly T[]>;
-  idOf(entity: T): string;
-  /** What a key the provider does not have stands for (null, or a stand-in known only by id). */
-  missing(id: string): T | null;
+export type CatalogKind = 'department' | 'group';
+
+export interface CatalogEntities {
+  readonly department: DepartmentModel;
+  readonly group: GroupModel;
 }
 
-/** `onBatch` hears the size of every batch DataLoader hands over (metrics). */
-export function createCatalogLoader<T>(
-  source: CatalogSource<T>,
-  onBatch: (size: number) => void = () => {},
-): DataLoader<string, T | null> {
-  let listed: Promise<ReadonlyMap<string, T>> | undefined;
-  const readList = () =>
-    (listed ??= source.listAll().then((all) => new Map(all.map((entity) => [source.idOf(entity), entity]))));
+type Entity = CatalogEntities[CatalogKind];
 
-  return new DataLoader<string, T | null>(async (ids) => {
-    onBatch(ids.length);
-    if (listed !== undefined || ids.length > 1) {
-      const byId = await readList();
-      return ids.map((id) => byId.get(id) ?? source.missing(id));
+/** The provider's reads, for either kind (a department read gives departments, a group read groups). */
+export interface CatalogSource {
+  /** True when one list serves both kinds. */
+  readonly shared: boolean;
+  fetchOne(kind: CatalogKind, id: string): Promise<Entity | null>;
+  listAll(kind: CatalogKind): Promise<readonly Entity[]>;
+}
+
+export interface CatalogLoader {
+  /** The entity, or null when the provider has none with that id. */
+  load<K extends CatalogKind>(kind: K, id: string, use?: 'walk'): Promise<CatalogEntities[K] | null>;
+}
+
+/** `onBatch` hears the size of every batch a kind hands over (metrics). */
+export function createCatalogLoader(
+  source: CatalogSource,
+  onBatch: (kind: CatalogKind, size: number) => void = () => {},
+): CatalogLoader {
+  const lists = new Map<CatalogKind, Promise<ReadonlyMap<string, Entity>>>();
+  const readList = (kind: CatalogKind) => {
+    let list = lists.get(kind);
+    if (list === undefined) {
+      list = source
+        .listAll(kind)
+        .then((all) => new Map<string, Entity>(all.map((entity) => [entity.externalId, entity])));
+      lists.set(kind, list);
     }
-    const id = ids[0]!;
-    return [(await source.fetchOne(id)) ?? source.missing(id)];
+    return list;
+  };
+  const forWalk = new Set<string>();
+
+  const loader = new DataLoader<string, Entity | null>(async (keys) => {
+    const parsed = keys.map(parseKey);
+    const results = new Map<string, Promise<Entity | null>>();
+    // The kinds whose keys decide together whether a list is read.
+    const groups: ReadonlyArray<readonly CatalogKind[]> = source.shared
+      ? [['department', 'group']]
+      : [['department'], ['group']];
+    for (const kinds of groups) {
+      const inGroup = parsed.filter((key) => kinds.includes(key.kind));
+      if (inGroup.length === 0) continue;
+      for (const kind of kinds) {
+        const size = inGroup.filter((key) => key.kind === kind).length;
+        if (size > 0) onBatch(kind, size);
+      }
+      const distinctIds = new Set(inGroup.map((key) => key.id));
+      const useList =
+        kinds.some((kind) => lists.has(kind)) ||
+        distinctIds.size > 1 ||
+        inGroup.some((key) => forWalk.has(key.raw));
+      for (const key of inGroup) {
+        results.set(
+          key.raw,
+          useList
+            ? readList(key.kind).then((byId) => byId.get(key.id) ?? null)
+            : source.fetchOne(key.kind, key.id),
+        );
+      }
+    }
+    return Promise.all(
+      parsed.map(async (key) => {
+        try {
+          return await results.get(key.raw)!;
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    );
   });
+
+  return {
+    load<K extends CatalogKind>(kind: K, id: string, use?: 'walk') {
+      const key = `${kind}:${id}`;
+      if (use === 'walk') forWalk.add(key);
+      return loader.load(key) as Promise<CatalogEntities[K] | null>;
+    },
+  };
+}
+
+function parseKey(raw: string): { raw: string; kind: CatalogKind; id: string } {
+  const separator = raw.indexOf(':');
+  return { raw, kind: raw.slice(0, separator) as CatalogKind, id: raw.slice(separator + 1) };
 }

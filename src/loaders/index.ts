@@ -4,7 +4,7 @@ import { externalIdOf, providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { UpstreamCaller } from '../providers/observer.js';
 import type { DirectoryProvider } from '../providers/types.js';
-import { createCatalogLoader } from './catalog.js';
+import { createCatalogLoader, type CatalogKind, type CatalogLoader } from './catalog.js';
 import { createManagerLoader, type ManagerRequest } from './managers.js';
 
 /**
@@ -15,8 +15,22 @@ import { createManagerLoader, type ManagerRequest } from './managers.js';
  */
 export interface Loaders {
   user(id: string): Promise<UserModel | null>;
-  department(id: string): Promise<DepartmentModel | null>;
-  group(id: string): Promise<GroupModel | null>;
+  /**
+   * A department, or null when the provider has none. `walk`: it is needed for a walk (the
+   * supervisor walk, `parent`, `ancestors`), which reads the list even for one (contract section 7).
+   */
+  department(id: string, use?: 'walk'): Promise<DepartmentModel | null>;
+  /**
+   * The department a position or user names: as `department`, but an id the provider has no entity
+   * for may still stand for one (a Thrive organisational unit no audience names).
+   */
+  namedDepartment(id: string): Promise<DepartmentModel | null>;
+  group(id: string, use?: 'walk'): Promise<GroupModel | null>;
+  /**
+   * The parent id of a department or group: its own `parentId`, or, when it came from a list that
+   * does not tell parents (`parentUnknown`), the one a read by id gives.
+   */
+  parentOf(entity: DepartmentModel | GroupModel, kind: CatalogKind): Promise<string | null>;
   /** The user id a manager rule resolves to, or null (see `managers.ts`). */
   manager(request: ManagerRequest): Promise<string | null>;
 }
@@ -30,9 +44,11 @@ export type LoaderEntity = 'user' | 'department' | 'group';
 export type LoaderBatchObserver = (provider: ProviderName, entity: LoaderEntity, size: number) => void;
 
 interface ProviderLoaders {
+  readonly provider: DirectoryProvider;
   readonly users: DataLoader<string, UserModel | null>;
-  readonly departments: DataLoader<string, DepartmentModel | null>;
-  readonly groups: DataLoader<string, GroupModel | null>;
+  readonly catalog: CatalogLoader;
+  /** Reads by id that never come from a list: for parents a list does not tell. */
+  readonly whole: DataLoader<string, DepartmentModel | GroupModel | null>;
 }
 
 export function createLoaders(
@@ -55,13 +71,27 @@ export function createLoaders(
     return loaders;
   };
 
-  const department = async (id: string) => loadersFor(id).departments.load(externalIdOf(id));
-  const managers = createManagerLoader(department);
+  const department = async (id: string, use?: 'walk') =>
+    loadersFor(id).catalog.load('department', externalIdOf(id), use);
+  const managers = createManagerLoader((id) => department(id, 'walk'));
 
   return {
     user: async (id) => loadersFor(id).users.load(externalIdOf(id)),
     department,
-    group: async (id) => loadersFor(id).groups.load(externalIdOf(id)),
+    async namedDepartment(id) {
+      const loaders = loadersFor(id);
+      const externalId = externalIdOf(id);
+      return (
+        (await loaders.catalog.load('department', externalId)) ??
+        loaders.provider.unknownDepartment(externalId)
+      );
+    },
+    group: async (id, use) => loadersFor(id).catalog.load('group', externalIdOf(id), use),
+    async parentOf(entity, kind) {
+      if (entity.parentUnknown !== true) return entity.parentId;
+      const whole = await loadersFor(entity.id).whole.load(`${kind}:${entity.externalId}`);
+      return whole?.parentId ?? null;
+    },
     manager: (request) => managers.load(request),
   };
 }
@@ -73,6 +103,7 @@ function createProviderLoaders(
 ): ProviderLoaders {
   const session = provider.openSession({ caller });
   return {
+    provider,
     users: new DataLoader<string, UserModel | null>(
       async (ids) => {
         onBatch('user', ids.length);
@@ -83,23 +114,24 @@ function createProviderLoaders(
       },
       { maxBatchSize: provider.userBatchSize },
     ),
-    departments: createCatalogLoader<DepartmentModel>(
+    catalog: createCatalogLoader(
       {
-        fetchOne: (id) => session.fetchDepartment(id),
-        listAll: () => session.listDepartments(),
-        idOf: (department) => department.externalId,
-        missing: (id) => provider.unknownDepartment(id),
+        shared: provider.sharesOneCatalog,
+        fetchOne: (kind, id) =>
+          kind === 'department' ? session.fetchDepartment(id) : session.fetchGroup(id),
+        listAll: (kind) => (kind === 'department' ? session.listDepartments() : session.listGroups()),
       },
-      (size) => onBatch('department', size),
+      (kind, size) => onBatch(kind, size),
     ),
-    groups: createCatalogLoader<GroupModel>(
-      {
-        fetchOne: (id) => session.fetchGroup(id),
-        listAll: () => session.listGroups(),
-        idOf: (group) => group.externalId,
-        missing: () => null,
-      },
-      (size) => onBatch('group', size),
+    whole: new DataLoader<string, DepartmentModel | GroupModel | null>(async (keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+          return (kind === 'department' ? session.fetchDepartment(id) : session.fetchGroup(id)).catch(
+            (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+          );
+        }),
+      ),
     ),
   };
 }

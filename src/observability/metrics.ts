@@ -12,6 +12,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly upstreamRequests: Counter<'provider' | 'endpoint' | 'outcome'>;
   readonly upstreamDuration: Histogram<'provider' | 'endpoint' | 'outcome'>;
+  readonly payloadIssues: Counter<'provider' | 'endpoint'>;
   readonly breakerTransitions: Counter<'provider' | 'to'>;
   readonly breakerOpen: Gauge<'provider'>;
   readonly cacheLookups: Counter<'kind' | 'result'>;
@@ -46,6 +47,12 @@ export function createMetrics(): Metrics {
       help: 'Time from sending a request to a provider to its whole response (or failure).',
       labelNames: ['provider', 'endpoint', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    payloadIssues: new Counter({
+      name: name('upstream_payload_issues_total'),
+      help: 'Values of provider payloads left out because they did not have their documented shape (the records were kept), by endpoint template.',
+      labelNames: ['provider', 'endpoint'],
       registers,
     }),
     breakerTransitions: new Counter({

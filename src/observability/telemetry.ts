@@ -17,6 +17,9 @@ export interface Telemetry {
   readonly loaderBatch: LoaderBatchObserver;
 }
 
+/** The most issues one log line lists (the line says how many there were in all). */
+const MAX_ISSUES_LOGGED = 20;
+
 export function createTelemetry(options: { metrics: Metrics; logger: Logger }): Telemetry {
   const { metrics, logger } = options;
 
@@ -40,6 +43,23 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
       };
       if (event.outcome === 'ok' || event.outcome === 'not_found') logger.info(line, 'upstream request');
       else logger.warn(line, 'upstream request failed');
+    },
+    payloadIssues(event) {
+      metrics.payloadIssues.inc({ provider: event.provider, endpoint: event.endpoint }, event.issues.length);
+      logger.warn(
+        {
+          ...(event.caller ? { requestId: event.caller.requestId } : {}),
+          provider: event.provider,
+          endpoint: event.endpoint,
+          // Paths, expectations and kinds only: a payload's values may be personal data.
+          issues: event.issues.slice(0, MAX_ISSUES_LOGGED),
+          issueCount: event.issues.length,
+        },
+        'upstream payload had values that do not fit their documented shape: they were left out, the records kept',
+      );
+    },
+    notice({ provider, level, message, details, caller }) {
+      logger[level]({ ...(caller ? { requestId: caller.requestId } : {}), provider, ...details }, message);
     },
     breakerTransition(provider, from, to) {
       metrics.breakerTransitions.inc({ provider, to });

@@ -1,4 +1,5 @@
 import { describeKind, PayloadShapeError } from '../errors.js';
+import type { PayloadIssues } from './payload.js';
 
 /**
  * Dates as providers send them, normalised to the one form the models carry: an ISO-8601 UTC
@@ -49,9 +50,23 @@ export function normaliseDateTime(value: string, path: string): string {
   return iso;
 }
 
-/** `normaliseDateTime` that lets null and undefined through as null. */
-export function normaliseOptionalDateTime(value: string | null | undefined, path: string): string | null {
-  return value === null || value === undefined ? null : normaliseDateTime(value, path);
+/**
+ * `normaliseDateTime` for an optional field: null, undefined and blank text are no date. With
+ * `issues`, a value that is not a date (`0000-00-00`, `n/a`) is no date either, and is noted there:
+ * one unreadable date never costs the whole record.
+ */
+export function normaliseOptionalDateTime(
+  value: string | null | undefined,
+  path: string,
+  issues?: PayloadIssues,
+): string | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const iso = toIsoDateTime(value);
+  if (iso !== null) return iso;
+  const error = new PayloadShapeError(path, DATE_TIME_EXPECTATION, describeKind(value));
+  if (issues === undefined) throw error;
+  issues.addError(error);
+  return null;
 }
 
 function daysInMonth(year: number, month: number): number {

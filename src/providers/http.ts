@@ -97,14 +97,31 @@ export interface UpstreamResponse {
   readonly body: string;
 }
 
+/** One request as a provider client describes it. */
+export interface UpstreamRequest {
+  /** Default GET. Only reads are sent: a POST here is a read with a body (`POST /users/v2`). */
+  readonly method?: 'GET' | 'POST';
+  /** The path template used in errors and logs (`GET /user/{id}`): no id or query string leaks into them. */
+  readonly endpoint: string;
+  /** Relative to the base URL, ids already percent-encoded. */
+  readonly path: string;
+  readonly searchParams?: URLSearchParams | undefined;
+  readonly body?: { readonly contentType: string; readonly text: string } | undefined;
+  /**
+   * Statuses besides 2xx that the caller reads itself (default: 404, "not found"); every other
+   * status is a `ProviderError`. iSpring answers 400 to a by-id read of an id it does not have.
+   */
+  readonly answers?: readonly number[] | undefined;
+}
+
 export interface UpstreamClient {
   readonly provider: ProviderName;
   /**
-   * GETs `path` (relative to the base URL, ids already percent-encoded). Resolves with 2xx and 404
-   * responses; throws `ProviderError` for everything else, after the retries the policy allows.
-   * `endpoint` is the path template used in errors and logs (`GET /user/{id}`), so no id or query
-   * string leaks into them.
+   * Sends `request`. Resolves with 2xx responses and those in `request.answers`; throws
+   * `ProviderError` for everything else, after the retries the policy allows.
    */
+  send(request: UpstreamRequest, options?: RequestOptions): Promise<UpstreamResponse>;
+  /** `send` of a GET that reads 2xx and 404. */
   get(
     endpoint: string,
     path: string,
@@ -129,6 +146,9 @@ type AttemptContext = {
   /** Whom the request is for (a token request made in its hooks is made for it too). */
   caller?: UpstreamCaller | undefined;
 };
+
+/** What a request reads besides 2xx unless it says otherwise: 404, "not found". */
+const NOT_FOUND_ONLY: readonly number[] = [404];
 
 /** Agents shared by every client: keep-alive, so each upstream request reuses a socket. */
 const keepAliveAgents = {
@@ -219,13 +239,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   /** One attempt: a place under the in-flight bound, then one request (and its one renewal). */
   async function attempt(
-    endpoint: string,
-    path: string,
-    searchParams: URLSearchParams | undefined,
+    request: UpstreamRequest,
     deadline: number,
     attemptNumber: number,
     caller: UpstreamCaller | undefined,
   ): Promise<AttemptOutcome<UpstreamResponse>> {
+    const { endpoint, path, searchParams, body } = request;
     // Time spent waiting for a place counts against the deadline.
     const remainingMs = deadline - clock.now();
     if (remainingMs <= 0) {
@@ -257,20 +276,25 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let response: Response<string>;
     try {
       response = await receive(
-        client.get(path, {
+        client(path, {
+          method: request.method ?? 'GET',
           ...(searchParams ? { searchParams } : {}),
+          ...(body ? { body: body.text, headers: { 'content-type': body.contentType } } : {}),
           timeout: { request: timeoutMs },
           context,
         }),
         maxBodyBytes,
       );
     } catch (error) {
+      const code = error instanceof RequestError ? error.code : undefined;
       // A token request that failed in the auth hook: this request was never sent.
       if (hookError(error) === undefined) {
         observe(
           error instanceof BodyTooLargeError
             ? 'too_large'
-            : outcomeOfTransportError(error instanceof RequestError ? error.code : undefined),
+            : isUnreadableBody(code)
+              ? 'unreadable'
+              : outcomeOfTransportError(code),
           undefined,
         );
       }
@@ -285,7 +309,16 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       // The token endpoint's error, from the auth hook: retried there already.
       const fromHook = hookError(error);
       if (fromHook) return { ok: false, error: fromHook, transient: false, verdict: verdictOf(fromHook) };
-      const code = error instanceof RequestError ? error.code : undefined;
+      // An answer came, but its body could not be read (a broken gzip stream, headers past the
+      // parser's limit): a bad response from a provider that is up, not an unreachable one.
+      if (isUnreadableBody(code)) {
+        return {
+          ok: false,
+          error: unreadableBodyError(provider, label, endpoint, code!, error, redactor),
+          transient: false,
+          verdict: 'up',
+        };
+      }
       // A timeout the deadline cut short says nothing about the provider, and is not retried.
       const cutShort = code === 'ETIMEDOUT' && timeoutMs < options.timeoutMs;
       return {
@@ -298,7 +331,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
     const status = response.statusCode;
     observe(outcomeOfStatus(status), status);
-    if ((status >= 200 && status < 300) || status === 404) {
+    if ((status >= 200 && status < 300) || (request.answers ?? NOT_FOUND_ONLY).includes(status)) {
       return {
         ok: true,
         value: { status, contentType: String(response.headers['content-type'] ?? ''), body: response.body },
@@ -321,47 +354,52 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     };
   }
 
+  async function send(
+    request: UpstreamRequest,
+    requestOptions: RequestOptions = {},
+  ): Promise<UpstreamResponse> {
+    const { endpoint } = request;
+    const deadline = requestOptions.deadline ?? resilience.deadlineFromNow();
+    const admission = breaker.admit();
+    if (!admission.admitted) {
+      throw circuitOpenError(provider, label, endpoint, admission.rejection, clock.now());
+    }
+    const { ticket } = admission;
+    try {
+      try {
+        await auth.prepare(requestOptions.caller);
+      } catch (error) {
+        report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
+        throw error;
+      }
+      // An attempt the deadline cut short says nothing about the provider; the full timeouts
+      // before it do. Without this, a provider that hangs never opened the circuit: with the
+      // default timeout and deadline, the last attempt is always the one cut short.
+      let anAttemptFoundItDown = false;
+      const run = await runWithRetries(
+        async (attemptNumber) => {
+          const outcome = await limit(() => attempt(request, deadline, attemptNumber, requestOptions.caller));
+          if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
+          return outcome;
+        },
+        { policy, deadline, clock },
+      );
+      if (run.outcome.ok) {
+        ticket.succeeded();
+        return run.outcome.value;
+      }
+      report(ticket, run.outcome.verdict ?? (anAttemptFoundItDown ? 'down' : undefined));
+      throw afterAttempts(run.outcome.error, run.attempts);
+    } finally {
+      // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.
+      ticket.abandoned();
+    }
+  }
+
   return {
     provider,
-    async get(endpoint, path, searchParams, requestOptions = {}) {
-      const deadline = requestOptions.deadline ?? resilience.deadlineFromNow();
-      const admission = breaker.admit();
-      if (!admission.admitted) {
-        throw circuitOpenError(provider, label, endpoint, admission.rejection, clock.now());
-      }
-      const { ticket } = admission;
-      try {
-        try {
-          await auth.prepare(requestOptions.caller);
-        } catch (error) {
-          report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
-          throw error;
-        }
-        // An attempt the deadline cut short says nothing about the provider; the full timeouts
-        // before it do. Without this, a provider that hangs never opened the circuit: with the
-        // default timeout and deadline, the last attempt is always the one cut short.
-        let anAttemptFoundItDown = false;
-        const run = await runWithRetries(
-          async (attemptNumber) => {
-            const outcome = await limit(() =>
-              attempt(endpoint, path, searchParams, deadline, attemptNumber, requestOptions.caller),
-            );
-            if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
-            return outcome;
-          },
-          { policy, deadline, clock },
-        );
-        if (run.outcome.ok) {
-          ticket.succeeded();
-          return run.outcome.value;
-        }
-        report(ticket, run.outcome.verdict ?? (anAttemptFoundItDown ? 'down' : undefined));
-        throw afterAttempts(run.outcome.error, run.attempts);
-      } finally {
-        // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.
-        ticket.abandoned();
-      }
-    },
+    send,
+    get: (endpoint, path, searchParams, options) => send({ endpoint, path, searchParams }, options),
 
     async prepare(requestOptions = {}) {
       const rejection = breaker.check();
@@ -464,6 +502,32 @@ function toTransportError(
   });
 }
 
+/**
+ * got's codes for an answer whose body could not be read: zlib's (`Z_DATA_ERROR`, a body sent as
+ * gzip that is not) and the HTTP parser's (`HPE_HEADER_OVERFLOW`, `HPE_INVALID_CHUNK_SIZE`, …).
+ */
+export function isUnreadableBody(code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('Z_') || code.startsWith('HPE_'));
+}
+
+/** An answer that came but could not be read: `UPSTREAM_BAD_RESPONSE`, never "could not be reached". */
+function unreadableBodyError(
+  provider: ProviderName,
+  label: string,
+  endpoint: string,
+  code: string,
+  error: unknown,
+  redactor: SecretRedactor,
+): ProviderError {
+  const message = error instanceof Error ? redactor.redact(error.message) : String(error);
+  return new ProviderError(
+    'UPSTREAM_BAD_RESPONSE',
+    provider,
+    `${label} sent a response to ${endpoint} that could not be read (${code.startsWith('Z_') ? 'its compressed body is corrupt' : 'it is not well-formed HTTP'}).`,
+    { endpoint, detail: `${code}: ${message}`, cause: Object.assign(new Error(message), { code }) },
+  );
+}
+
 /** What a request that got no response ran into, from got's error code, for messages. */
 export function transportFailure(code: string | undefined): string {
   switch (code) {
@@ -501,6 +565,36 @@ export function bodyShapeError(
       status: response.status,
       detail: `${error.message} (HTTP ${response.status}, content-type ${JSON.stringify(response.contentType)}, ${response.body.length} characters)`,
       cause: error,
+    },
+  );
+}
+
+/**
+ * A "not found" status (404, or iSpring's 400) whose body is a web page: not the API's answer but
+ * a proxy's or a web server's (a base URL that points at the wrong host or path). Read as "no such
+ * entity" it would turn a misconfiguration into missing people, so it is an error naming the
+ * setting to check; undefined for any other body.
+ */
+export function notFoundPageError(
+  provider: ProviderName,
+  endpoint: string,
+  response: UpstreamResponse,
+  setting: string,
+): ProviderError | undefined {
+  const start = response.body.trimStart().slice(0, 15).toLowerCase();
+  const page =
+    /text\/html/i.test(response.contentType) ||
+    start.startsWith('<!doctype html') ||
+    start.startsWith('<html');
+  if (!page) return undefined;
+  return new ProviderError(
+    'UPSTREAM_BAD_RESPONSE',
+    provider,
+    `${PROVIDER_LABELS[provider]} answered ${endpoint} with HTTP ${response.status} and a web page, not the API's "not found" answer. Check ${setting}.`,
+    {
+      endpoint,
+      status: response.status,
+      detail: `content-type ${JSON.stringify(response.contentType)}, ${response.body.length} characters`,
     },
   );
 }

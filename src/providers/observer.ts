@@ -1,4 +1,5 @@
 import type { ProviderName } from '../models.js';
+import type { PayloadIssue } from './payload.js';
 import type { BreakerState } from './resilience/breaker.js';
 
 /**
@@ -16,7 +17,9 @@ export type UpstreamOutcome =
   | 'server_error'
   | 'timeout'
   | 'network_error'
-  | 'too_large';
+  | 'too_large'
+  /** An answer came whose body could not be read (corrupt compression, malformed HTTP). */
+  | 'unreadable';
 
 /**
  * Whom upstream requests are made for: one GraphQL request, passed down through its provider
@@ -43,16 +46,43 @@ export interface UpstreamRequestEvent {
   readonly caller: UpstreamCaller | undefined;
 }
 
+/** What a lenient decode of one payload left out (see `PayloadIssues`). */
+export interface PayloadIssuesEvent {
+  readonly provider: ProviderName;
+  readonly endpoint: string;
+  /** Each value left out: its path, what was expected, the kind that came (never the value). */
+  readonly issues: readonly PayloadIssue[];
+  readonly caller: UpstreamCaller | undefined;
+}
+
+/**
+ * Something a provider client learned that an operator should know, once: which of several
+ * documented request forms a tenant accepts, or why a read came back empty.
+ */
+export interface ProviderNotice {
+  readonly provider: ProviderName;
+  readonly level: 'debug' | 'info' | 'warn';
+  readonly message: string;
+  /** Short, safe values (endpoint templates, forms, counts), never ids, bodies or secrets. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+  readonly caller?: UpstreamCaller | undefined;
+}
+
 export interface UpstreamObserver {
   /** One request that was sent (each attempt, token requests included), when it has ended. */
   request(event: UpstreamRequestEvent): void;
   /** The provider's circuit breaker changed state (`half-open` is reported when a probe is let through). */
   breakerTransition(provider: ProviderName, from: BreakerState, to: BreakerState): void;
+  /** One payload whose odd values were left out, the records kept (one event per payload). */
+  payloadIssues(event: PayloadIssuesEvent): void;
+  notice(notice: ProviderNotice): void;
 }
 
 export const SILENT_UPSTREAM_OBSERVER: UpstreamObserver = Object.freeze({
   request: () => {},
   breakerTransition: () => {},
+  payloadIssues: () => {},
+  notice: () => {},
 });
 
 /** The outcome label of a response's status. */

@@ -8,7 +8,48 @@ import { describeKind, PayloadShapeError } from '../errors.js';
  */
 
 export type Json = Record<string, unknown>;
-export type Reader<T> = (value: unknown, path: string) => T;
+
+/**
+ * Reads one value. `issues`, when given, is where a reader of a record puts what it could not read
+ * in the record's fields and lists instead of failing the whole record (see `PayloadIssues`);
+ * readers of single values ignore it.
+ */
+export type Reader<T> = (value: unknown, path: string, issues?: PayloadIssues) => T;
+
+/** One value a decoder left out because it did not have its documented shape. */
+export interface PayloadIssue {
+  readonly path: string;
+  readonly expected: string;
+  /** The kind of value that came (`describeKind`), never the value. */
+  readonly received: string;
+}
+
+/**
+ * What a lenient decode left out of one payload. One odd value never costs a whole record: a field
+ * whose value does not fit its documented shape is read as absent (null in the model), a list item
+ * that does not fit is dropped, and each is noted here, so that the client reports them (one
+ * warning per payload) instead of failing the user. Only the record's own id and the document's
+ * envelope stay strict: without them nothing can be matched or trusted.
+ */
+export class PayloadIssues {
+  readonly #issues: PayloadIssue[] = [];
+
+  add(issue: PayloadIssue): void {
+    this.#issues.push(issue);
+  }
+
+  addError(error: PayloadShapeError): void {
+    this.#issues.push({ path: error.path, expected: error.expected, received: error.received });
+  }
+
+  get count(): number {
+    return this.#issues.length;
+  }
+
+  list(): readonly PayloadIssue[] {
+    return this.#issues;
+  }
+}
 
 export function fail(path: string, expected: string, value: unknown): never {
   throw new PayloadShapeError(path === '' ? '(body)' : path, expected, describeKind(value));
@@ -43,20 +84,33 @@ export const boolean: Reader<boolean> = (value, path) =>
 
 export const anything: Reader<unknown> = (value) => value;
 
+/**
+ * A list. With `issues`, an item that does not fit is dropped and noted; without, it fails the list.
+ */
 export function array<T>(item: Reader<T>): Reader<T[]> {
-  return (value, path) => {
+  return (value, path, issues) => {
     if (!Array.isArray(value)) fail(path, 'an array', value);
-    return value.map((entry, index) => item(entry, at(path, index)));
+    if (issues === undefined) return value.map((entry, index) => item(entry, at(path, index)));
+    const items: T[] = [];
+    for (const [index, entry] of value.entries()) {
+      try {
+        items.push(item(entry, at(path, index), issues));
+      } catch (error) {
+        if (!(error instanceof PayloadShapeError)) throw error;
+        issues.addError(error);
+      }
+    }
+    return items;
   };
 }
 
 export function nullable<T>(read: Reader<T>): Reader<T | null> {
-  return (value, path) => (value === null ? null : read(value, path));
+  return (value, path, issues) => (value === null ? null : read(value, path, issues));
 }
 
 /** For fields the docs type as non-nullable: null reads as absent (see the module comment). */
 export function nullAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
-  return (value, path) => (value === null ? undefined : read(value, path));
+  return (value, path, issues) => (value === null ? undefined : read(value, path, issues));
 }
 
 /** The JSON kinds a value can be, as `oneOf` dispatches on them. */
@@ -76,12 +130,12 @@ export function kindOf(value: unknown): JsonKind | undefined {
  * another kind, or one that its kind's reader refuses as a whole, fails naming every form.
  */
 export function oneOf<T>(expected: string, readers: Partial<Record<JsonKind, Reader<T>>>): Reader<T> {
-  return (value, path) => {
+  return (value, path, issues) => {
     const kind = kindOf(value);
     const read = kind === undefined ? undefined : readers[kind];
     if (read === undefined) return fail(path, expected, value);
     try {
-      return read(value, path);
+      return read(value, path, issues);
     } catch (error) {
       // A failure inside the value (a nested field) keeps its own path and expectation.
       if (error instanceof PayloadShapeError && error.path === (path === '' ? '(body)' : path)) {
@@ -92,25 +146,57 @@ export function oneOf<T>(expected: string, readers: Partial<Record<JsonKind, Rea
   };
 }
 
-/** A required field. */
-export function field<T>(source: Json, key: string, path: string, read: Reader<T>): T {
+/** A required field: always strict (a record is not a record without it). */
+export function field<T>(
+  source: Json,
+  key: string,
+  path: string,
+  read: Reader<T>,
+  issues?: PayloadIssues,
+): T {
   const value = source[key];
   if (value === undefined)
     throw new PayloadShapeError(at(path, key), expectationOf(read), 'no value (the field is absent)');
-  return read(value, at(path, key));
+  return read(value, at(path, key), issues);
 }
 
-/** Reads the optional fields named in `readers` into `target`; absent ones (and nulls read as absent) are left out. */
+/**
+ * A field that is read as absent, and noted in `issues`, when its value does not fit; without
+ * `issues` a misfit fails as `field` does.
+ */
+export function lenientField<T>(
+  source: Json,
+  key: string,
+  path: string,
+  read: Reader<T>,
+  issues: PayloadIssues | undefined,
+): T | undefined {
+  const value = source[key];
+  if (value === undefined) return undefined;
+  if (issues === undefined) return read(value, at(path, key));
+  try {
+    return read(value, at(path, key), issues);
+  } catch (error) {
+    if (!(error instanceof PayloadShapeError)) throw error;
+    issues.addError(error);
+    return undefined;
+  }
+}
+
+/**
+ * Reads the optional fields named in `readers` into `target`; absent ones (and nulls read as absent)
+ * are left out. With `issues`, a field whose value does not fit is left out too, and noted.
+ */
 export function copy<T extends object>(
   target: T,
   source: Json,
   path: string,
   readers: { [K in keyof T]?: Reader<T[K] | undefined> },
+  issues?: PayloadIssues,
 ): void {
   for (const key of Object.keys(readers) as Array<keyof T & string>) {
     if (!Object.hasOwn(source, key) || source[key] === undefined) continue;
-    const read = readers[key]!;
-    const value = read(source[key], at(path, key));
+    const value = lenientField(source, key, path, readers[key]!, issues);
     if (value !== undefined) target[key] = value as T[keyof T & string];
   }
 }

@@ -30,6 +30,12 @@ export interface DirectoryProvider {
   checkCredentials(): Promise<void>;
 
   /**
+   * True when departments and groups come from one list (Thrive's audiences): an operation that
+   * needs more than one of either, in all, reads that list once rather than each by id.
+   */
+  readonly sharesOneCatalog: boolean;
+
+  /**
    * What a department id that the provider does not know stands for: null (iSpring), or a
    * department known only by its id (Thrive, whose organisational units have no endpoint of their
    * own: a unit is named only when an audience has its id).
@@ -59,9 +65,15 @@ export interface ProviderSession {
    */
   fetchUsers(ids: readonly string[]): Promise<ReadonlyMap<string, UserModel | ProviderError>>;
 
-  /** One department by id, or null when the provider has none with that id. */
+  /**
+   * One department by id, whole (its parent known), or null when the provider has none with that
+   * id. A list that tells everything may answer it; otherwise it is a read by id.
+   */
   fetchDepartment(id: string): Promise<DepartmentModel | null>;
-  /** Every department, in one list read (memoised by the session). */
+  /**
+   * Every department, in one list read (memoised by the session). A list that does not tell
+   * parents gives models with `parentUnknown`.
+   */
   listDepartments(): Promise<readonly DepartmentModel[]>;
 
   fetchGroup(id: string): Promise<GroupModel | null>;

@@ -8,19 +8,21 @@ export const Department: DepartmentResolvers = {
 
   provider: (department) => toProviderEnum(department.provider),
 
-  parent: (department, _, { loaders }) =>
-    department.parentId === null ? null : loaders.department(department.parentId),
+  parent: async (department, _, { loaders }) => {
+    const parentId = await loaders.parentOf(department, 'department');
+    return parentId === null ? null : loaders.department(parentId, 'walk');
+  },
 
   ancestors: async (department, _, { loaders }) => {
     const ancestors: DepartmentModel[] = [];
     const seen = new Set([department.id]);
-    let parentId = department.parentId;
+    let parentId = await loaders.parentOf(department, 'department');
     while (parentId !== null && !seen.has(parentId)) {
       seen.add(parentId);
-      const parent = await loaders.department(parentId);
+      const parent = await loaders.department(parentId, 'walk');
       if (parent === null) break;
       ancestors.push(parent);
-      parentId = parent.parentId;
+      parentId = await loaders.parentOf(parent, 'department');
     }
     return ancestors;
   },

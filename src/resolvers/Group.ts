@@ -7,5 +7,8 @@ export const Group: GroupResolvers = {
 
   provider: (group) => toProviderEnum(group.provider),
 
-  parent: (group, _, { loaders }) => (group.parentId === null ? null : loaders.group(group.parentId)),
+  parent: async (group, _, { loaders }) => {
+    const parentId = await loaders.parentOf(group, 'group');
+    return parentId === null ? null : loaders.group(parentId, 'walk');
+  },
 };

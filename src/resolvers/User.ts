@@ -60,7 +60,7 @@ export const User: UserResolvers = {
   },
 
   department: (user, _, { loaders }) =>
-    user.departmentId === null ? null : loaders.department(user.departmentId),
+    user.departmentId === null ? null : loaders.namedDepartment(user.departmentId),
 
   groups: (user, _, { loaders }) => loadPresent(user.groupIds, loaders.group),
 

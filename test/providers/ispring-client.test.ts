@@ -666,11 +666,21 @@ describe('an unreachable or misaddressed iSpring', () => {
     expect(sandbox.ispring.counts()).toEqual({ 'GET <unknown>': 3 });
   });
 
-  it('names ISPRING_BASE_URL when the token endpoint is not where the base URL says', async () => {
+  it("asks for the token on the base URL's origin, whatever the base URL's path", async () => {
     const session = providerFor('token', { baseUrl: `${sandbox.ispring.baseUrl}/nope` }).openSession();
     const error = await rejection(session.listDepartments());
-    expect(error.endpoint).toBe(TOKEN);
+    expect(error.endpoint).toBe(DEPARTMENTS);
     expect(error.message).toContain('ISPRING_BASE_URL');
+    expect(sandbox.ispring.counts()).toEqual({ [TOKEN]: 1, 'GET <unknown>': 1 });
+  });
+
+  it('asks for the token at ISPRING_TOKEN_URL when it is set, and names it when the endpoint is not there', async () => {
+    const session = providerFor('token', {
+      tokenUrl: `${sandbox.ispring.origin}/elsewhere/token`,
+    }).openSession();
+    const error = await rejection(session.listDepartments());
+    expect(error.endpoint).toBe(TOKEN);
+    expect(error.message).toContain('ISPRING_TOKEN_URL');
     expect(sandbox.ispring.counts()).toEqual({ 'POST <unknown>': 1 });
   });
 

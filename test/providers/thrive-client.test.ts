@@ -66,8 +66,10 @@ describe.each<Mode>(['basic', 'oauth'])('with %s authentication', (mode) => {
 
   it('lists every audience as a department and as a group', async () => {
     const session = providerFor(mode).openSession();
-    expect(await session.listDepartments()).toEqual(audiences().map(toDepartmentModel));
-    expect(await session.listGroups()).toEqual(audiences().map(toGroupModel));
+    expect(await session.listDepartments()).toEqual(
+      audiences().map((audience) => toDepartmentModel(audience)),
+    );
+    expect(await session.listGroups()).toEqual(audiences().map((audience) => toGroupModel(audience)));
   });
 
   it('passes the credentials check with one audience read', async () => {

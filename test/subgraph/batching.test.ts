@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
+import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
  * Exact upstream request counts (contract section 7), read from the sandboxes' counters. Each
  * expectation is the minimum the rules imply, worked out here from the data, not copied from a run:
- * - iSpring users: one `GET /users/v2` per depth, per 100 new ids at that depth;
+ * - iSpring users: at each depth, one DataLoader batch per 100 new ids, each sent as the fewest
+ *   `GET /users/v2` whose URLs stay within 4 KB (`idsPerUrl` ids each);
  * - iSpring departments and groups: one list read each (many are needed);
  * - Thrive users: one `GET /user/{id}` per distinct user;
  * - Thrive audiences (department names and groups): one list read.
@@ -41,6 +43,13 @@ function newIdsPerDepth(users: Array<Node | null>, depths: number): string[][] {
   return levels;
 }
 
+/** `GET /users/v2` requests for `count` new ids at one depth: batches of 100, each split by URL length. */
+function usersV2Requests(count: number, perUrl: number): number {
+  let requests = 0;
+  for (let left = count; left > 0; left -= 100) requests += Math.ceil(Math.min(left, 100) / perUrl);
+  return requests;
+}
+
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ modes: { thrive: 'oauth', ispring: 'token' } });
@@ -48,7 +57,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 describe('upstream requests per operation', () => {
-  it('(a) 100 iSpring users with three manager levels, department and groups: one users/v2 per depth, one department list, one group list', async () => {
+  it('(a) 100 iSpring users with three manager levels, department and groups: the fewest 4 KB users/v2 per depth, one department list, one group list', async () => {
     const ids = stack.sandbox.organisation.ispring.users
       .slice(0, 100)
       .map((user) => `ispring:${user.userId}`);
@@ -61,14 +70,25 @@ describe('upstream requests per operation', () => {
     const levels = newIdsPerDepth(response.data!.users, 3);
     // The demo organisation is deep enough that every depth brings people not met before.
     expect(levels.map((level) => level.length > 0)).toEqual([true, true, true, true]);
-    const expectedUserRequests = levels.reduce((sum, level) => sum + Math.ceil(level.length / 100), 0);
+    const perUrl = idsPerUrl(stack.sandbox.ispring.baseUrl);
+    const expectedUserRequests = levels.reduce(
+      (sum, level) => sum + usersV2Requests(level.length, perUrl),
+      0,
+    );
 
     expect(stack.sandbox.ispring.counts()).toEqual({
       'GET /users/v2': expectedUserRequests,
       'GET /department': 1,
       'GET /group': 1,
     });
-    expect(expectedUserRequests).toBe(4);
+    // 100 ids do not fit one 4 KB URL: the first depth costs two requests, each depth after one.
+    expect(levels[0]).toHaveLength(100);
+    expect(expectedUserRequests).toBe(2 + 3);
+    for (const request of stack.sandbox.ispring.log) {
+      expect(`${stack.sandbox.ispring.origin}${request.path}?${request.query}`.length).toBeLessThanOrEqual(
+        MAX_URL_BYTES,
+      );
+    }
     expect(stack.sandbox.thrive.count()).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+import { idsPerUrl } from '../../src/providers/ispring/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
@@ -89,8 +90,9 @@ describe('_entities', () => {
     });
   });
 
-  it('batches 300 user representations into one request per 100 iSpring ids', async () => {
-    const users = stack.sandbox.organisation.ispring.users.slice(0, 150);
+  it('batches every iSpring user of the organisation as representations: batches of 100, each in the fewest 4 KB URLs', async () => {
+    const users = stack.sandbox.organisation.ispring.users;
+    expect(users.length).toBeGreaterThan(100);
     const representations = users.map((user) => ({ __typename: 'User', id: `ispring:${user.userId}` }));
     stack.resetCounts();
     const response = await stack.query(
@@ -102,6 +104,11 @@ describe('_entities', () => {
     expect((response.data!._entities as Array<{ id: string }>).map((entity) => entity.id)).toEqual(
       representations.map((representation) => representation.id),
     );
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 2 });
+    const perUrl = idsPerUrl(stack.sandbox.ispring.baseUrl);
+    expect(perUrl).toBeLessThan(100);
+    const batches = [100, users.length - 100];
+    expect(stack.sandbox.ispring.counts()).toEqual({
+      'GET /users/v2': batches.reduce((sum, size) => sum + Math.ceil(size / perUrl), 0),
+    });
   });
 });

@@ -110,6 +110,7 @@ function fakeProvider() {
     name: 'ispring',
     userBatchSize: 100,
     checkCredentials: async () => {},
+    sharesOneCatalog: false,
     unknownDepartment: () => null,
     openSession: () => ({
       async fetchUsers(ids) {

@@ -624,8 +624,12 @@ describe('decodeIspringDepartmentList', () => {
     expect(ids(decodeIspringDepartmentList(two))).toEqual([PARENT_ID, DEPARTMENT_ID]);
   });
 
-  it('reads an empty <response/> as no departments', async () => {
-    expect(decodeIspringDepartmentList(await body('<response/>'))).toEqual([]);
+  it('refuses an empty list: every account has at least its root department', async () => {
+    for (const empty of [await body('<response/>'), await json([]), await json({ departments: [] })]) {
+      const error = await shapeError(() => decodeIspringDepartmentList(empty));
+      expect(error.path).toBe('(body)');
+      expect(`${error.expected} ${error.received}`).toMatch(/department/);
+    }
   });
 
   it('takes a bare JSON array, {"departments": […]} and {"response": {"departments": […]}}', async () => {

@@ -1,22 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { createCatalogLoader } from '../../src/loaders/catalog.ts';
+import { createCatalogLoader, type CatalogKind } from '../../src/loaders/catalog.ts';
 import { createManagerLoader, resolveManagerRule } from '../../src/loaders/managers.ts';
-import type { DepartmentModel, ManagerRule } from '../../src/models.ts';
+import type { DepartmentModel, GroupModel, ManagerRule } from '../../src/models.ts';
 
-function catalog(ids: string[]) {
+/** A department or group entity with just what the catalog loader reads. */
+function entity(kind: CatalogKind, id: string): DepartmentModel & GroupModel {
+  return {
+    id: `p:${id}`,
+    provider: 'ispring',
+    externalId: id,
+    name: `${kind} ${id}`,
+    code: null,
+    isSmart: null,
+    parentId: null,
+    supervisor: { kind: 'none' },
+    functionalManager: { kind: 'none' },
+  };
+}
+
+/** A catalog over `ids` of both kinds that records every read it is asked for. */
+function catalog(ids: string[], shared = false) {
   const calls: string[] = [];
-  const entities = new Map(ids.map((id) => [id, { id }]));
-  const loader = createCatalogLoader<{ id: string }>({
-    fetchOne: async (id) => {
-      calls.push(`one:${id}`);
-      return entities.get(id) ?? null;
+  const loader = createCatalogLoader({
+    shared,
+    fetchOne: async (kind, id) => {
+      calls.push(`one:${kind}:${id}`);
+      return ids.includes(id) ? entity(kind, id) : null;
     },
-    listAll: async () => {
-      calls.push('list');
-      return [...entities.values()];
+    listAll: async (kind) => {
+      calls.push(`list:${kind}`);
+      return ids.map((id) => entity(kind, id));
     },
-    idOf: (entity) => entity.id,
-    missing: (id) => (id.startsWith('stub') ? { id } : null),
   });
   return { loader, calls };
 }
@@ -24,33 +38,68 @@ function catalog(ids: string[]) {
 describe('catalog loader (contract section 7)', () => {
   it('asks by id when a batch has one key', async () => {
     const { loader, calls } = catalog(['a', 'b']);
-    expect(await loader.load('a')).toEqual({ id: 'a' });
-    expect(calls).toEqual(['one:a']);
+    expect(await loader.load('department', 'a')).toMatchObject({ externalId: 'a', name: 'department a' });
+    expect(calls).toEqual(['one:department:a']);
   });
 
   it('reads the list once when a batch has several keys, and answers later keys from it', async () => {
     const { loader, calls } = catalog(['a', 'b', 'c']);
-    expect(await Promise.all([loader.load('a'), loader.load('b')])).toEqual([{ id: 'a' }, { id: 'b' }]);
-    expect(await loader.load('c')).toEqual({ id: 'c' });
-    expect(await loader.load('zzz')).toBeNull();
-    expect(calls).toEqual(['list']);
+    const [a, b] = await Promise.all([loader.load('department', 'a'), loader.load('department', 'b')]);
+    expect([a?.externalId, b?.externalId]).toEqual(['a', 'b']);
+    expect((await loader.load('department', 'c'))?.externalId).toBe('c');
+    expect(await loader.load('department', 'zzz')).toBeNull();
+    expect(calls).toEqual(['list:department']);
   });
 
-  it('answers a key the provider lacks with its stand-in, or null', async () => {
+  it('reads the list for one key loaded for a walk', async () => {
+    const { loader, calls } = catalog(['a', 'b']);
+    expect((await loader.load('department', 'a', 'walk'))?.externalId).toBe('a');
+    expect(calls).toEqual(['list:department']);
+  });
+
+  it('keeps the kinds apart where each has its own list: one department and one group are two reads by id', async () => {
+    const { loader, calls } = catalog(['a', 'b']);
+    await Promise.all([loader.load('department', 'a'), loader.load('group', 'b')]);
+    expect(calls.sort()).toEqual(['one:department:a', 'one:group:b']);
+  });
+
+  it('counts both kinds together where one list serves both (Thrive audiences): two ids read the list', async () => {
+    const { loader, calls } = catalog(['a', 'b'], true);
+    const [department, group] = await Promise.all([
+      loader.load('department', 'a'),
+      loader.load('group', 'b'),
+    ]);
+    expect([department?.name, group?.name]).toEqual(['department a', 'group b']);
+    expect(calls.sort()).toEqual(['list:department', 'list:group']);
+    // Later keys of either kind come from the lists.
+    await loader.load('group', 'a');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('reads one id of both kinds by id where one list serves both', async () => {
+    const { loader, calls } = catalog(['a'], true);
+    await Promise.all([loader.load('department', 'a'), loader.load('group', 'a')]);
+    expect(calls.sort()).toEqual(['one:department:a', 'one:group:a']);
+  });
+
+  it('answers a key the provider lacks with null', async () => {
     const { loader } = catalog(['a']);
-    expect(await Promise.all([loader.load('stub-1'), loader.load('nope')])).toEqual([{ id: 'stub-1' }, null]);
+    expect(await Promise.all([loader.load('department', 'a'), loader.load('department', 'nope')])).toEqual([
+      expect.objectContaining({ externalId: 'a' }),
+      null,
+    ]);
   });
 
   it('fails exactly the keys of a batch whose request failed', async () => {
-    const loader = createCatalogLoader<{ id: string }>({
+    const loader = createCatalogLoader({
+      shared: false,
       fetchOne: async () => {
         throw new Error('down');
       },
-      listAll: async () => [{ id: 'x' }],
-      idOf: (entity) => entity.id,
-      missing: () => null,
+      listAll: async (kind) => [entity(kind, 'x')],
     });
-    await expect(loader.load('x')).rejects.toThrow('down');
+    await expect(loader.load('department', 'x')).rejects.toThrow('down');
+    expect((await loader.load('group', 'x', 'walk'))?.externalId).toBe('x');
   });
 });
 

@@ -8,6 +8,7 @@ import { UNAUTHORIZED_REFRESH_BACKOFF_MS } from '../../src/providers/bearer-auth
 import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import { rejection } from '../helpers/errors.ts';
+import { recordingObserver } from '../helpers/observer.ts';
 
 /**
  * What the sandbox does not do on purpose: malformed bodies, lists without pagination, a failing
@@ -190,19 +191,34 @@ describe('bodies that are not the documented shape', () => {
     }
   });
 
-  it('names the field of a user whose date cannot be read', async () => {
-    handle = () => ({ status: 200, body: { id: 'u1', lastLogin: 'last Tuesday' } });
-    const found = await createThriveProvider(config('basic')).openSession().fetchUsers(['u1']);
-    const error = found.get('u1') as ProviderError;
-    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.message).toContain('lastLogin');
-    expect(error.message).not.toContain('Tuesday');
+  it('keeps a user whose date cannot be read, that date null, and reports its path (never its value)', async () => {
+    handle = () => ({ status: 200, body: { id: 'u1', firstName: 'Jo', lastLogin: 'last Tuesday' } });
+    const heard = recordingObserver();
+    const found = await createThriveProvider(config('basic'), { observer: heard.observer })
+      .openSession()
+      .fetchUsers(['u1']);
+    expect(found.get('u1')).toMatchObject({ id: 'thrive:u1', displayName: 'Jo', lastLoginAt: null });
+    expect(heard.payloadIssues).toEqual([
+      {
+        provider: 'thrive',
+        endpoint: 'GET /user/{id}',
+        issues: [
+          {
+            path: 'lastLogin',
+            expected: expect.stringContaining('ISO-8601'),
+            received: 'a string of 12 characters',
+          },
+        ],
+        caller: undefined,
+      },
+    ]);
+    expect(JSON.stringify(heard.payloadIssues)).not.toContain('Tuesday');
   });
 
-  it('fails only the id whose body is bad, not the others of the batch', async () => {
+  it('fails only the id whose body is bad (no usable id), not the others of the batch', async () => {
     handle = (request) =>
       request.path.endsWith('/bad')
-        ? { status: 200, body: { id: 'bad', positions: 'none' } }
+        ? { status: 200, body: { id: 42, positions: [] } }
         : { status: 200, body: { ...fixture('basic-user.json'), id: request.path.split('/').at(-1) } };
     const found = await createThriveProvider(config('basic')).openSession().fetchUsers(['ok1', 'bad', 'ok2']);
     expect(found.get('ok1')).toMatchObject({ id: 'thrive:ok1' });
@@ -210,8 +226,23 @@ describe('bodies that are not the documented shape', () => {
     expect((found.get('bad') as ProviderError).code).toBe('UPSTREAM_BAD_RESPONSE');
   });
 
-  it('reports an audience body without a name as UPSTREAM_BAD_RESPONSE', async () => {
+  it('keeps a user whose positions are not a list, with no positions', async () => {
+    handle = () => ({ status: 200, body: { id: 'u1', firstName: 'Jo', positions: 'none' } });
+    const found = await createThriveProvider(config('basic')).openSession().fetchUsers(['u1']);
+    expect(found.get('u1')).toMatchObject({
+      id: 'thrive:u1',
+      positions: [],
+      managerRules: [{ kind: 'none' }],
+    });
+  });
+
+  it('keeps an audience without a name (null), and reports an audience body without an id as UPSTREAM_BAD_RESPONSE', async () => {
     handle = () => ({ status: 200, body: { id: 'a1' } });
+    expect(await createThriveProvider(config('basic')).openSession().fetchGroup('a1')).toMatchObject({
+      id: 'thrive:a1',
+      name: null,
+    });
+    handle = () => ({ status: 200, body: { name: 'Sales' } });
     const error = await rejection(createThriveProvider(config('basic')).openSession().fetchGroup('a1'));
     expect([error.code, error.endpoint]).toEqual(['UPSTREAM_BAD_RESPONSE', 'GET /audiences/{id}']);
   });

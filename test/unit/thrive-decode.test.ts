@@ -239,9 +239,15 @@ describe('decodeThriveUser on payloads that are not the documented shape', () =>
     );
   });
 
-  it('names the position and field of a manager without an id', () => {
+  it('reads a manager without a usable id ({}, id null, id "") as no manager, as null is', () => {
+    for (const manager of [null, {}, { id: null, name: null, ref: null }, { id: '' }, { name: 'X' }]) {
+      expect(decodeThriveUser({ id: 'u1', positions: [{ manager }] }).positions).toEqual([{ manager: null }]);
+    }
+  });
+
+  it('names the position and field of a manager id outside the alphabet', () => {
     const error = shapeError(() =>
-      decodeThriveUser({ id: 'u1', positions: [{}, { manager: { name: 'X' } }] }),
+      decodeThriveUser({ id: 'u1', positions: [{}, { manager: { id: 'a.b', name: 'X' } }] }),
     );
     expect(error.path).toBe('positions[1].manager.id');
   });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PayloadShapeError } from '../../src/errors.ts';
 import { NO_MANAGER, type ManagerRule, type UserModel } from '../../src/models.ts';
-import { toIsoDateTime } from '../../src/providers/dates.ts';
+import { DATE_TIME_EXPECTATION, toIsoDateTime } from '../../src/providers/dates.ts';
+import { PayloadIssues } from '../../src/providers/payload.ts';
 import {
   decodeThriveAudience,
   decodeThriveUser,
@@ -369,8 +370,10 @@ describe('dates', () => {
   });
 
   it.each([
-    '',
     'yesterday',
+    '0000-00-00',
+    '0000-00-00 00:00:00',
+    'n/a',
     '01/02/2021',
     '2021-02-30',
     '2023-02-29',
@@ -395,6 +398,36 @@ describe('dates', () => {
       expect.objectContaining({ path: 'positions[1].endDate' }),
     );
   });
+
+  it('reads an empty or blank date as no date', () => {
+    expect(user({ lastLogin: '', createdAt: '  ' })).toMatchObject({ lastLoginAt: null, createdAt: null });
+  });
+
+  it.each(['0000-00-00', '0000-00-00 00:00:00', '', 'n/a', 'yesterday'])(
+    'with issues, reads the date %j as null, notes it unless it is blank, and keeps the user',
+    (input) => {
+      const issues = new PayloadIssues();
+      const model = toUserModel(
+        { id: 'u1', firstName: 'Jo', lastLogin: input, positions: [{ startDate: input, isActive: true }] },
+        issues,
+      );
+      expect(model).toMatchObject({ id: 'thrive:u1', displayName: 'Jo', lastLoginAt: null });
+      expect(model.positions[0]!.startDate).toBeNull();
+      expect(issues.list()).toEqual(
+        input === ''
+          ? []
+          : [
+              {
+                path: 'positions[0].startDate',
+                expected: DATE_TIME_EXPECTATION,
+                received: expect.any(String),
+              },
+              { path: 'lastLogin', expected: DATE_TIME_EXPECTATION, received: expect.any(String) },
+            ],
+      );
+      for (const issue of issues.list()) expect(issue.received).not.toContain(input);
+    },
+  );
 });
 
 describe('audiences as departments and groups', () => {

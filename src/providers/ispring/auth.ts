@@ -53,7 +53,13 @@ export function createIspringAuth(
   return createBearerAuth({
     provider: 'ispring',
     endpoint: ISPRING_TOKEN_ENDPOINT,
-    fetchToken: createTokenRequest(config.baseUrl, config.auth, config.timeoutMs, redactor, resilience),
+    fetchToken: createTokenRequest(
+      ispringTokenUrl(config),
+      config.auth,
+      config.timeoutMs,
+      redactor,
+      resilience,
+    ),
     shared: tokenStore && {
       store: tokenStore,
       key: `token:ispring:${config.baseUrl}:${config.auth.clientId}`,
@@ -63,14 +69,26 @@ export function createIspringAuth(
   });
 }
 
+/**
+ * `ISPRING_TOKEN_URL`, else `/api/v3/token` on the base URL's origin: the token lives at the root
+ * of both host families, so an account-domain base URL (`https://acct.ispringlearn.com/api/v2`)
+ * must not put its path in front of it.
+ */
+export function ispringTokenUrl(config: Pick<IspringConfig, 'baseUrl' | 'tokenUrl'>): string {
+  return config.tokenUrl ?? `${new URL(config.baseUrl).origin}/api/v3/token`;
+}
+
 function createTokenRequest(
-  baseUrl: string,
+  tokenUrl: string,
   auth: IspringTokenAuth,
   timeoutMs: number,
   redactor: SecretRedactor,
   resilience: ProviderResilience,
 ): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
-  const client = createGot({ baseUrl, timeoutMs, headers: { accept: 'application/json' } });
+  const url = new URL(tokenUrl);
+  // got's prefixUrl with an empty path would add a trailing slash to the token URL.
+  const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
+  const path = `${url.pathname.replace(/^\/+/, '')}${url.search}`;
   const form = {
     client_id: auth.clientId,
     client_secret: auth.clientSecret,
@@ -79,7 +97,7 @@ function createTokenRequest(
 
   return async (shorterTimeoutMs, caller) => {
     const timeout = { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) };
-    const response = await sendTokenRequest(client.post('api/v3/token', { form, timeout }), {
+    const response = await sendTokenRequest(client.post(path, { form, timeout }), {
       provider: 'ispring',
       endpoint: ISPRING_TOKEN_ENDPOINT,
       redactor,
@@ -91,7 +109,7 @@ function createTokenRequest(
       endpoint: ISPRING_TOKEN_ENDPOINT,
       redactor,
       credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
-      urlHint: 'ISPRING_BASE_URL',
+      urlHint: 'ISPRING_TOKEN_URL (or ISPRING_BASE_URL, whose origin it defaults to)',
       expected: 'documented token',
       decode: async (text) => {
         const body = decodeIspringTokenResponse(await parseIspringBody(text));

@@ -5,12 +5,14 @@ import {
   copy,
   fail,
   field,
+  lenientField,
   nonEmptyString,
   nullAsAbsent,
   nullable,
   object,
   string,
   type Json,
+  type PayloadIssues,
   type Reader,
 } from '../payload.js';
 import {
@@ -124,35 +126,76 @@ const GROUP_XML = xmlObject({
 });
 
 /**
- * The items of a list in an XML document: `item` elements under the root, under a `plural`
- * wrapper, or the root itself when it is one item.
+ * The documented root of every iSpring answer is `<response>` (a by-id answer may also be the item
+ * itself). Anything else (an XHTML maintenance page, `<foo/>`) is not an answer, whatever its
+ * status; nor is an error document (`<response><code>500</code><message>…`) sent with 200.
  */
-function xmlItems(document: XmlDocument, plural: string, item: string, shape: XmlShape): unknown[] {
-  if (document.rootName === item) return [fromXml([document.root], shape)];
+function responseChildren(document: XmlDocument, what: string): Readonly<Record<string, XmlValue[]>> {
+  if (document.rootName !== 'response') {
+    throw new PayloadShapeError(
+      '(body)',
+      what,
+      `an XML document whose root is <${shortName(document.rootName)}>`,
+    );
+  }
   const children = childrenOf(document.root);
+  if (children.code !== undefined && children.message !== undefined) {
+    throw new PayloadShapeError('(body)', what, `an iSpring error document${errorCodeOf(children.code)}`);
+  }
+  return children;
+}
+
+/**
+ * The items of a list in an XML document: `item` elements under `<response>`, or under a `plural`
+ * wrapper. `<response/>` with no children at all is the empty list only where `emptyIsAnAnswer`;
+ * children that are neither (`<response><foo/></response>`) are not this list.
+ */
+function xmlItems(
+  document: XmlDocument,
+  plural: string,
+  item: string,
+  shape: XmlShape,
+  emptyIsAnAnswer: boolean,
+): unknown[] {
+  const what = `a list of <${item}> under <response>`;
+  const children = responseChildren(document, what);
   const wrapped = children[plural];
   if (wrapped !== undefined) return fromXml(wrapped, xmlList(item, shape)) as unknown[];
-  return repeatedFromXml(children[item], shape);
+  if (children[item] !== undefined) return repeatedFromXml(children[item], shape);
+  if (emptyIsAnAnswer && Object.keys(children).length === 0) return [];
+  throw new PayloadShapeError('(body)', what, `<response> without <${plural}> or <${item}>`);
 }
 
 /** The one item of a by-id answer: `<response><item>…` or `<item>…` as the root. */
 function xmlItem(document: XmlDocument, item: string, shape: XmlShape): unknown {
   if (document.rootName === item) return fromXml([document.root], shape);
-  const occurrences: XmlValue[] | undefined = childrenOf(document.root)[item];
+  const occurrences = responseChildren(document, `<response><${item}>`)[item];
   if (occurrences === undefined) {
     throw new PayloadShapeError(`response.${item}`, `a <${item}> element`, 'no such element');
   }
   return fromXml(occurrences, shape);
 }
 
-function xmlScalars(document: XmlDocument, names: readonly string[]): Json {
-  const children = childrenOf(document.root);
+function xmlScalars(document: XmlDocument, names: readonly string[], what: string): Json {
+  const children = responseChildren(document, what);
   const out: Json = {};
   for (const name of names) {
     const value = fromXml(children[name], xmlText);
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** ` (code 500)` from an error document's `<code>`, when it is a short number; never its message. */
+function errorCodeOf(code: readonly XmlValue[] | unknown): string {
+  const text = Array.isArray(code) ? fromXml(code as XmlValue[], xmlText) : code;
+  return (typeof text === 'string' || typeof text === 'number') && /^\d{1,4}$/.test(String(text).trim())
+    ? ` (code ${String(text).trim()})`
+    : '';
+}
+
+function shortName(name: string): string {
+  return name.length <= 40 ? name : `${name.slice(0, 40)}…`;
 }
 
 // --- JSON envelopes --------------------------------------------------------------------------
@@ -166,22 +209,37 @@ function unwrapResponse(value: unknown): unknown {
   return value;
 }
 
-/** A JSON list: a bare array, or under `plural` or `item` (an array or one object). */
+/** A JSON `ErrorResponse` (`{code, message}`) where an answer was expected is not one. */
+function refuseJsonErrorDocument(body: unknown, what: string, expectedKeys: readonly string[]): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const source = body as Json;
+  if (source.code === undefined || source.message === undefined) return;
+  if (expectedKeys.some((key) => source[key] !== undefined)) return;
+  throw new PayloadShapeError('(body)', what, `an iSpring error document${errorCodeOf(source.code)}`);
+}
+
+/**
+ * A JSON list: a bare array, or under `plural` or `item` (an array or one object). An object that
+ * holds neither (`{}`, an error document) and `null` are not this list.
+ */
 function jsonItems(value: unknown, plural: string, item: string): { items: unknown[]; path: string } {
   const body = unwrapResponse(value);
   if (Array.isArray(body)) return { items: body, path: '' };
+  const what = `an array, or an object with "${plural}"`;
+  refuseJsonErrorDocument(body, what, [plural, item]);
   const source = object(body, '');
   for (const key of [plural, item]) {
     const inner = source[key];
     if (inner === undefined || inner === null) continue;
     return { items: Array.isArray(inner) ? inner : [inner], path: key };
   }
-  return fail('', `an array, or an object with "${plural}"`, body);
+  return fail('', what, body);
 }
 
 /** A JSON by-id answer: the object, bare or under `response` or the item's name. */
 function jsonItem(value: unknown, item: string, idKey: string): { value: unknown; path: string } {
   const body = unwrapResponse(value);
+  refuseJsonErrorDocument(body, `an object with "${idKey}"`, [idKey, item]);
   const source = object(body, '');
   if (source[idKey] === undefined && typeof source[item] === 'object' && source[item] !== null) {
     return { value: source[item], path: item };
@@ -197,11 +255,15 @@ export interface IspringRawUsersPage {
   readonly nextPageToken: string | undefined;
 }
 
-/** `GET /users/v2` (and `/users`): the page's envelope. Also takes a bare list (`GET /user/v2`). */
+/**
+ * `GET /users/v2` (and `/users`, and `POST /users/v2`): the page's envelope, checked: `<response>`
+ * with `<userProfiles>` (or `<userProfile>` items directly under it), or the JSON `UsersPageV2`
+ * (also a bare list, as `GET /user/v2` sends). `<response/>` alone is not a page.
+ */
 export function readIspringUsersPage(body: IspringBody): IspringRawUsersPage {
   if (body.format === 'xml') {
-    const { nextPageToken } = xmlScalars(body.document, ['nextPageToken']);
-    const items = xmlItems(body.document, 'userProfiles', 'userProfile', USER_XML);
+    const items = xmlItems(body.document, 'userProfiles', 'userProfile', USER_XML, false);
+    const { nextPageToken } = xmlScalars(body.document, ['nextPageToken'], 'a users page');
     return {
       items: items.map((value, index) => ({ value, path: `userProfiles[${index}]` })),
       nextPageToken: pageToken(nextPageToken, 'nextPageToken'),
@@ -216,14 +278,16 @@ export function readIspringUsersPage(body: IspringBody): IspringRawUsersPage {
   };
 }
 
-/** The `userId` of a profile not yet decoded, when it is a readable iSpring id. */
+/** The `userId` of a profile not yet decoded, when it is a readable iSpring id (lower case). */
 export function userIdOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const id = (value as Json).userId;
-  return typeof id === 'string' && isValidExternalId('ispring', id.trim()) ? id.trim() : undefined;
+  return typeof id === 'string' && isValidExternalId('ispring', id.trim())
+    ? id.trim().toLowerCase()
+    : undefined;
 }
 
-/** `GET /users/v2`, every profile decoded (any bad profile fails the page). */
+/** `GET /users/v2`, every profile decoded (strict: any bad profile fails the page). */
 export function decodeIspringUsersPage(body: IspringBody): IspringUsersPage {
   const page = readIspringUsersPage(body);
   const userProfiles = page.items.map((item) => decodeIspringUserProfile(item.value, item.path));
@@ -232,60 +296,75 @@ export function decodeIspringUsersPage(body: IspringBody): IspringUsersPage {
     : { userProfiles, nextPageToken: page.nextPageToken };
 }
 
-/** `GET /user/{id}` and `/user/{id}/v2`. */
-export function decodeIspringUser(body: IspringBody): IspringUserProfile {
+/** `GET /user/{id}` and `/user/{id}/v2`. With `issues`, only `userId` is strict. */
+export function decodeIspringUser(body: IspringBody, issues?: PayloadIssues): IspringUserProfile {
   if (body.format === 'xml') {
-    return decodeIspringUserProfile(xmlItem(body.document, 'userProfile', USER_XML), 'userProfile');
+    return decodeIspringUserProfile(xmlItem(body.document, 'userProfile', USER_XML), 'userProfile', issues);
   }
   const { value, path } = jsonItem(body.json, 'userProfile', 'userId');
-  return decodeIspringUserProfile(value, path);
+  return decodeIspringUserProfile(value, path, issues);
 }
 
-/** `GET /department` (no paging) and one page of `GET /departments`. */
-export function decodeIspringDepartmentList(body: IspringBody): IspringDepartment[] {
-  if (body.format === 'xml') {
-    return decodeList(
-      xmlItems(body.document, 'departments', 'department', DEPARTMENT_XML),
-      'department',
-      decodeIspringDepartment,
-    );
+/**
+ * `GET /department` (no paging) and one page of `GET /departments`. Every account has at least its
+ * root department, so an empty list is not an answer. With `issues`, a department that cannot be
+ * read (no usable id) is dropped and noted, and a field that does not fit is left out.
+ */
+export function decodeIspringDepartmentList(body: IspringBody, issues?: PayloadIssues): IspringDepartment[] {
+  const { items, path } =
+    body.format === 'xml'
+      ? {
+          items: xmlItems(body.document, 'departments', 'department', DEPARTMENT_XML, false),
+          path: 'department',
+        }
+      : jsonItems(body.json, 'departments', 'department');
+  if (items.length === 0) {
+    throw new PayloadShapeError('(body)', 'a list with at least the root department', 'an empty list');
   }
-  const { items, path } = jsonItems(body.json, 'departments', 'department');
-  return decodeList(items, path, decodeIspringDepartment);
+  return decodeList(items, path, decodeIspringDepartment, issues);
 }
 
 /** `GET /department/{id}`. */
-export function decodeIspringDepartmentById(body: IspringBody): IspringDepartment {
+export function decodeIspringDepartmentById(body: IspringBody, issues?: PayloadIssues): IspringDepartment {
   if (body.format === 'xml') {
-    return decodeIspringDepartment(xmlItem(body.document, 'department', DEPARTMENT_XML), 'department');
+    return decodeIspringDepartment(
+      xmlItem(body.document, 'department', DEPARTMENT_XML),
+      'department',
+      issues,
+    );
   }
   const { value, path } = jsonItem(body.json, 'department', 'departmentId');
-  return decodeIspringDepartment(value, path);
+  return decodeIspringDepartment(value, path, issues);
 }
 
-/** `GET /group` (no paging) and one page of `GET /groups`. */
-export function decodeIspringGroupList(body: IspringBody): IspringGroup[] {
+/** `GET /group` (no paging) and one page of `GET /groups`; an account may have none (`<response/>`). */
+export function decodeIspringGroupList(body: IspringBody, issues?: PayloadIssues): IspringGroup[] {
   if (body.format === 'xml') {
-    return decodeList(xmlItems(body.document, 'groups', 'group', GROUP_XML), 'group', decodeIspringGroup);
+    return decodeList(
+      xmlItems(body.document, 'groups', 'group', GROUP_XML, true),
+      'group',
+      decodeIspringGroup,
+      issues,
+    );
   }
   const { items, path } = jsonItems(body.json, 'groups', 'group');
-  return decodeList(items, path, decodeIspringGroup);
+  return decodeList(items, path, decodeIspringGroup, issues);
 }
 
 /** `GET /group/{id}`: `DetailedGroup`. */
-export function decodeIspringGroupById(body: IspringBody): IspringDetailedGroup {
+export function decodeIspringGroupById(body: IspringBody, issues?: PayloadIssues): IspringDetailedGroup {
   if (body.format === 'xml') {
-    return decodeIspringGroup(xmlItem(body.document, 'group', GROUP_XML), 'group');
+    return decodeIspringGroup(xmlItem(body.document, 'group', GROUP_XML), 'group', issues);
   }
   const { value, path } = jsonItem(body.json, 'group', 'groupId');
-  return decodeIspringGroup(value, path);
+  return decodeIspringGroup(value, path, issues);
 }
 
 /** `POST /api/v3/token`: JSON, or XML with root `<response>`. */
 export function decodeIspringTokenResponse(body: IspringBody): IspringTokenResponse {
   const source =
     body.format === 'xml'
-      ? xmlScalars(body.document, ['access_token', 'expires_in', 'token_type'])
+      ? xmlScalars(body.document, ['access_token', 'expires_in', 'token_type'], 'a token response')
       : object(unwrapResponse(body.json), '');
   const token: IspringTokenResponse = {
     access_token: field(source, 'access_token', '', nonEmptyString),
@@ -297,10 +376,24 @@ export function decodeIspringTokenResponse(body: IspringBody): IspringTokenRespo
 
 /** `ErrorResponse`: `{code, message}` or `<response><code/><message/></response>`. */
 export function decodeIspringErrorBody(body: IspringBody): IspringErrorBody {
-  const source =
-    body.format === 'xml'
-      ? xmlScalars(body.document, ['code', 'message'])
-      : object(unwrapResponse(body.json), '');
+  let source: Json;
+  if (body.format === 'xml') {
+    if (body.document.rootName !== 'response') {
+      throw new PayloadShapeError(
+        '(body)',
+        'an error document',
+        `a document whose root is <${shortName(body.document.rootName)}>`,
+      );
+    }
+    source = {};
+    const children = childrenOf(body.document.root);
+    for (const name of ['code', 'message']) {
+      const value = fromXml(children[name], xmlText);
+      if (value !== undefined) source[name] = value;
+    }
+  } else {
+    source = object(unwrapResponse(body.json), '');
+  }
   return {
     code: field(source, 'code', '', integerLike),
     message: field(source, 'message', '', string),
@@ -311,87 +404,131 @@ export function decodeIspringErrorBody(body: IspringBody): IspringErrorBody {
 
 /**
  * One user profile (`User` / `UserV2`). The spec marks most fields required, but the docs' own
- * samples leave many out (no `roleId`, no subordination), so only `userId` is required here.
+ * samples leave many out (no `roleId`, no subordination), so only `userId` is required here. With
+ * `issues`, a field that does not fit is left out and noted (the user is kept).
  */
-export const decodeIspringUserProfile = (value: unknown, path = ''): IspringUserProfile => {
+export const decodeIspringUserProfile = (
+  value: unknown,
+  path = '',
+  issues?: PayloadIssues,
+): IspringUserProfile => {
   const source = object(value, path);
   const profile: IspringUserProfile = { userId: field(source, 'userId', path, ispringId) };
-  copy(profile, source, path, {
-    role: emptyAsAbsent(string),
-    roleId: emptyAsAbsent(string),
-    departmentId: emptyAsAbsent(ispringId),
-    status: emptyAsAbsent(statusValue),
-    fields: nullAsAbsent(profileFields),
-    addedDate: emptyAsAbsent(string),
-    lastLoginDate: emptyAsAbsent(string),
-    groups: nullAsAbsent(idList),
-    manageableDepartmentIds: nullAsAbsent(idList),
-    userRoles: nullAsAbsent(listOf(decodeUserRole)),
-    subordination: emptyAsAbsent(decodeSubordination),
-    coSubordination: emptyAsAbsent(decodeSubordination),
-    workLeaveStatus: emptyAsAbsent(decodeWorkLeaveStatus),
-    securityPolicyAcceptanceDate: emptyAsAbsent(string),
-    personalDataConsentAcceptanceDate: emptyAsAbsent(string),
-    privacyPolicyConsentAcceptanceDate: emptyAsAbsent(string),
-  });
+  copy(
+    profile,
+    source,
+    path,
+    {
+      role: emptyAsAbsent(string),
+      roleId: emptyAsAbsent(string),
+      departmentId: emptyAsAbsent(ispringId),
+      status: emptyAsAbsent(statusValue),
+      fields: nullAsAbsent(profileFields),
+      addedDate: emptyAsAbsent(string),
+      lastLoginDate: emptyAsAbsent(string),
+      groups: nullAsAbsent(idList),
+      manageableDepartmentIds: nullAsAbsent(idList),
+      userRoles: nullAsAbsent(listOf(decodeUserRole)),
+      subordination: emptyAsAbsent(decodeSubordination),
+      coSubordination: emptyAsAbsent(decodeSubordination),
+      workLeaveStatus: emptyAsAbsent(decodeWorkLeaveStatus),
+      securityPolicyAcceptanceDate: emptyAsAbsent(string),
+      personalDataConsentAcceptanceDate: emptyAsAbsent(string),
+      privacyPolicyConsentAcceptanceDate: emptyAsAbsent(string),
+    },
+    issues,
+  );
   return profile;
 };
 
-export const decodeIspringDepartment = (value: unknown, path = ''): IspringDepartment => {
+export const decodeIspringDepartment = (
+  value: unknown,
+  path = '',
+  issues?: PayloadIssues,
+): IspringDepartment => {
   const source = object(value, path);
   const department: IspringDepartment = {
     departmentId: field(source, 'departmentId', path, ispringId),
-    name: field(source, 'name', path, nullable(string)) ?? '',
+    name:
+      (issues === undefined
+        ? field(source, 'name', path, nullable(string))
+        : lenientField(source, 'name', path, nullable(string), issues)) ?? '',
   };
-  copy(department, source, path, {
-    parentDepartmentId: emptyAsAbsent(ispringId),
-    code: emptyAsAbsent(text),
-    subordination: emptyAsAbsent(decodeSubordination),
-    coSubordination: emptyAsAbsent(decodeSubordination),
-  });
+  copy(
+    department,
+    source,
+    path,
+    {
+      parentDepartmentId: emptyAsAbsent(ispringId),
+      code: emptyAsAbsent(text),
+      subordination: emptyAsAbsent(decodeSubordination),
+      coSubordination: emptyAsAbsent(decodeSubordination),
+    },
+    issues,
+  );
   return department;
 };
 
-export const decodeIspringGroup = (value: unknown, path = ''): IspringDetailedGroup => {
+export const decodeIspringGroup = (
+  value: unknown,
+  path = '',
+  issues?: PayloadIssues,
+): IspringDetailedGroup => {
   const source = object(value, path);
   const group: IspringDetailedGroup = {
     groupId: field(source, 'groupId', path, ispringId),
-    name: field(source, 'name', path, nullable(string)) ?? '',
+    name:
+      (issues === undefined
+        ? field(source, 'name', path, nullable(string))
+        : lenientField(source, 'name', path, nullable(string), issues)) ?? '',
     // Absent reads as unknown, as an empty element does: without `?? null` the reader was handed
     // `undefined` and failed the whole group ("received a undefined").
     isSmart:
-      emptyAsAbsent(smartFlag)(source.isSmart ?? null, `${path === '' ? '' : `${path}.`}isSmart`) ?? '',
+      lenientField({ isSmart: source.isSmart ?? null }, 'isSmart', path, emptyAsAbsent(smartFlag), issues) ??
+      '',
   };
-  copy(group, source, path, { usersCount: emptyAsAbsent(integerLike), userIds: nullAsAbsent(idList) });
+  copy(
+    group,
+    source,
+    path,
+    { usersCount: emptyAsAbsent(integerLike), userIds: nullAsAbsent(idList) },
+    issues,
+  );
   return group;
 };
 
-const decodeSubordination: Reader<IspringSubordination> = (value, path) => {
+const decodeSubordination: Reader<IspringSubordination> = (value, path, issues) => {
   const source = object(value, path);
   const subordination: IspringSubordination = {
     subordinationType: field(source, 'subordinationType', path, nonEmptyString),
   };
-  copy(subordination, source, path, { supervisorId: emptyAsAbsent(ispringId) });
+  copy(subordination, source, path, { supervisorId: emptyAsAbsent(ispringId) }, issues);
   return subordination;
 };
 
-const decodeUserRole: Reader<IspringUserRole> = (value, path) => {
+const decodeUserRole: Reader<IspringUserRole> = (value, path, issues) => {
   const source = object(value, path);
   const role: IspringUserRole = { roleId: field(source, 'roleId', path, string) };
-  copy(role, source, path, {
-    roleType: emptyAsAbsent(string),
-    manageableDepartmentIds: nullAsAbsent(idList),
-  });
+  copy(
+    role,
+    source,
+    path,
+    {
+      roleType: emptyAsAbsent(string),
+      manageableDepartmentIds: nullAsAbsent(idList),
+    },
+    issues,
+  );
   return role;
 };
 
-const decodeWorkLeaveStatus: Reader<IspringWorkLeaveStatus> = (value, path) => {
+const decodeWorkLeaveStatus: Reader<IspringWorkLeaveStatus> = (value, path, issues) => {
   const source = object(value, path);
   const status: IspringWorkLeaveStatus = {
     workLeaveReason: field(source, 'workLeaveReason', path, string),
     startDate: field(source, 'startDate', path, string),
   };
-  copy(status, source, path, { endDate: emptyAsAbsent(string) });
+  copy(status, source, path, { endDate: emptyAsAbsent(string) }, issues);
   return status;
 };
 
@@ -400,14 +537,17 @@ const decodeWorkLeaveStatus: Reader<IspringWorkLeaveStatus> = (value, path) => {
  * shape the spec's `UserProfileFields` schema suggests). Values are text; a number is read as its
  * text, and an empty value (`<value/>`, `""`) or null as no value.
  */
-const profileFields: Reader<IspringProfileField[]> = (value, path) => {
+const profileFields: Reader<IspringProfileField[]> = (value, path, issues) => {
   if (Array.isArray(value) || typeof value !== 'object' || value === null) {
-    return listOf(profileField)(value, path);
+    return listOf(profileField)(value, path, issues);
   }
-  return Object.entries(value as Json).map(([name, fieldValue]) => ({
-    name,
-    value: fieldText(fieldValue, `${path}.${name}`),
-  }));
+  const fields: IspringProfileField[] = [];
+  for (const name of Object.keys(value)) {
+    // A value that does not fit is left out (and noted, with `issues`); null and "" are no value.
+    const read = lenientField(value as Json, name, path, fieldText, issues);
+    if (read !== undefined) fields.push({ name, value: read });
+  }
+  return fields;
 };
 
 const profileField: Reader<IspringProfileField> = (value, path) => {
@@ -418,18 +558,19 @@ const profileField: Reader<IspringProfileField> = (value, path) => {
   };
 };
 
-function fieldText(value: unknown, path: string): string | null {
+const fieldText: Reader<string | null> = (value, path) => {
   if (value === null || value === '') return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return fail(path, 'a string', value);
-}
+};
 
 // --- primitives ------------------------------------------------------------------------------
 
+/** A UUID, trimmed and in lower case: one spelling of each id for requests and cache keys. */
 const ispringId: Reader<string> = (value, path) =>
   typeof value === 'string' && isValidExternalId('ispring', value.trim())
-    ? value.trim()
+    ? value.trim().toLowerCase()
     : fail(path, ISPRING_ID, value);
 
 /** Text that may come as a number in JSON (`code`: "5" in XML, maybe 5 in JSON). */
@@ -468,37 +609,41 @@ const smartFlag: Reader<boolean> = (value, path) => {
 };
 
 /** A list of ids: an array, or the XML-shaped `{"id": […]}` / `{"id": "…"}` a converter may emit. */
-const idList: Reader<string[]> = (value, path) => {
+const idList: Reader<string[]> = (value, path, issues) => {
   if (value === '') return [];
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'id' in value) {
     const inner = (value as Json).id;
-    return listOf(ispringId)(Array.isArray(inner) ? inner : [inner], `${path}.id`);
+    return listOf(ispringId)(Array.isArray(inner) ? inner : [inner], `${path}.id`, issues);
   }
-  return listOf(ispringId)(value, path);
+  return listOf(ispringId)(value, path, issues);
 };
 
 /** An array, or one item where XML-to-JSON converters drop the array around a single item. */
 function listOf<T>(item: Reader<T>): Reader<T[]> {
-  return (value, path) =>
+  return (value, path, issues) =>
     Array.isArray(value) || typeof value !== 'object' || value === null
-      ? array(item)(value, path)
-      : [item(value, path)];
+      ? array(item)(value, path, issues)
+      : [item(value, path, issues)];
 }
 
 /** An empty string (an empty XML element) and null read as absent. */
 function emptyAsAbsent<T>(read: Reader<T>): Reader<T | undefined> {
-  return (value, path) =>
-    value === null || (typeof value === 'string' && value.trim() === '') ? undefined : read(value, path);
+  return (value, path, issues) =>
+    value === null || (typeof value === 'string' && value.trim() === '')
+      ? undefined
+      : read(value, path, issues);
 }
 
 function pageToken(value: unknown, path: string): string | undefined {
   return emptyAsAbsent(string)(value ?? null, path);
 }
 
+/** Each item read at its index; with `issues`, an item that cannot be read is dropped and noted. */
 function decodeList<T>(
   items: readonly unknown[],
   path: string,
-  read: (value: unknown, path: string) => T,
+  read: Reader<T>,
+  issues?: PayloadIssues,
 ): T[] {
-  return items.map((item, index) => read(item, `${path}[${index}]`));
+  return array(read)(items, path, issues).slice();
 }

@@ -49,6 +49,7 @@ export function createIspringProvider(
         caller: session?.caller,
       }),
     checkCredentials: () => client.checkCredentials(),
+    sharesOneCatalog: false,
     // An iSpring department is always readable by id: one that is not there does not exist.
     unknownDepartment: () => null,
   };

@@ -11,6 +11,7 @@ import {
   type UserStatusValue,
 } from '../../models.js';
 import { normaliseOptionalDateTime } from '../dates.js';
+import type { PayloadIssues } from '../payload.js';
 import type {
   IspringDepartment,
   IspringGroup,
@@ -80,7 +81,8 @@ function readFields(fields: readonly IspringProfileField[]): {
   return { named, custom };
 }
 
-export function toUserModel(profile: IspringUserProfile): UserModel {
+/** A date it cannot read is null and noted in `issues` (without `issues`, `PayloadShapeError`). */
+export function toUserModel(profile: IspringUserProfile, issues?: PayloadIssues): UserModel {
   const { named, custom } = readFields(profile.fields ?? []);
   const firstName = named.firstName ?? null;
   const lastName = named.lastName ?? null;
@@ -108,8 +110,8 @@ export function toUserModel(profile: IspringUserProfile): UserModel {
     role: profile.role ?? null,
     status: toUserStatus(profile.status),
     providerStatus: profile.status === null || profile.status === undefined ? null : String(profile.status),
-    createdAt: normaliseOptionalDateTime(profile.addedDate, 'addedDate'),
-    lastLoginAt: normaliseOptionalDateTime(profile.lastLoginDate, 'lastLoginDate'),
+    createdAt: normaliseOptionalDateTime(profile.addedDate, 'addedDate', issues),
+    lastLoginAt: normaliseOptionalDateTime(profile.lastLoginDate, 'lastLoginDate', issues),
     // One position per user (contract section 5): the job title in the user's department.
     positions: [
       {

@@ -6,9 +6,11 @@ import {
   bodyShapeError,
   createUpstreamClient,
   listNotFoundError,
+  notFoundPageError,
   type RequestOptions,
   type UpstreamResponse,
 } from '../http.js';
+import { PayloadIssues } from '../payload.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
 import {
@@ -17,7 +19,7 @@ import {
   decodeThriveUser,
   parseThriveJson,
 } from './decode.js';
-import { toUserModel } from './mapper.js';
+import { areStubs, toUserModel } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
 
 /**
@@ -25,12 +27,15 @@ import type { ThriveAudience } from './wire.js';
  * checked. Every failure is a `ProviderError`; "not found" is null.
  */
 export interface ThriveClient {
-  /** `GET /user/{id}` mapped to a model; null on 404. */
+  /** `GET /user/{id}` mapped to a model; null when Thrive has no such user. */
   fetchUser(id: string, call?: RequestOptions): Promise<UserModel | null>;
-  /** `GET /audiences/{id}`; null on 404. */
+  /** `GET /audiences/{id}`: the whole audience, `parent` included; null on 404. */
   fetchAudience(id: string, call?: RequestOptions): Promise<ThriveAudience | null>;
-  /** `GET /audiences`, every page, each audience once. */
-  listAudiences(call?: RequestOptions): Promise<ThriveAudience[]>;
+  /**
+   * `GET /audiences`, every page, each audience once. `stubs`: the items carry no `parent` at all
+   * (`AudienceStub`s), so the list cannot tell the tree.
+   */
+  listAudiences(call?: RequestOptions): Promise<AudienceList>;
   /** The cheapest authenticated request: `GET /audiences?page=1&perPage=1`. */
   checkCredentials(): Promise<void>;
   /**
@@ -38,6 +43,11 @@ export interface ThriveClient {
    * fails fast while Thrive's circuit is open.
    */
   prepare(call?: RequestOptions): Promise<void>;
+}
+
+export interface AudienceList {
+  readonly audiences: readonly ThriveAudience[];
+  readonly stubs: boolean;
 }
 
 /** Endpoint templates, as errors, logs and the sandbox name them. */
@@ -49,6 +59,13 @@ export const THRIVE_ENDPOINTS = Object.freeze({
 
 /** Bounds a list read whose pagination never ends (a misbehaving server), at a million audiences. */
 const MAX_AUDIENCE_PAGES = 1000;
+
+/**
+ * Thrive's user ids are MongoDB ObjectIds. Thrive may answer 400 ("id must be a valid ObjectId")
+ * rather than 404 to a by-id read of anything else: no user has such an id, so that 400 is "not
+ * found" too. A 400 to a well-formed id stays an error.
+ */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export function createThriveClient(
   config: ThriveConfig,
@@ -66,36 +83,72 @@ export function createThriveClient(
     headers: { accept: 'application/json' },
     resilience,
   });
+  const { observer } = resilience;
 
-  const get = upstream.get;
+  /** Decodes a 2xx body, reporting what a lenient decode left out; a bad body is `UPSTREAM_BAD_RESPONSE`. */
+  function interpret<T>(
+    endpoint: string,
+    response: UpstreamResponse,
+    read: (json: unknown, issues: PayloadIssues) => T,
+    call?: RequestOptions,
+  ): T {
+    const issues = new PayloadIssues();
+    let value: T;
+    try {
+      value = read(parseThriveJson(response.body), issues);
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError)) throw error;
+      throw bodyShapeError('thrive', endpoint, response, error, 'JSON');
+    }
+    if (issues.count > 0) {
+      observer.payloadIssues({ provider: 'thrive', endpoint, issues: issues.list(), caller: call?.caller });
+    }
+    return value;
+  }
+
+  /** A by-id read's "not found": null, unless a web page stands in for the API's answer. */
+  function notFound(endpoint: string, response: UpstreamResponse): null {
+    const page = notFoundPageError('thrive', endpoint, response, 'THRIVE_BASE_URL');
+    if (page) throw page;
+    return null;
+  }
 
   async function readAudiencePage(page: number, perPage: number, call?: RequestOptions) {
-    const response = await get(
+    const response = await upstream.get(
       THRIVE_ENDPOINTS.audiences,
       'audiences',
       new URLSearchParams({ page: String(page), perPage: String(perPage) }),
       call,
     );
     if (response.status === 404) throw listNotFound(THRIVE_ENDPOINTS.audiences);
-    return interpret(THRIVE_ENDPOINTS.audiences, response, decodeThriveAudiencePage);
+    return interpret(THRIVE_ENDPOINTS.audiences, response, decodeThriveAudiencePage, call);
   }
 
   return {
     async fetchUser(id, call) {
-      const response = await get(THRIVE_ENDPOINTS.user, `user/${encodeURIComponent(id)}`, undefined, call);
-      if (response.status === 404) return null;
-      return interpret(THRIVE_ENDPOINTS.user, response, (json) => toUserModel(decodeThriveUser(json)));
+      const endpoint = THRIVE_ENDPOINTS.user;
+      const response = await upstream.send(
+        {
+          endpoint,
+          path: `user/${encodeURIComponent(id)}`,
+          answers: OBJECT_ID.test(id) ? [404] : [400, 404],
+        },
+        call,
+      );
+      if (response.status === 400 || response.status === 404) return notFound(endpoint, response);
+      return interpret(
+        endpoint,
+        response,
+        (json, issues) => toUserModel(decodeThriveUser(json, '', issues), issues),
+        call,
+      );
     },
 
     async fetchAudience(id, call) {
-      const response = await get(
-        THRIVE_ENDPOINTS.audience,
-        `audiences/${encodeURIComponent(id)}`,
-        undefined,
-        call,
-      );
-      if (response.status === 404) return null;
-      return interpret(THRIVE_ENDPOINTS.audience, response, (json) => decodeThriveAudience(json));
+      const endpoint = THRIVE_ENDPOINTS.audience;
+      const response = await upstream.get(endpoint, `audiences/${encodeURIComponent(id)}`, undefined, call);
+      if (response.status === 404) return notFound(endpoint, response);
+      return interpret(endpoint, response, (json, issues) => decodeThriveAudience(json, '', issues), call);
     },
 
     async listAudiences(call) {
@@ -119,7 +172,8 @@ export function createThriveClient(
           );
         }
       }
-      return [...byId.values()];
+      const audiences = [...byId.values()];
+      return { audiences, stubs: areStubs(audiences) };
     },
 
     async checkCredentials() {
@@ -128,16 +182,6 @@ export function createThriveClient(
 
     prepare: (call) => upstream.prepare(call),
   };
-}
-
-/** Decodes a 2xx body; a body that is not the documented shape becomes `UPSTREAM_BAD_RESPONSE`. */
-function interpret<T>(endpoint: string, response: UpstreamResponse, read: (json: unknown) => T): T {
-  try {
-    return read(parseThriveJson(response.body));
-  } catch (error) {
-    if (!(error instanceof PayloadShapeError)) throw error;
-    throw bodyShapeError('thrive', endpoint, response, error, 'JSON');
-  }
 }
 
 function listNotFound(endpoint: string): ProviderError {

@@ -7,6 +7,7 @@ import {
   copy,
   fail,
   field,
+  lenientField,
   nonEmptyString,
   nullable,
   nullAsAbsent,
@@ -16,6 +17,7 @@ import {
   positiveNumber,
   string,
   type Json,
+  type PayloadIssues,
   type Reader,
 } from '../payload.js';
 import type {
@@ -63,98 +65,143 @@ export function parseThriveJson(body: string): unknown {
   }
 }
 
-/** `GET /user/{id}`, the items of `GET /users`, and the `BasicUser` of `GET /users/ref/{ref}`. */
-export const decodeThriveUser = (value: unknown, path = ''): ThriveUser => {
+/**
+ * `GET /user/{id}`, the items of `GET /users`, and the `BasicUser` of `GET /users/ref/{ref}`. With
+ * `issues`, only `id` is strict: any other field that does not fit is left out and noted there.
+ */
+export const decodeThriveUser = (value: unknown, path = '', issues?: PayloadIssues): ThriveUser => {
   const source = object(value, path);
   const user: ThriveUser = { id: field(source, 'id', path, thriveId) };
-  copy(user, source, path, {
-    ref: nullable(string),
-    firstName: nullable(string),
-    lastName: nullable(string),
-    email: nullable(string),
-    role: nullable(string),
-    status: nullable(string),
-    positions: nullable(array(decodeThrivePosition)),
-    additionalFields: nullable(object),
-    languageCode: nullable(string),
-    deleted: nullAsAbsent(boolean),
-    compliance: nullAsAbsent(number),
-    level: nullAsAbsent(number),
-    firstLogin: nullable(string),
-    lastLogin: nullable(string),
-    tags: nullable(decodeTags),
-    usersFollowing: nullAsAbsent(array(string)),
-    tagsFollowing: nullAsAbsent(array(anything)),
-    createdAt: nullable(string),
-    updatedAt: nullable(string),
-    hasPicture: nullAsAbsent(boolean),
-    timeZone: nullable(string),
-    summary: nullable(string),
-    relevancy: nullAsAbsent(number),
-    rank: nullable(decodeRank),
-    agreedTerms: nullable(oneOf<boolean | string>('a boolean or a string', { boolean, string })),
-    onboarded: nullable(boolean),
-    audiences: nullable(
-      array(
-        oneOf<string | { id: string }>(`${THRIVE_ID} or an object with an id`, {
-          string: thriveId,
-          object: idObject,
-        }),
+  copy(
+    user,
+    source,
+    path,
+    {
+      ref: nullable(string),
+      firstName: nullable(string),
+      lastName: nullable(string),
+      email: nullable(string),
+      role: nullable(string),
+      status: nullable(string),
+      positions: nullable(array(decodeThrivePosition)),
+      additionalFields: nullable(object),
+      languageCode: nullable(string),
+      deleted: nullAsAbsent(boolean),
+      compliance: nullAsAbsent(number),
+      level: nullAsAbsent(number),
+      firstLogin: nullable(string),
+      lastLogin: nullable(string),
+      tags: nullable(decodeTags),
+      usersFollowing: nullAsAbsent(array(string)),
+      tagsFollowing: nullAsAbsent(array(anything)),
+      createdAt: nullable(string),
+      updatedAt: nullable(string),
+      hasPicture: nullAsAbsent(boolean),
+      timeZone: nullable(string),
+      summary: nullable(string),
+      relevancy: nullAsAbsent(number),
+      rank: nullable(decodeRank),
+      agreedTerms: nullable(oneOf<boolean | string>('a boolean or a string', { boolean, string })),
+      onboarded: nullable(boolean),
+      audiences: nullable(
+        array(
+          oneOf<string | { id: string }>(`${THRIVE_ID} or an object with an id`, {
+            string: thriveId,
+            object: idObject,
+          }),
+        ),
       ),
-    ),
-    singleSignOn: nullAsAbsent(boolean),
-    jobTitle: nullable(string),
-  });
+      singleSignOn: nullAsAbsent(boolean),
+      jobTitle: nullable(string),
+    },
+    issues,
+  );
   return user;
 };
 
 /** One `positions[]` item: `UserPosition` [DOC], with `title` [AUTO:AB] and `manager.name`/`ref` [SIM]. */
-export const decodeThrivePosition = (value: unknown, path: string): ThriveUserPosition => {
+export const decodeThrivePosition = (
+  value: unknown,
+  path: string,
+  issues?: PayloadIssues,
+): ThriveUserPosition => {
   const source = object(value, path);
   const position: ThriveUserPosition = {};
-  copy(position, source, path, {
-    id: nullAsAbsent(string),
-    manager: nullable(decodeManager),
-    ouId: nullable(thriveId),
-    title: nullable(string),
-    isActive: nullAsAbsent(boolean),
-    startDate: nullable(string),
-    endDate: nullable(string),
-    createdAt: nullable(string),
-    updatedAt: nullable(string),
-  });
+  copy(
+    position,
+    source,
+    path,
+    {
+      id: nullAsAbsent(string),
+      manager: decodeManager,
+      ouId: nullable(thriveId),
+      title: nullable(string),
+      isActive: nullAsAbsent(boolean),
+      startDate: nullable(string),
+      endDate: nullable(string),
+      createdAt: nullable(string),
+      updatedAt: nullable(string),
+    },
+    issues,
+  );
   return position;
 };
 
-/** `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. */
-export const decodeThriveAudience = (value: unknown, path = ''): ThriveAudience => {
+/**
+ * `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. With `issues`,
+ * only `id` is strict (a name that cannot be read is null).
+ */
+export const decodeThriveAudience = (value: unknown, path = '', issues?: PayloadIssues): ThriveAudience => {
   const source = object(value, path);
   const audience: ThriveAudience = {
     id: field(source, 'id', path, thriveId),
-    name: field(source, 'name', path, string),
+    name:
+      issues === undefined
+        ? field(source, 'name', path, string)
+        : (lenientField(source, 'name', path, nullable(string), issues) ?? null),
   };
-  copy(audience, source, path, {
-    reference: nullable(string),
-    apiControlled: nullAsAbsent(boolean),
-    category: nullAsAbsent(string),
-    type: nullAsAbsent(string),
-    parent: nullable(decodeAudienceParent),
-    createdAt: nullable(string),
-    updatedAt: nullable(string),
-  });
+  copy(
+    audience,
+    source,
+    path,
+    {
+      reference: nullable(string),
+      apiControlled: nullAsAbsent(boolean),
+      category: nullAsAbsent(string),
+      type: nullAsAbsent(string),
+      parent: nullable(decodeAudienceParent),
+      createdAt: nullable(string),
+      updatedAt: nullable(string),
+    },
+    issues,
+  );
   return audience;
 };
 
-/** The `{pagination, results}` envelope [DOC D-act] around items read by `item`. */
-export function decodeThrivePage<T>(value: unknown, item: Reader<T>, path = ''): ThrivePageBody<T> {
+/**
+ * The `{pagination, results}` envelope [DOC D-act] around items read by `item`. The envelope is
+ * strict; with `issues`, an item that cannot be read (not an object, no usable id) is dropped and
+ * noted, and the others are kept.
+ */
+export function decodeThrivePage<T>(
+  value: unknown,
+  item: Reader<T>,
+  path = '',
+  issues?: PayloadIssues,
+): ThrivePageBody<T> {
   const source = object(value, path);
-  const page: ThrivePageBody<T> = { results: field(source, 'results', path, array(item)) };
+  const page: ThrivePageBody<T> = { results: field(source, 'results', path, array(item), issues) };
   copy(page, source, path, { pagination: nullable(decodePagination) });
   return page;
 }
 
-export const decodeThriveAudiencePage = (value: unknown): ThrivePageBody<ThriveAudience> =>
-  decodeThrivePage(value, decodeThriveAudience);
+export const decodeThriveAudiencePage = (
+  value: unknown,
+  issues?: PayloadIssues,
+): ThrivePageBody<ThriveAudience> => decodeThrivePage(value, decodeThriveAudience, '', issues);
+
+export const decodeThriveUserPage = (value: unknown, issues?: PayloadIssues): ThrivePageBody<ThriveUser> =>
+  decodeThrivePage(value, decodeThriveUser, '', issues);
 
 /** Error body [DOC D-uref, D-uid]: `message` is a string or an object. */
 export const decodeThriveErrorBody = (value: unknown, path = ''): ThriveErrorBody => {
@@ -183,8 +230,15 @@ export const decodeThriveTokenResponse = (value: unknown, path = ''): ThriveToke
 
 // ---------------------------------------------------------------------------------------------
 
-const decodeManager: Reader<NonNullable<ThriveUserPosition['manager']>> = (value, path) => {
+/**
+ * `positions[].manager`: null, or `{id, name?, ref?}`. A manager without a usable id (`{}`,
+ * `{"id": null}`, `{"id": ""}`, which an OpenAPI-derived client types as nullable) is no manager,
+ * as null is; an id outside the alphabet is a misfit.
+ */
+const decodeManager: Reader<ThriveUserPosition['manager'] | undefined> = (value, path) => {
+  if (value === null) return null;
   const source = object(value, path);
+  if (source.id === undefined || source.id === null || source.id === '') return null;
   const manager: NonNullable<ThriveUserPosition['manager']> = { id: field(source, 'id', path, thriveId) };
   copy(manager, source, path, { name: nullable(string), ref: nullable(string) });
   return manager;

@@ -7,7 +7,7 @@ import type { RequestOptions } from '../http.js';
 import type { UpstreamObserver } from '../observer.js';
 import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
-import { createThriveClient, type ThriveClient } from './client.js';
+import { createThriveClient, type AudienceList, type ThriveClient } from './client.js';
 import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
 
@@ -56,6 +56,8 @@ export function createThriveProvider(
     // not tell a wrong base URL from an unknown user), every tenant has it, it needs only the
     // read scope, and one audience is the smallest body an authenticated read can return.
     checkCredentials: () => client.checkCredentials(),
+    // Departments (organisational units named by audiences) and groups are both audiences.
+    sharesOneCatalog: true,
     unknownDepartment,
   };
 }
@@ -64,11 +66,15 @@ function openThriveSession(client: ThriveClient, concurrency: number, call: Requ
   // One bound per session: DataLoader may split a large load into several batches at once, and
   // together they still keep at most `concurrency` user requests in flight.
   const limit = pLimit(concurrency);
-  let audienceList: Promise<ThriveAudience[]> | undefined;
+  let audienceList: Promise<AudienceList> | undefined;
   const audiencesById = new Map<string, Promise<ThriveAudience | null>>();
 
   const listAudiences = () => (audienceList ??= client.listAudiences(call));
 
+  /**
+   * One audience whole (its parent known): from the list when the list has been read and tells
+   * parents, else by id (once per id per operation).
+   */
   const fetchAudience = (id: string): Promise<ThriveAudience | null> => {
     let pending = audiencesById.get(id);
     if (pending === undefined) {
@@ -76,9 +82,10 @@ function openThriveSession(client: ThriveClient, concurrency: number, call: Requ
       pending =
         listed === undefined
           ? client.fetchAudience(id, call)
-          : listed.then(
-              (all) => all.find((audience) => audience.id === id) ?? client.fetchAudience(id, call),
-            );
+          : listed.then(({ audiences, stubs }) => {
+              const found = stubs ? undefined : audiences.find((audience) => audience.id === id);
+              return found ?? client.fetchAudience(id, call);
+            });
       audiencesById.set(id, pending);
     }
     return pending;
@@ -112,7 +119,8 @@ function openThriveSession(client: ThriveClient, concurrency: number, call: Requ
       return audience && toDepartmentModel(audience);
     },
     async listDepartments() {
-      return (await listAudiences()).map(toDepartmentModel);
+      const { audiences, stubs } = await listAudiences();
+      return audiences.map((audience) => toDepartmentModel(audience, stubs));
     },
 
     async fetchGroup(id): Promise<GroupModel | null> {
@@ -120,7 +128,8 @@ function openThriveSession(client: ThriveClient, concurrency: number, call: Requ
       return audience && toGroupModel(audience);
     },
     async listGroups() {
-      return (await listAudiences()).map(toGroupModel);
+      const { audiences, stubs } = await listAudiences();
+      return audiences.map((audience) => toGroupModel(audience, stubs));
     },
   };
 }

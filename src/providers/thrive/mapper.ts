@@ -11,11 +11,13 @@ import {
   type UserStatusValue,
 } from '../../models.js';
 import { normaliseOptionalDateTime } from '../dates.js';
+import type { PayloadIssues } from '../payload.js';
 import type { ThriveAudience, ThriveUser, ThriveUserPosition } from './wire.js';
 
 /**
  * Thrive wire objects (already decoded, so ids are in the Thrive alphabet) → provider-neutral
- * models (contract section 5). Pure; throws `PayloadShapeError` only for a date it cannot read.
+ * models (contract section 5). Pure. A date it cannot read is null and noted in `issues`; without
+ * `issues` it throws `PayloadShapeError`.
  */
 
 const globalId = (externalId: string): string => toGlobalId('thrive', externalId);
@@ -37,12 +39,14 @@ export function toUserStatus(user: Pick<ThriveUser, 'status' | 'deleted'>): User
   return (status !== undefined && Object.hasOwn(STATUSES, status) && STATUSES[status]) || 'UNKNOWN';
 }
 
-export function toUserModel(user: ThriveUser): UserModel {
+export function toUserModel(user: ThriveUser, issues?: PayloadIssues): UserModel {
   const items = user.positions ?? [];
   // The primary position is the first active one, else the first (contract section 5).
   const activeIndex = items.findIndex(isActivePosition);
   const primaryIndex = activeIndex >= 0 ? activeIndex : items.length > 0 ? 0 : -1;
-  const positions = items.map((position, index) => toPositionModel(position, index, index === primaryIndex));
+  const positions = items.map((position, index) =>
+    toPositionModel(position, index, index === primaryIndex, issues),
+  );
   const primary = positions[primaryIndex];
 
   const firstName = user.firstName ?? null;
@@ -66,8 +70,8 @@ export function toUserModel(user: ThriveUser): UserModel {
     role: user.role ?? null,
     status: toUserStatus(user),
     providerStatus: user.status ?? null,
-    createdAt: normaliseOptionalDateTime(user.createdAt, 'createdAt'),
-    lastLoginAt: normaliseOptionalDateTime(user.lastLogin, 'lastLogin'),
+    createdAt: normaliseOptionalDateTime(user.createdAt, 'createdAt', issues),
+    lastLoginAt: normaliseOptionalDateTime(user.lastLogin, 'lastLogin', issues),
     positions,
     managerRules: toManagerRules(positions, primary),
     departmentId: primary?.departmentId ?? null,
@@ -86,7 +90,12 @@ function isActivePosition(position: ThriveUserPosition): boolean {
   return position.isActive !== false;
 }
 
-function toPositionModel(position: ThriveUserPosition, index: number, isPrimary: boolean): PositionModel {
+function toPositionModel(
+  position: ThriveUserPosition,
+  index: number,
+  isPrimary: boolean,
+  issues: PayloadIssues | undefined,
+): PositionModel {
   const path = `positions[${index}]`;
   return {
     title: position.title ?? null,
@@ -94,8 +103,8 @@ function toPositionModel(position: ThriveUserPosition, index: number, isPrimary:
     manager: position.manager == null ? NO_MANAGER : { kind: 'user', userId: globalId(position.manager.id) },
     isPrimary,
     isActive: isActivePosition(position),
-    startDate: normaliseOptionalDateTime(position.startDate, `${path}.startDate`),
-    endDate: normaliseOptionalDateTime(position.endDate, `${path}.endDate`),
+    startDate: normaliseOptionalDateTime(position.startDate, `${path}.startDate`, issues),
+    endDate: normaliseOptionalDateTime(position.endDate, `${path}.endDate`, issues),
   };
 }
 
@@ -145,28 +154,48 @@ function toFieldText(value: unknown): string | null {
  * unit, but `ouId` is not documented to point only at structures, so every audience can name one.
  * Thrive has no supervisor on units.
  */
-export function toDepartmentModel(audience: ThriveAudience): DepartmentModel {
+export function toDepartmentModel(audience: ThriveAudience, fromStubs = false): DepartmentModel {
   return {
     id: globalId(audience.id),
     provider: 'thrive',
     externalId: audience.id,
     name: audience.name,
     code: audience.reference ?? null,
-    parentId: audience.parent == null ? null : globalId(audience.parent.id),
+    ...parentOf(audience, fromStubs),
     supervisor: NO_MANAGER,
     functionalManager: NO_MANAGER,
   };
 }
 
-export function toGroupModel(audience: ThriveAudience): GroupModel {
+export function toGroupModel(audience: ThriveAudience, fromStubs = false): GroupModel {
   return {
     id: globalId(audience.id),
     provider: 'thrive',
     externalId: audience.id,
     name: audience.name,
     isSmart: audience.type == null ? null : audience.type.toLowerCase() === 'smart',
-    parentId: audience.parent == null ? null : globalId(audience.parent.id),
+    ...parentOf(audience, fromStubs),
   };
+}
+
+/**
+ * `fromStubs`: the audience comes from a list whose items carry no `parent` key at all
+ * (`areStubs`), so its parent is unknown rather than none.
+ */
+function parentOf(
+  audience: ThriveAudience,
+  fromStubs: boolean,
+): { parentId: string | null; parentUnknown?: true } {
+  if (fromStubs && audience.parent === undefined) return { parentId: null, parentUnknown: true };
+  return { parentId: audience.parent == null ? null : globalId(audience.parent.id) };
+}
+
+/**
+ * True when a list's audiences are `AudienceStub`s: not one of them has a `parent` key. A list in
+ * which some items have one says "no parent" by leaving it out, and is read as it is.
+ */
+export function areStubs(audiences: readonly ThriveAudience[]): boolean {
+  return audiences.length > 0 && audiences.every((audience) => audience.parent === undefined);
 }
 
 /** An organisational unit known only by the `ouId` that names it: no audience has that id. */

@@ -87,14 +87,18 @@ export interface ThrivePagination {
 /** `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. */
 export interface ThriveAudience {
   id: string;
-  name: string;
+  /** A string per the docs; null only when a lenient read could not read it. */
+  name: string | null;
   reference?: string | null;
   apiControlled?: boolean;
   /** `structure` (a top-level audience: an organisational unit) or `audience`. */
   category?: string;
   /** `smart` or `manual`. */
   type?: string;
-  /** Only on a child audience; otherwise absent or null. */
+  /**
+   * Only on a child audience; otherwise null, or absent. The list's items (`AudienceStub`) may
+   * leave it out altogether, in which case only a read by id tells the parent.
+   */
   parent?: { id: string; name?: string | null; reference?: string | null } | null;
   createdAt?: string | null;
   updatedAt?: string | null;
