@@ -498,7 +498,8 @@ describe('the log and counters', () => {
 describe('inject', () => {
   it('refuses a fault out of range, before any request', () => {
     const server = sandbox.thrive;
-    expect(() => server.inject({ kind: 'status', status: 200 })).toThrow(/from 400 to 599; got 200/);
+    expect(() => server.inject({ kind: 'status', status: 199 })).toThrow(/from 200 to 599; got 199/);
+    expect(() => server.inject({ kind: 'status', status: 600 })).toThrow(/from 200 to 599; got 600/);
     expect(() => server.inject({ kind: 'status', status: 500, headers: { 'content-length': '3' } })).toThrow(
       RangeError,
     );
