@@ -5,8 +5,9 @@ import type { RouteReply, RouteRequest, SandboxApi } from './recorder.js';
  * Faults a sandbox server injects on request, so that tests can watch a client meet an upstream
  * that fails the ways real ones do: an error status, a rate limit, a slow answer, a dropped
  * connection, a cut-off or unparseable body, a proxy's HTML page, a hostile XML document, a body
- * too large to hold, a body that lies about its encoding, headers too large to read. A fault replaces (or, for `delay`, postpones) the answer of the requests it
- * matches; those requests are still logged and counted, with the fault's kind in their log entry.
+ * too large to hold, a body that lies about its encoding, headers too large to read. A fault
+ * replaces (or, for `delay`, postpones) the answer of the requests it matches; those requests are
+ * still logged and counted, with the fault's kind in their log entry.
  */
 
 export type SandboxFault =

@@ -134,10 +134,13 @@ export class BodyTooLargeError extends Error {
 
 /**
  * Token requests are a few hundred bytes; the largest body the sandbox takes is a POST /users/v2
- * filter (about 60 bytes an id in XML), which this leaves room for some 17,000 ids in.
+ * filter (55 bytes an id in XML), which this leaves room for about 19,000 ids in.
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Room for a `userIds[]` query of several hundred ids (Node's default is 16 KiB). */
+/**
+ * Room for a query of several thousand ids (Node's default is 16 KiB); the iSpring API answers a
+ * request line past 8 KiB with 414 itself, as an nginx front end with 8 KiB buffers would.
+ */
 const MAX_HEADER_BYTES = 256 * 1024;
 /** The log keeps at least this many of the latest requests (counters are never trimmed). */
 const LOG_LIMIT = 100_000;
