@@ -1,5 +1,5 @@
 import { SANDBOX_CREDENTIALS } from './credentials.js';
-import { DEMO, startSandbox, type Sandbox } from './index.js';
+import { DEMO, ISPRING_ACCOUNT_PREFIXES, startSandbox, type Sandbox } from './index.js';
 
 /**
  * `npm run sandbox`: both sandbox providers on fixed loopback ports, for use with any client.
@@ -29,10 +29,11 @@ function banner(sandbox: Sandbox, delayMs: number): string {
     '',
     `Thrive Learning (JSON)  ${sandbox.thrive.baseUrl}`,
     `  Basic auth:  tenant id ${thrive.tenantId}, API secret ${thrive.apiSecret}`,
-    `  OAuth 2.0:   POST ${tokenUrl}`,
+    `  OAuth 2.0:   POST ${tokenUrl} (a form body; the client in a Basic header)`,
     `               client id ${thrive.clientId}, client secret ${thrive.clientSecret}, scope ${thrive.defaultScope} (also ${thrive.scopes.filter((scope) => scope !== thrive.defaultScope).join(', ')})`,
     '',
     `iSpring Learn (XML; JSON with Accept: application/json)  ${sandbox.ispring.baseUrl}`,
+    `  Also under ${ISPRING_ACCOUNT_PREFIXES.map((prefix) => `${sandbox.ispring.origin}${prefix}`).join(' and ')} (account-domain paths); the token only at /api/v3/token`,
     `  Token mode:  POST ${sandbox.ispring.baseUrl}/api/v3/token, client_id ${ispring.clientId}, client_secret ${ispring.clientSecret}`,
     `  Header mode: X-Auth-Account-Url: ${ispring.accountUrl}`,
     `               X-Auth-Email: ${ispring.email}`,

@@ -5,15 +5,18 @@ import type { RouteReply, RouteRequest, SandboxApi } from './recorder.js';
  * Faults a sandbox server injects on request, so that tests can watch a client meet an upstream
  * that fails the ways real ones do: an error status, a rate limit, a slow answer, a dropped
  * connection, a cut-off or unparseable body, a proxy's HTML page, a hostile XML document, a body
- * too large to hold. A fault replaces (or, for `delay`, postpones) the answer of the requests it
- * matches; those requests are still logged and counted, with the fault's kind in their log entry.
+ * too large to hold, a body that lies about its encoding, headers too large to read. A fault
+ * replaces (or, for `delay`, postpones) the answer of the requests it matches; those requests are
+ * still logged and counted, with the fault's kind in their log entry.
  */
 
 export type SandboxFault =
   /**
-   * This status (400 to 599). The body defaults to the API's own error shape, in the format the
+   * This status (200 to 599). The body defaults to the API's own error shape, in the format the
    * request asked for; a given `body` is sent as it is, with the API's error content type unless
    * `headers` names another. `Content-Length` and `Transfer-Encoding` are the sandbox's to set.
+   * With 200, any verbatim body becomes a success a client has to read: a maintenance page as
+   * `text/html`, `<foo/>`, an error document, JSON `{}` or `null`.
    */
   | {
       readonly kind: 'status';
@@ -53,7 +56,19 @@ export type SandboxFault =
    * asked for: `{"padding":"xxx…"}` or `<response><padding>xxx…</padding></response>`. Streamed in
    * chunks, so the sandbox never holds it; `Content-Length` is sent unless `chunked`.
    */
-  | { readonly kind: 'oversized'; readonly bytes: number; readonly chunked?: boolean };
+  | { readonly kind: 'oversized'; readonly bytes: number; readonly chunked?: boolean }
+  /**
+   * 200 with the endpoint's own content type, headers and body, labelled `Content-Encoding: gzip`
+   * though the body is not gzip: a client that decompresses fails reading it (fetch rejects on the
+   * body; one that ignores the label reads the plain body).
+   */
+  | { readonly kind: 'badGzip' }
+  /**
+   * 200 with the endpoint's own answer plus one header of 20 KiB (`x-sandbox-padding`), past the
+   * 16 KiB Node's HTTP parser takes by default: node:http fails with `HPE_HEADER_OVERFLOW`, fetch
+   * (undici) with `UND_ERR_HEADERS_OVERFLOW`.
+   */
+  | { readonly kind: 'headerOverflow' };
 
 export type SandboxFaultKind = SandboxFault['kind'];
 
@@ -69,6 +84,8 @@ export interface SandboxFaultOptions {
 
 /** The smallest `oversized` body: room for the wrapper of either format, and then some. */
 const OVERSIZED_MIN_BYTES = 1024;
+/** The size of the one header a `headerOverflow` fault adds: past Node's default 16 KiB. */
+export const HEADER_OVERFLOW_BYTES = 20 * 1024;
 /** The most `setTimeout` waits; past it Node fires after 1 ms instead. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -139,7 +156,7 @@ function checkFault(fault: SandboxFault): SandboxFault {
   };
   switch (fault.kind) {
     case 'status': {
-      wholeNumber(fault.status, 400, 599, 'status');
+      wholeNumber(fault.status, 200, 599, 'status');
       if (fault.body !== undefined && typeof fault.body !== 'string') {
         throw new TypeError(`A 'status' fault's body must be a string; got ${typeof fault.body}.`);
       }
@@ -177,11 +194,13 @@ function checkFault(fault: SandboxFault): SandboxFault {
     case 'reset':
     case 'malformed':
     case 'doctype':
+    case 'badGzip':
+    case 'headerOverflow':
       return Object.freeze({ ...fault });
     default: {
       const unknown: never = fault;
       throw new TypeError(
-        `A fault's kind must be status, rateLimit, delay, reset, truncate, malformed, html, doctype or oversized; got ${JSON.stringify((unknown as { kind?: unknown }).kind)}.`,
+        `A fault's kind must be status, rateLimit, delay, reset, truncate, malformed, html, doctype, oversized, badGzip or headerOverflow; got ${JSON.stringify((unknown as { kind?: unknown }).kind)}.`,
       );
     }
   }
@@ -276,6 +295,23 @@ export async function deliveryOf(fault: SandboxFault, context: FaultContext): Pr
       return reply({ status: 200, contentType: XML_TYPE, body: ENTITY_EXPANSION_DOCUMENT });
     case 'oversized':
       return oversized(api.format(request), fault.bytes, fault.chunked ?? false);
+    case 'badGzip': {
+      // Plain text never starts with gzip's magic bytes (1f 8b), so no gunzip takes it.
+      const answer = await context.answer();
+      return reply({
+        ...answer,
+        status: 200,
+        headers: { ...answer.headers, 'content-encoding': 'gzip' },
+      });
+    }
+    case 'headerOverflow': {
+      const answer = await context.answer();
+      return reply({
+        ...answer,
+        status: 200,
+        headers: { ...answer.headers, 'x-sandbox-padding': 'x'.repeat(HEADER_OVERFLOW_BYTES) },
+      });
+    }
   }
 }
 

@@ -1,14 +1,26 @@
 import { DEFAULTS, type IspringConfig, type ThriveConfig } from '../config.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
-import { startIspringSandbox } from './ispring-server.js';
-import { checkDelay, type ListeningSandboxServer, type SandboxServer } from './recorder.js';
+import {
+  startIspringSandbox,
+  type IspringSandboxServer,
+  type ListeningIspringSandboxServer,
+} from './ispring-server.js';
+import { checkDelay, type SandboxServer } from './recorder.js';
 import { createDemoOrganisation, type DemoOrganisation } from './seed.js';
-import { startThriveSandbox } from './thrive-server.js';
+import { startThriveSandbox, type ThriveSandboxServer } from './thrive-server.js';
+import {
+  DEFAULT_ISPRING_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_THRIVE_TOKEN_LIFETIME_SECONDS,
+  type IspringVariants,
+  type ThriveVariants,
+} from './variants.js';
 
 /**
  * The sandbox providers: real HTTP servers on loopback that speak Thrive's and iSpring's APIs as
  * `shared/providers/*.md` documents them, serving the demo organisation, with a request log and
- * per-endpoint counters that tests read, and faults that tests inject (`inject`, see faults.ts).
+ * per-endpoint counters that tests read, faults that tests inject (`inject`, see faults.ts), variants
+ * that tests select (`setVariants`, see variants.ts), and records that tests put or remove while the
+ * servers run (`putUser`, …).
  * `npm start` uses them when no provider is configured; `npm run sandbox` runs them alone.
  */
 
@@ -21,15 +33,23 @@ export interface SandboxOptions {
   ispringPort?: number;
   /** Default 0: added before every response. */
   delayMs?: number;
-  /** Defaults 3600 (Thrive) and 1800 (iSpring), as documented. */
+  /**
+   * Defaults 3600 (Thrive) and 1800 (iSpring), as documented: the default of each server's
+   * `tokenLifetimeSeconds` variant (which `variants` may set instead).
+   */
   tokenLifetimeSeconds?: { thrive?: number; ispring?: number };
   /** Default `createDemoOrganisation()`. */
   organisation?: DemoOrganisation;
+  /**
+   * Variants each server starts with, over the defaults of variants.ts; `resetVariants()` comes
+   * back to these. Throws a RangeError on a bad one, as `setVariants` does.
+   */
+  variants?: { thrive?: Partial<ThriveVariants>; ispring?: Partial<IspringVariants> };
 }
 
 export interface Sandbox {
-  readonly thrive: SandboxServer;
-  readonly ispring: SandboxServer;
+  readonly thrive: ThriveSandboxServer;
+  readonly ispring: IspringSandboxServer;
   readonly organisation: DemoOrganisation;
   /** Closes both servers, keep-alive sockets included. */
   close(): Promise<void>;
@@ -59,19 +79,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     host,
     port: options.thrivePort ?? 0,
     delayMs,
-    tokenLifetimeSeconds: options.tokenLifetimeSeconds?.thrive ?? 3600,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds?.thrive ?? DEFAULT_THRIVE_TOKEN_LIFETIME_SECONDS,
     organisation: organisation.thrive,
     credentials: SANDBOX_CREDENTIALS.thrive,
+    ...(options.variants?.thrive ? { variants: options.variants.thrive } : {}),
   });
-  let ispring: ListeningSandboxServer;
+  let ispring: ListeningIspringSandboxServer;
   try {
     ispring = await startIspringSandbox({
       host,
       port: options.ispringPort ?? 0,
       delayMs,
-      tokenLifetimeSeconds: options.tokenLifetimeSeconds?.ispring ?? 1800,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds?.ispring ?? DEFAULT_ISPRING_TOKEN_LIFETIME_SECONDS,
       organisation: organisation.ispring,
       credentials: SANDBOX_CREDENTIALS.ispring,
+      ...(options.variants?.ispring ? { variants: options.variants.ispring } : {}),
     });
   } catch (error) {
     await thrive.close();
@@ -147,5 +169,21 @@ export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from '.
 export type { SandboxRequest, SandboxServer } from './recorder.js';
 export type { SandboxFault, SandboxFaultKind, SandboxFaultOptions } from './faults.js';
 export { SANDBOX_CREDENTIALS } from './credentials.js';
-export { ISPRING_ENDPOINTS } from './ispring-server.js';
-export { THRIVE_ENDPOINTS } from './thrive-server.js';
+export {
+  ISPRING_ACCOUNT_PREFIXES,
+  ISPRING_ENDPOINTS,
+  MAX_REQUEST_LINE_BYTES,
+  type IspringRecords,
+  type IspringSandboxServer,
+} from './ispring-server.js';
+export { THRIVE_ENDPOINTS, type ThriveRecords, type ThriveSandboxServer } from './thrive-server.js';
+export {
+  DEFAULT_ISPRING_VARIANTS,
+  DEFAULT_THRIVE_VARIANTS,
+  ISPRING_VARIANT_VALUES,
+  THRIVE_VARIANT_VALUES,
+  type AccessTokenShape,
+  type IspringVariants,
+  type ThriveVariants,
+  type VariantValues,
+} from './variants.js';

@@ -4,11 +4,8 @@ import type {
   IspringDetailedGroup,
   IspringErrorBody,
   IspringGroup,
-  IspringProfileField,
-  IspringSubordination,
   IspringTokenResponse,
   IspringUserProfile,
-  IspringUserRole,
 } from '../providers/ispring/wire.js';
 import type { SandboxCredentials } from './credentials.js';
 import {
@@ -20,18 +17,27 @@ import {
   type RouteReply,
   type RouteRequest,
   type SandboxApi,
+  type SandboxServer,
 } from './recorder.js';
 import type { DemoOrganisation } from './seed.js';
 import { TokenStore } from './tokens.js';
+import {
+  DEFAULT_ISPRING_VARIANTS,
+  ISPRING_VARIANT_VALUES,
+  VariantSettings,
+  type IspringVariants,
+} from './variants.js';
 
 /**
  * iSpring Learn's REST API as `shared/providers/ispring.md` documents it: XML by default (root
  * `<response>`), JSON when `Accept` asks for it; a bearer token from `POST /api/v3/token` (with or
  * without the word Bearer) or the legacy `X-Auth-*` headers; page tokens that are base64 of the next
  * item's id; `{code, message}` errors. The v1 user endpoints report status 5 as 3, as documented.
+ * The API is also served under the account-domain prefixes `/api/v2` and `/index.php/api/v2`; the
+ * token only at `/api/v3/token`. What real tenants may do differently is a variant (variants.ts).
  */
 
-/** The endpoint templates the request log and counters use. */
+/** The endpoint templates the request log and counters use (the same under an account-domain prefix). */
 export const ISPRING_ENDPOINTS = Object.freeze({
   token: 'POST /api/v3/token',
   user: 'GET /user/{userId}',
@@ -40,6 +46,7 @@ export const ISPRING_ENDPOINTS = Object.freeze({
   userListV2: 'GET /user/v2',
   users: 'GET /users',
   usersV2: 'GET /users/v2',
+  usersV2ByPost: 'POST /users/v2',
   departmentList: 'GET /department',
   department: 'GET /department/{departmentId}',
   departments: 'GET /departments',
@@ -48,42 +55,110 @@ export const ISPRING_ENDPOINTS = Object.freeze({
   groups: 'GET /groups',
 });
 
+/**
+ * Path prefixes under which the API is also served, as on an account's own domain
+ * (`https://<account>.ispringlearn.com/api/v2/users/v2`). The token is not: `/api/v2/api/v3/token`
+ * is 404, so a client that derives its token URL from such a base URL finds out.
+ */
+export const ISPRING_ACCOUNT_PREFIXES = Object.freeze(['/api/v2', '/index.php/api/v2'] as const);
+
+/**
+ * The longest request line (`METHOD SP request-target SP HTTP/1.1`, CRLF not counted) answered;
+ * a longer one gets nginx's 414 page, as a front end with 8 KiB header buffers sends it.
+ */
+export const MAX_REQUEST_LINE_BYTES = 8192;
+
+/**
+ * Changes to the organisation a running iSpring sandbox serves. Each edits the server's
+ * organisation (`sandbox.organisation.ispring`) in place: a put replaces the record with the same
+ * id where it stands, or appends it; a remove takes it out and says whether it was there. The
+ * server serves the record as given (JSON verbatim, XML rendered from the same object), whatever
+ * its fields hold.
+ */
+export interface IspringRecords {
+  putUser(profile: IspringUserProfile): void;
+  removeUser(userId: string): boolean;
+  putDepartment(department: IspringDepartment): void;
+  removeDepartment(departmentId: string): boolean;
+  putGroup(group: IspringGroup): void;
+  removeGroup(groupId: string): boolean;
+}
+
+export interface IspringSandboxServer extends SandboxServer<IspringVariants>, IspringRecords {}
+
+export interface ListeningIspringSandboxServer
+  extends ListeningSandboxServer<IspringVariants>, IspringRecords {}
+
 export interface IspringSandboxOptions {
   readonly host: string;
   readonly port: number;
   readonly delayMs: number;
+  /** The default of the `tokenLifetimeSeconds` variant. */
   readonly tokenLifetimeSeconds: number;
   readonly organisation: DemoOrganisation['ispring'];
   readonly credentials: SandboxCredentials['ispring'];
+  /** Applied over the defaults at start; `resetVariants()` comes back to them. */
+  readonly variants?: Partial<IspringVariants>;
 }
 
-export function startIspringSandbox(options: IspringSandboxOptions): Promise<ListeningSandboxServer> {
-  const tokens = new TokenStore('ispring', options.tokenLifetimeSeconds);
-  return listen({
+export async function startIspringSandbox(
+  options: IspringSandboxOptions,
+): Promise<ListeningIspringSandboxServer> {
+  const variants = new VariantSettings(
+    'iSpring',
+    ISPRING_VARIANT_VALUES,
+    { ...DEFAULT_ISPRING_VARIANTS, tokenLifetimeSeconds: options.tokenLifetimeSeconds },
+    options.variants,
+  );
+  const tokens = new TokenStore('ispring', variants.current.tokenLifetimeSeconds);
+  const directory = new IspringDirectory(options.organisation);
+  const server = await listen({
     host: options.host,
     port: options.port,
     basePath: '',
     delayMs: options.delayMs,
-    api: createIspringApi(options.organisation, options.credentials, tokens),
+    api: createIspringApi(directory, options.credentials, tokens, variants),
     expireTokens: () => tokens.expireAll(),
+    variants,
   });
+  const records: IspringRecords = {
+    putUser: (profile) => directory.putUser(profile),
+    removeUser: (userId) => directory.removeUser(userId),
+    putDepartment: (department) => directory.putDepartment(department),
+    removeDepartment: (departmentId) => directory.removeDepartment(departmentId),
+    putGroup: (group) => directory.putGroup(group),
+    removeGroup: (groupId) => directory.removeGroup(groupId),
+  };
+  return Object.assign(server, records);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Formats
 
 type Format = 'json' | 'xml';
+type XmlTree = Record<string, unknown>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const XML_TYPE = 'application/xml; charset=utf-8';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-const xmlBuilder = new xml2js.Builder({
+// Keys no sanitised record can have (they hold a space), so that no record's `$` or `_` turns into
+// attributes or text: every key of a record is an element.
+const BUILDER_KEYS = { attrkey: ' attributes', charkey: ' text' };
+const compactBuilder = new xml2js.Builder({
+  ...BUILDER_KEYS,
   rootName: 'response',
   xmldec: { version: '1.0', encoding: 'UTF-8' },
   renderOpts: { pretty: false },
 });
-/** One `<userProfile>` element, to be placed in a response (see `IndexedUser`). */
+const prettyBuilder = new xml2js.Builder({
+  ...BUILDER_KEYS,
+  rootName: 'response',
+  xmldec: { version: '1.0' },
+  renderOpts: { pretty: true, indent: '  ', newline: '\n' },
+});
+/** One `<userProfile>` element, to be placed in a compact response (see `IspringDirectory`). */
 const userProfileBuilder = new xml2js.Builder({
+  ...BUILDER_KEYS,
   rootName: 'userProfile',
   headless: true,
   renderOpts: { pretty: false },
@@ -93,23 +168,51 @@ function formatOf(request: RouteRequest): Format {
   return /application\/json/i.test(request.headers.accept ?? '') ? 'json' : 'xml';
 }
 
-/**
- * One answer in the format asked for: `json` as the JSON body; `xml` as the children of `<response>`,
- * or as the finished XML text of its children.
- */
-function reply(
-  status: number,
-  format: Format,
-  json: () => unknown,
-  xml: () => Record<string, unknown> | string,
-): RouteReply {
-  if (format === 'json') return { status, contentType: JSON_TYPE, body: JSON.stringify(json()) };
-  const children = xml();
-  const body =
-    typeof children === 'string'
-      ? `${XML_DECLARATION}${children === '' ? '<response/>' : `<response>${children}</response>`}`
-      : xmlBuilder.buildObject(children);
-  return { status, contentType: XML_TYPE, body };
+/** How one request is answered: its format, and the variants read when it arrived. */
+interface Answerer {
+  readonly format: Format;
+  readonly variants: Readonly<IspringVariants>;
+  /**
+   * An answer in the format asked for: `json` as the JSON body; `xml` as the children of
+   * `<response>`. `compact`, when given, is the finished text of those children, used instead of
+   * building them when the layout is compact.
+   */
+  reply(status: number, json: () => unknown, xml: () => XmlTree, compact?: () => string): RouteReply;
+  error(status: number, message: string): RouteReply;
+}
+
+function answererFor(request: RouteRequest, variants: Readonly<IspringVariants>): Answerer {
+  const format = formatOf(request);
+  const answerer: Answerer = {
+    format,
+    variants,
+    reply(status, json, xml, compact) {
+      if (format === 'json') return { status, contentType: JSON_TYPE, body: JSON.stringify(json()) };
+      if (compact && variants.xmlStyle === 'compact') {
+        const children = compact();
+        const body = `${XML_DECLARATION}${children === '' ? '<response/>' : `<response>${children}</response>`}`;
+        return { status, contentType: XML_TYPE, body };
+      }
+      const tree = xml();
+      const builder = variants.xmlStyle === 'pretty' ? prettyBuilder : compactBuilder;
+      let body = builder.buildObject(xmlSafe(tree));
+      if (tree.nextPageToken === '') {
+        // The page's own token is the document's last element: `<nextPageToken></nextPageToken>`.
+        const at = body.lastIndexOf('<nextPageToken/>');
+        if (at >= 0) body = `${body.slice(0, at)}<nextPageToken></nextPageToken>${body.slice(at + 16)}`;
+      }
+      return { status, contentType: XML_TYPE, body };
+    },
+    error(status, message) {
+      const body: IspringErrorBody = { code: status, message };
+      return answerer.reply(
+        status,
+        () => body,
+        () => ({ ...body }),
+      );
+    },
+  };
+  return answerer;
 }
 
 /** `<name>…</name>` around finished XML text, `<name/>` when it is empty (as the builder writes it). */
@@ -117,15 +220,33 @@ function element(name: string, children: string): string {
   return children === '' ? `<${name}/>` : `<${name}>${children}</${name}>`;
 }
 
-function error(status: number, format: Format, message: string): RouteReply {
-  const body: IspringErrorBody = { code: status, message };
-  return reply(
-    status,
-    format,
-    () => body,
-    () => ({ ...body }),
-  );
+// Characters XML 1.0 cannot carry, even as references; lone surrogates among them.
+const NOT_XML_CHARACTERS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * A copy of a tree that the XML builder renders whatever a record holds: characters XML cannot
+ * carry become U+FFFD, a key that is not an element name has its other characters replaced by `_`
+ * (and `_` put first when it starts with neither a letter nor `_`), and an `undefined` in a list
+ * becomes an empty element.
+ */
+function xmlSafe(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NOT_XML_CHARACTERS, '\uFFFD');
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : xmlSafe(item)));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[xmlName(key)] = xmlSafe(item);
+    return out;
+  }
+  return value;
 }
+
+function xmlName(key: string): string {
+  const name = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Copies the defined, non-null entries of a record, in order. */
 function defined(record: object): Record<string, unknown> {
@@ -135,42 +256,48 @@ function defined(record: object): Record<string, unknown> {
   return out;
 }
 
-const ids = (values: readonly string[]) => ({ id: [...values] });
+const ids = (values: readonly unknown[]) => ({ id: [...values] });
 
-function subordinationXml(value: IspringSubordination): Record<string, unknown> {
-  return defined(value);
-}
+/** A subordination object as its elements; anything else as it is. */
+const subordinationXml = (value: unknown): unknown => (isRecord(value) ? defined(value) : value);
 
-function userRoleXml(role: IspringUserRole): Record<string, unknown> {
+function userRoleXml(role: unknown): unknown {
+  if (!isRecord(role)) return role;
   const out = defined(role);
-  if (role.manageableDepartmentIds) out.manageableDepartmentIds = ids(role.manageableDepartmentIds);
+  if (Array.isArray(role.manageableDepartmentIds))
+    out.manageableDepartmentIds = ids(role.manageableDepartmentIds);
   return out;
 }
 
-/** `<userProfile>`: lists as `<fields><field>`, `<groups><id>`, `<userRoles><userRole>`. */
-function userXml(user: IspringUserProfile): Record<string, unknown> {
+/**
+ * `<userProfile>`: lists as `<fields><field>`, `<groups><id>`, `<userRoles><userRole>`. Values in
+ * another shape than the documented one (fields as an object, say) are written as they are, one
+ * element per key.
+ */
+function userXml(user: IspringUserProfile): XmlTree {
   const out = defined(user);
-  if (user.fields) {
+  const raw = user as unknown as Record<string, unknown>;
+  if (Array.isArray(raw.fields)) {
     out.fields = {
-      field: user.fields.map((field: IspringProfileField) => ({
-        name: field.name,
-        value: field.value ?? '',
-      })),
+      field: raw.fields.map((field: unknown) =>
+        isRecord(field) ? { name: field.name, value: field.value ?? '' } : field,
+      ),
     };
   }
-  if (user.groups) out.groups = ids(user.groups);
-  if (user.manageableDepartmentIds) out.manageableDepartmentIds = ids(user.manageableDepartmentIds);
-  if (user.userRoles) out.userRoles = { userRole: user.userRoles.map(userRoleXml) };
-  if (user.subordination) out.subordination = subordinationXml(user.subordination);
-  if (user.coSubordination) out.coSubordination = subordinationXml(user.coSubordination);
-  if (user.workLeaveStatus) out.workLeaveStatus = defined(user.workLeaveStatus);
+  if (Array.isArray(raw.groups)) out.groups = ids(raw.groups);
+  if (Array.isArray(raw.manageableDepartmentIds))
+    out.manageableDepartmentIds = ids(raw.manageableDepartmentIds);
+  if (Array.isArray(raw.userRoles)) out.userRoles = { userRole: raw.userRoles.map(userRoleXml) };
+  if (raw.subordination != null) out.subordination = subordinationXml(raw.subordination);
+  if (raw.coSubordination != null) out.coSubordination = subordinationXml(raw.coSubordination);
+  if (raw.workLeaveStatus != null) out.workLeaveStatus = subordinationXml(raw.workLeaveStatus);
   return out;
 }
 
-function departmentXml(department: IspringDepartment): Record<string, unknown> {
+function departmentXml(department: IspringDepartment): XmlTree {
   const out = defined(department);
-  if (department.subordination) out.subordination = subordinationXml(department.subordination);
-  if (department.coSubordination) out.coSubordination = subordinationXml(department.coSubordination);
+  if (department.subordination != null) out.subordination = subordinationXml(department.subordination);
+  if (department.coSubordination != null) out.coSubordination = subordinationXml(department.coSubordination);
   return out;
 }
 
@@ -190,16 +317,65 @@ function isSmart(group: IspringGroup): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Query parameters
+// Query parameters and filters
 
-/** Array parameters by name: `name[]`, `name[0]` and plain `name` all count (URLSearchParams decodes `%5B%5D`). */
-function arrayParams(params: URLSearchParams): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+const FILTER_NAMES = ['userIds', 'departments', 'groups', 'logins', 'emails'] as const;
+type FilterName = (typeof FILTER_NAMES)[number];
+/** The filters of a user list; an absent or empty list does not filter. */
+type UserFilter = Partial<Record<FilterName, readonly string[]>>;
+
+/**
+ * The array filters of a query as the `arrayFilters` variant reads them. URLSearchParams decodes
+ * `%5B%5D` to `[]`, so both spellings count as brackets.
+ */
+function queryFilter(params: URLSearchParams, mode: IspringVariants['arrayFilters']): UserFilter {
+  const out: Partial<Record<FilterName, string[]>> = {};
+  if (mode === 'ignored') return out;
   for (const [rawKey, value] of params) {
-    const key = rawKey.replace(/\[\d*\]$/, '');
-    const list = out.get(key);
-    if (list) list.push(value);
-    else out.set(key, [value]);
+    const key =
+      mode === 'brackets'
+        ? rawKey.endsWith('[]')
+          ? rawKey.slice(0, -2)
+          : undefined
+        : rawKey.replace(/\[\d*\]$/, '');
+    if (key === undefined || !(FILTER_NAMES as readonly string[]).includes(key)) continue;
+    (out[key as FilterName] ??= []).push(value);
+  }
+  return out;
+}
+
+const FILTER_DOCUMENT = `a <request> document whose children are ${FILTER_NAMES.join(', ')} elements holding text, or a JSON object of those names with arrays of strings`;
+
+/** The filter of a POST /users/v2 body, XML (`<request><userIds>…</userIds>…</request>`) or JSON. */
+async function bodyFilter(request: RouteRequest): Promise<UserFilter | string> {
+  const body = await request.readBody();
+  const refused = `The request body must be ${FILTER_DOCUMENT}.`;
+  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
+  let root: unknown;
+  if (contentType.includes('json')) {
+    try {
+      root = JSON.parse(body);
+    } catch {
+      return refused;
+    }
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = await xml2js.parseStringPromise(body);
+    } catch {
+      return refused;
+    }
+    if (!isRecord(parsed) || Object.keys(parsed).length !== 1 || !('request' in parsed)) return refused;
+    root = parsed.request;
+    // `<request/>` (or only whitespace inside): no filter.
+    if (typeof root === 'string' && root.trim() === '') root = {};
+  }
+  if (!isRecord(root)) return refused;
+  const out: Partial<Record<FilterName, string[]>> = {};
+  for (const [key, values] of Object.entries(root)) {
+    if (!(FILTER_NAMES as readonly string[]).includes(key)) return `${refused} It holds ${shown(key)}.`;
+    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) return refused;
+    out[key as FilterName] = values as string[];
   }
   return out;
 }
@@ -243,51 +419,170 @@ function pageOf<T>(
 }
 
 // ---------------------------------------------------------------------------------------------
+// The organisation
 
-/**
- * A user as served. The organisation is read once, at start; each user's `<userProfile>` is built
- * by xml2js the first time it is asked for and reused, so that a page of users costs string joins.
- */
+/** A user as served, with what the filters read. */
 interface IndexedUser {
   v2: IspringUserProfile;
   v1: IspringUserProfile;
   login: string;
   email: string;
-  groups: ReadonlySet<string>;
-  xml: { v1?: string; v2?: string };
+  departmentId: unknown;
+  groups: ReadonlySet<unknown>;
 }
 
-export function createIspringApi(
-  organisation: DemoOrganisation['ispring'],
+/** A profile field's value by name (any case), from the list form or the object form of `fields`. */
+function fieldOf(user: IspringUserProfile, name: string): string {
+  const fields: unknown = user.fields;
+  const wanted = name.toLowerCase();
+  let value: unknown;
+  if (Array.isArray(fields)) {
+    const found: unknown = fields.find(
+      (field: unknown) =>
+        isRecord(field) && typeof field.name === 'string' && field.name.toLowerCase() === wanted,
+    );
+    value = isRecord(found) ? found.value : undefined;
+  } else if (isRecord(fields)) {
+    value = Object.entries(fields).find(([key]) => key.toLowerCase() === wanted)?.[1];
+  }
+  return typeof value === 'string' ? value : '';
+}
+
+function checkRecord(record: unknown, idKey: string, kind: string): void {
+  if (!isRecord(record) || typeof record[idKey] !== 'string') {
+    throw new TypeError(`An iSpring ${kind} must be an object with a string ${idKey}.`);
+  }
+}
+
+/** Puts `record` in place of the one with its id, or at the end; mutates `list`. */
+function put<T>(list: T[], record: T, idOf: (item: T) => unknown): void {
+  const at = list.findIndex((item) => idOf(item) === idOf(record));
+  if (at >= 0) list[at] = record;
+  else list.push(record);
+}
+
+function remove<T>(list: T[], id: string, idOf: (item: T) => unknown): boolean {
+  const at = list.findIndex((item) => idOf(item) === id);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
+}
+
+/**
+ * The organisation with the indexes the routes read, rebuilt on every change. Each user's
+ * `<userProfile>` is built by xml2js the first time it is asked for and reused (until the user is
+ * put again), so that a page of users costs string joins.
+ */
+class IspringDirectory {
+  users: IndexedUser[] = [];
+  usersById = new Map<string, IndexedUser>();
+  departmentsById = new Map<string, IspringDepartment>();
+  groupsById = new Map<string, IspringGroup>();
+  groupMembers = new Map<string, string[]>();
+  readonly #xml = new WeakMap<IspringUserProfile, { v1?: string; v2?: string }>();
+
+  constructor(readonly organisation: DemoOrganisation['ispring']) {
+    this.#index();
+  }
+
+  get departments(): readonly IspringDepartment[] {
+    return this.organisation.departments;
+  }
+
+  get groups(): readonly IspringGroup[] {
+    return this.organisation.groups;
+  }
+
+  profileXml(user: IndexedUser, v2: boolean): string {
+    let cached = this.#xml.get(user.v2);
+    if (!cached) this.#xml.set(user.v2, (cached = {}));
+    return v2
+      ? (cached.v2 ??= userProfileBuilder.buildObject(xmlSafe(userXml(user.v2))))
+      : (cached.v1 ??= userProfileBuilder.buildObject(xmlSafe(userXml(user.v1))));
+  }
+
+  putUser(profile: IspringUserProfile): void {
+    checkRecord(profile, 'userId', 'user');
+    // The same object may come back edited: what was built from it is stale.
+    this.#xml.delete(profile);
+    put(this.organisation.users, profile, (user) => user.userId);
+    this.#index();
+  }
+
+  removeUser(userId: string): boolean {
+    const removed = remove(this.organisation.users, userId, (user) => user.userId);
+    if (removed) this.#index();
+    return removed;
+  }
+
+  putDepartment(department: IspringDepartment): void {
+    checkRecord(department, 'departmentId', 'department');
+    put(this.organisation.departments, department, (item) => item.departmentId);
+    this.#index();
+  }
+
+  removeDepartment(departmentId: string): boolean {
+    const removed = remove(this.organisation.departments, departmentId, (item) => item.departmentId);
+    if (removed) this.#index();
+    return removed;
+  }
+
+  putGroup(group: IspringGroup): void {
+    checkRecord(group, 'groupId', 'group');
+    put(this.organisation.groups, group, (item) => item.groupId);
+    this.#index();
+  }
+
+  removeGroup(groupId: string): boolean {
+    const removed = remove(this.organisation.groups, groupId, (item) => item.groupId);
+    if (removed) this.#index();
+    return removed;
+  }
+
+  #index(): void {
+    const { users, departments, groups } = this.organisation;
+    this.users = users.map((user) => ({
+      v2: user,
+      v1: toV1(user),
+      login: fieldOf(user, 'LOGIN').toLowerCase(),
+      email: fieldOf(user, 'EMAIL').toLowerCase(),
+      departmentId: user.departmentId,
+      groups: new Set<unknown>(Array.isArray(user.groups) ? user.groups : []),
+    }));
+    this.usersById = new Map(this.users.map((user) => [user.v2.userId, user]));
+    this.departmentsById = new Map(departments.map((department) => [department.departmentId, department]));
+    this.groupsById = new Map(groups.map((group) => [group.groupId, group]));
+    this.groupMembers = new Map(groups.map((group) => [group.groupId, []]));
+    for (const user of this.users)
+      for (const id of user.groups)
+        if (typeof id === 'string') this.groupMembers.get(id)?.push(user.v2.userId);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** nginx's own page for a request line too long for its buffers. */
+const URI_TOO_LARGE_PAGE =
+  '<html><head><title>414 Request-URI Too Large</title></head><body><center><h1>414 Request-URI Too Large</h1></center><hr><center>nginx</center></body></html>';
+
+function requestLineBytes(request: RouteRequest): number {
+  return Buffer.byteLength(`${request.method} ${request.url} HTTP/1.1`, 'latin1');
+}
+
+function createIspringApi(
+  directory: IspringDirectory,
   credentials: SandboxCredentials['ispring'],
   tokens: TokenStore,
+  settings: VariantSettings<IspringVariants>,
 ): SandboxApi {
-  const fieldOf = (user: IspringUserProfile, name: string) =>
-    (user.fields ?? []).find((field) => field.name === name)?.value ?? '';
-  const users: IndexedUser[] = organisation.users.map((user) => ({
-    v2: user,
-    v1: toV1(user),
-    login: fieldOf(user, 'LOGIN').toLowerCase(),
-    email: fieldOf(user, 'EMAIL').toLowerCase(),
-    groups: new Set(user.groups ?? []),
-    xml: {},
-  }));
-  const usersById = new Map(users.map((user) => [user.v2.userId, user]));
-  const departments = organisation.departments;
-  const departmentsById = new Map(departments.map((department) => [department.departmentId, department]));
-  const groups = organisation.groups;
-  const groupsById = new Map(groups.map((group) => [group.groupId, group]));
-  const groupMembers = new Map<string, string[]>(groups.map((group) => [group.groupId, []]));
-  for (const user of organisation.users)
-    for (const id of user.groups ?? []) groupMembers.get(id)?.push(user.userId);
-
+  const answererOf = (request: RouteRequest) => answererFor(request, settings.current);
   const normaliseAccountUrl = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
 
   const authenticated = (request: RouteRequest): boolean => {
     const authorization = request.headers.authorization?.trim();
     if (authorization) {
       // `Bearer <token>` per the Access Token page; the bare token per the endpoint pages.
-      const token = /^bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? authorization;
+      const token = /^bearer\s+(.+)$/is.exec(authorization)?.[1] ?? authorization;
       if (tokens.check(token)) return true;
     }
     const accountUrl = request.headers['x-auth-account-url'];
@@ -303,72 +598,80 @@ export function createIspringApi(
     );
   };
 
-  /** A GET: authenticated first, then answered in the format asked for. */
+  type Handler = (request: RouteRequest) => RouteReply | Promise<RouteReply>;
+
+  /** A read: authenticated first, then answered in the format asked for. */
   const read =
-    (answer: (format: Format, params: URLSearchParams) => RouteReply) =>
-    (request: RouteRequest): RouteReply => {
-      const format = formatOf(request);
+    (
+      answer: (
+        out: Answerer,
+        params: URLSearchParams,
+        request: RouteRequest,
+      ) => RouteReply | Promise<RouteReply>,
+    ): Handler =>
+    (request) => {
+      const out = answererOf(request);
       if (!authenticated(request)) {
-        return error(
+        return out.error(
           401,
-          format,
           'Authorization failed: send Authorization with an access token, or X-Auth-Account-Url, X-Auth-Email and X-Auth-Password.',
         );
       }
-      return answer(format, new URLSearchParams(request.query));
+      return answer(out, new URLSearchParams(request.query), request);
     };
 
-  const issueToken = async (request: RouteRequest): Promise<RouteReply> => {
-    const format = formatOf(request);
+  const issueToken: Handler = async (request) => {
+    const out = answererOf(request);
     const contentType = (request.headers['content-type'] ?? '').toLowerCase();
     const body = await request.readBody();
     if (!contentType.includes('application/x-www-form-urlencoded')) {
-      return error(400, format, 'The token request must be sent as application/x-www-form-urlencoded.');
+      return out.error(400, 'The token request must be sent as application/x-www-form-urlencoded.');
     }
     const form = new URLSearchParams(body);
     const missing = ['client_id', 'client_secret', 'grant_type'].filter((name) => !form.get(name));
-    if (missing.length > 0) return error(400, format, `Missing required parameters: ${missing.join(', ')}.`);
+    if (missing.length > 0) return out.error(400, `Missing required parameters: ${missing.join(', ')}.`);
     if (form.get('grant_type') !== 'client_credentials') {
-      return error(400, format, 'grant_type must be client_credentials.');
+      return out.error(400, 'grant_type must be client_credentials.');
     }
     if (
       form.get('client_id') !== credentials.clientId ||
       form.get('client_secret') !== credentials.clientSecret
     ) {
-      return error(401, format, 'The client credentials are not valid.');
+      return out.error(401, 'The client credentials are not valid.');
     }
+    const lifetimeSeconds = out.variants.tokenLifetimeSeconds;
     const token: IspringTokenResponse = {
-      access_token: tokens.issue(),
-      expires_in: tokens.lifetimeSeconds,
+      access_token: tokens.issue([], { lifetimeSeconds, shape: out.variants.accessToken }),
+      expires_in: lifetimeSeconds,
       token_type: 'bearer',
     };
-    return reply(
+    return out.reply(
       200,
-      format,
       () => token,
       () => ({ ...token }),
     );
   };
 
-  /** The users matching the documented filters; `userIds[]` only where `withUserIds`. */
-  const filterUsers = (params: URLSearchParams, withUserIds: boolean): IndexedUser[] => {
-    const arrays = arrayParams(params);
-    const set = (name: string, lower = false) => {
-      const values = arrays.get(name);
-      return values ? new Set(values.map((value) => (lower ? value.toLowerCase() : value))) : undefined;
+  /** The users `filter` selects, in the organisation's order; `userIds` only where `withUserIds`. */
+  const selectUsers = (filter: UserFilter, withUserIds: boolean): IndexedUser[] => {
+    const set = (name: FilterName, lower = false) => {
+      const values = filter[name];
+      if (!values || values.length === 0) return undefined;
+      return new Set(values.map((value) => (lower ? value.toLowerCase() : value)));
     };
     const departmentIds = set('departments');
     const groupIds = set('groups');
     const logins = set('logins', true);
     const emails = set('emails', true);
     const userIds = withUserIds ? set('userIds') : undefined;
+    const users = directory.users;
     if (userIds && !departmentIds && !groupIds && !logins && !emails) {
       // Keeps the sandbox's order while skipping a scan of every user.
       return users.filter((user) => userIds.has(user.v2.userId));
     }
     return users.filter(
       (user) =>
-        (!departmentIds || departmentIds.has(user.v2.departmentId ?? '')) &&
+        (!departmentIds || departmentIds.has(user.departmentId as string)) &&
         (!groupIds || [...groupIds].some((id) => user.groups.has(id))) &&
         (!logins || logins.has(user.login)) &&
         (!emails || emails.has(user.email)) &&
@@ -376,85 +679,132 @@ export function createIspringApi(
     );
   };
 
+  /** `User not found` when the variant rejects a batch holding an id no user has. */
+  const rejectedBatch = (out: Answerer, filter: UserFilter): RouteReply | undefined => {
+    if (out.variants.unknownUserIdInBatch !== 'reject') return undefined;
+    const unknown = (filter.userIds ?? []).some((id) => !directory.usersById.has(id));
+    return unknown ? out.error(400, 'User not found') : undefined;
+  };
+
   const view = (user: IndexedUser, v2: boolean) => (v2 ? user.v2 : user.v1);
-  const profileXml = (user: IndexedUser, v2: boolean): string =>
-    v2
-      ? (user.xml.v2 ??= userProfileBuilder.buildObject(userXml(user.v2)))
-      : (user.xml.v1 ??= userProfileBuilder.buildObject(userXml(user.v1)));
 
-  const userById = (id: string, v2: boolean) =>
-    read((format) => {
-      const user = usersById.get(id);
-      if (!user) return error(404, format, 'User not found');
-      return reply(
+  /** `{"response": …}` or the bare value, as the `jsonEnvelopes` variant says. */
+  const byIdJson = (out: Answerer, value: unknown) =>
+    out.variants.jsonEnvelopes === 'spec' ? { response: value } : value;
+
+  /** A users page (`UsersPage`, `UsersPageV2`) of `items`. */
+  const usersPage = (out: Answerer, items: readonly IndexedUser[], next: string | undefined, v2: boolean) => {
+    const emptyEnd = next === undefined && out.variants.pageEnd === 'empty';
+    return out.reply(
+      200,
+      () => ({
+        userProfiles: items.map((user) => view(user, v2)),
+        ...(next !== undefined ? { nextPageToken: next } : emptyEnd ? { nextPageToken: '' } : {}),
+      }),
+      () => ({
+        userProfiles: { userProfile: items.map((user) => userXml(view(user, v2))) },
+        ...(next !== undefined ? { nextPageToken: next } : emptyEnd ? { nextPageToken: '' } : {}),
+      }),
+      // The token is base64: nothing in it needs escaping.
+      () =>
+        element('userProfiles', items.map((user) => directory.profileXml(user, v2)).join('')) +
+        (next !== undefined
+          ? element('nextPageToken', next)
+          : emptyEnd
+            ? '<nextPageToken></nextPageToken>'
+            : ''),
+    );
+  };
+
+  /** `nextPageToken` of a page of another list, as the `pageEnd` variant writes its end. */
+  const pageToken = (out: Answerer, next: string | undefined) =>
+    next !== undefined
+      ? { nextPageToken: next }
+      : out.variants.pageEnd === 'empty'
+        ? { nextPageToken: '' }
+        : {};
+
+  const notFound = (out: Answerer, message: string) => out.error(out.variants.notFoundStatus, message);
+
+  const userById = (id: string, v2: boolean): Handler =>
+    read((out) => {
+      const user = directory.usersById.get(id);
+      if (!user) return notFound(out, 'User not found');
+      return out.reply(
         200,
-        format,
-        () => view(user, v2),
-        () => profileXml(user, v2),
+        () => byIdJson(out, view(user, v2)),
+        () => ({ userProfile: userXml(view(user, v2)) }),
+        () => directory.profileXml(user, v2),
       );
     });
 
-  const userList = (v2: boolean) =>
-    read((format, params) => {
-      const selected = filterUsers(params, false);
-      return reply(
+  const userList = (v2: boolean): Handler =>
+    read((out, params) => {
+      const selected = selectUsers(queryFilter(params, out.variants.arrayFilters), false);
+      return out.reply(
         200,
-        format,
         () => selected.map((user) => view(user, v2)),
-        () => selected.map((user) => profileXml(user, v2)).join(''),
+        () => ({ userProfile: selected.map((user) => userXml(view(user, v2))) }),
+        () => selected.map((user) => directory.profileXml(user, v2)).join(''),
       );
     });
 
-  const userPages = (v2: boolean) =>
-    read((format, params) => {
-      const page = pageOf(filterUsers(params, v2), (user) => user.v2.userId, params);
-      if (typeof page === 'string') return error(400, format, page);
-      const next = page.nextPageToken;
-      return reply(
-        200,
-        format,
-        () => ({
-          userProfiles: page.items.map((user) => view(user, v2)),
-          ...(next === undefined ? {} : { nextPageToken: next }),
-        }),
-        // The token is base64: nothing in it needs escaping.
-        () =>
-          element('userProfiles', page.items.map((user) => profileXml(user, v2)).join('')) +
-          (next === undefined ? '' : element('nextPageToken', next)),
-      );
+  const userPages = (v2: boolean): Handler =>
+    read((out, params) => {
+      const filter = queryFilter(params, out.variants.arrayFilters);
+      if (v2) {
+        const rejected = rejectedBatch(out, filter);
+        if (rejected) return rejected;
+      }
+      const page = pageOf(selectUsers(filter, v2), (user) => user.v2.userId, params);
+      if (typeof page === 'string') return out.error(400, page);
+      return usersPage(out, page.items, page.nextPageToken, v2);
     });
 
-  const departmentList = read((format, params) => {
+  /** POST /users/v2: every user the body's filter selects, in one page (the operation has no paging). */
+  const usersByPost: Handler = (request) => {
+    const variant = settings.current.postUsers;
+    if (variant === 'refused') {
+      const answer = answererOf(request).error(405, 'This endpoint does not support POST.');
+      return { ...answer, headers: { allow: 'GET' } };
+    }
+    return read(async (out) => {
+      if (variant === 'ignored') return usersPage(out, directory.users, undefined, true);
+      const filter = await bodyFilter(request);
+      if (typeof filter === 'string') return out.error(400, filter);
+      return rejectedBatch(out, filter) ?? usersPage(out, selectUsers(filter, true), undefined, true);
+    })(request);
+  };
+
+  const departmentList = read((out, params) => {
     const code = params.get('code');
+    const departments = directory.departments;
     const selected =
       code === null ? departments : departments.filter((department) => department.code === code);
-    return reply(
+    return out.reply(
       200,
-      format,
-      () => selected,
+      () => (out.variants.jsonEnvelopes === 'spec' ? { departments: selected } : selected),
       () => ({ department: selected.map(departmentXml) }),
     );
   });
 
-  const departmentById = (id: string) =>
-    read((format) => {
-      const department = departmentsById.get(id);
-      if (!department) return error(404, format, 'Department not found');
-      return reply(
+  const departmentById = (id: string): Handler =>
+    read((out) => {
+      const department = directory.departmentsById.get(id);
+      if (!department) return notFound(out, 'Department not found');
+      return out.reply(
         200,
-        format,
-        () => department,
+        () => byIdJson(out, department),
         () => ({ department: departmentXml(department) }),
       );
     });
 
-  const departmentPages = read((format, params) => {
-    const page = pageOf(departments, (department) => department.departmentId, params);
-    if (typeof page === 'string') return error(400, format, page);
-    const token = page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken };
-    return reply(
+  const departmentPages = read((out, params) => {
+    const page = pageOf(directory.departments, (department) => department.departmentId, params);
+    if (typeof page === 'string') return out.error(400, page);
+    const token = pageToken(out, page.nextPageToken);
+    return out.reply(
       200,
-      format,
       () => ({ departments: page.items, ...token }),
       () => ({ departments: { department: page.items.map(departmentXml) }, ...token }),
     );
@@ -467,21 +817,20 @@ export function createIspringApi(
     isSmart: isSmart(group) ? 1 : 0,
   });
 
-  const groupList = read((format) => {
-    const list = groups.map(groupWithBoolean);
-    return reply(
+  const groupList = read((out) => {
+    const list = directory.groups.map(groupWithBoolean);
+    return out.reply(
       200,
-      format,
-      () => list,
+      () => (out.variants.jsonEnvelopes === 'spec' ? { groups: list } : list),
       () => ({ group: list }),
     );
   });
 
-  const groupById = (id: string) =>
-    read((format) => {
-      const group = groupsById.get(id);
-      if (!group) return error(404, format, 'Group not found');
-      const userIds = groupMembers.get(group.groupId) ?? [];
+  const groupById = (id: string): Handler =>
+    read((out) => {
+      const group = directory.groupsById.get(id);
+      if (!group) return notFound(out, 'Group not found');
+      const userIds = directory.groupMembers.get(group.groupId) ?? [];
       const detailed: IspringDetailedGroup = {
         usersCount: userIds.length,
         userIds,
@@ -489,35 +838,30 @@ export function createIspringApi(
         name: group.name,
         isSmart: isSmart(group) ? 1 : 0,
       };
-      return reply(
+      return out.reply(
         200,
-        format,
-        () => detailed,
+        () => byIdJson(out, detailed),
         () => ({ group: { ...detailed, userIds: ids(userIds) } }),
       );
     });
 
-  const groupPages = read((format, params) => {
-    const page = pageOf(groups, (group) => group.groupId, params);
-    if (typeof page === 'string') return error(400, format, page);
+  const groupPages = read((out, params) => {
+    const page = pageOf(directory.groups, (group) => group.groupId, params);
+    if (typeof page === 'string') return out.error(400, page);
     const list = page.items.map(groupWithNumber);
-    const token = page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken };
-    return reply(
+    const token = pageToken(out, page.nextPageToken);
+    return out.reply(
       200,
-      format,
       () => ({ groups: list, ...token }),
       () => ({ groups: { group: list }, ...token }),
     );
   });
 
-  /** The route of a GET path, with its template; `undefined` when the path is not an endpoint. */
-  const match = (segments: readonly string[]): Route | undefined => {
+  /** The routes of a path by method; `undefined` when the path is not an endpoint. */
+  const match = (segments: readonly string[]): Partial<Record<string, Route>> | undefined => {
     const [first, second, third] = segments;
     const n = segments.length;
-    const get = (endpoint: string, handle: (request: RouteRequest) => RouteReply): Route => ({
-      endpoint,
-      handle,
-    });
+    const get = (endpoint: string, handle: Handler) => ({ GET: { endpoint, handle } });
     if (first === 'user') {
       if (n === 1) return get(ISPRING_ENDPOINTS.userList, userList(false));
       if (n === 2 && second === 'v2') return get(ISPRING_ENDPOINTS.userListV2, userList(true));
@@ -526,7 +870,12 @@ export function createIspringApi(
     }
     if (first === 'users') {
       if (n === 1) return get(ISPRING_ENDPOINTS.users, userPages(false));
-      if (n === 2 && second === 'v2') return get(ISPRING_ENDPOINTS.usersV2, userPages(true));
+      if (n === 2 && second === 'v2') {
+        return {
+          ...get(ISPRING_ENDPOINTS.usersV2, userPages(true)),
+          POST: { endpoint: ISPRING_ENDPOINTS.usersV2ByPost, handle: usersByPost },
+        };
+      }
     }
     if (first === 'department') {
       if (n === 1) return get(ISPRING_ENDPOINTS.departmentList, departmentList);
@@ -544,27 +893,50 @@ export function createIspringApi(
   const unknown = (method: string, status: 400 | 404 | 405, message: string, allow?: string): Route => ({
     endpoint: `${method} <unknown>`,
     handle: (request) => {
-      const answer = error(status, formatOf(request), message);
+      const answer = answererOf(request).error(status, message);
       return allow ? { ...answer, headers: { allow } } : answer;
     },
   });
 
+  /** The route for `method` on a path, before the request-line check. */
+  const routeOf = (method: string, path: string): Route => {
+    const segments = pathSegments(path);
+    if (!segments) return unknown(method, 400, 'The path has malformed percent-encoding.');
+    if (segments.length === 3 && segments[0] === 'api' && segments[1] === 'v3' && segments[2] === 'token') {
+      if (method !== 'POST') return unknown(method, 405, `This endpoint does not support ${method}.`, 'POST');
+      return { endpoint: ISPRING_ENDPOINTS.token, handle: issueToken };
+    }
+    const rest =
+      segments[0] === 'api' && segments[1] === 'v2'
+        ? segments.slice(2)
+        : segments[0] === 'index.php' && segments[1] === 'api' && segments[2] === 'v2'
+          ? segments.slice(3)
+          : segments;
+    const routes = match(rest);
+    if (!routes) return unknown(method, 404, 'No such endpoint.');
+    const route = routes[method];
+    if (route) return route;
+    return unknown(method, 405, `This endpoint does not support ${method}.`, Object.keys(routes).join(', '));
+  };
+
   return {
     endpoints: Object.values(ISPRING_ENDPOINTS),
     route(method, path): Route {
-      const segments = pathSegments(path);
-      if (!segments) return unknown(method, 400, 'The path has malformed percent-encoding.');
-      if (segments.length === 3 && segments[0] === 'api' && segments[1] === 'v3' && segments[2] === 'token') {
-        if (method !== 'POST')
-          return unknown(method, 405, `This endpoint does not support ${method}.`, 'POST');
-        return { endpoint: ISPRING_ENDPOINTS.token, handle: issueToken };
-      }
-      const route = match(segments);
-      if (!route) return unknown(method, 404, 'No such endpoint.');
-      if (method !== 'GET') return unknown(method, 405, `This endpoint does not support ${method}.`, 'GET');
-      return route;
+      const route = routeOf(method, path);
+      return {
+        endpoint: route.endpoint,
+        handle: (request) =>
+          requestLineBytes(request) > MAX_REQUEST_LINE_BYTES
+            ? {
+                status: 414,
+                contentType: 'text/html',
+                body: URI_TOO_LARGE_PAGE,
+                headers: { server: 'nginx', connection: 'close' },
+              }
+            : route.handle(request),
+      };
     },
     format: formatOf,
-    failure: (request, status, message) => error(status, formatOf(request), message),
+    failure: (request, status, message) => answererOf(request).error(status, message),
   };
 }

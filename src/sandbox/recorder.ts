@@ -18,6 +18,7 @@ import {
   type SandboxFaultOptions,
 } from './faults.js';
 import { listen as listenOn } from '../listen.js';
+import type { VariantSettings } from './variants.js';
 
 /**
  * What both sandbox servers share: a node:http server that routes each request to an endpoint
@@ -42,7 +43,11 @@ export interface SandboxRequest {
   fault?: SandboxFaultKind;
 }
 
-export interface SandboxServer {
+/**
+ * One running sandbox server. `V` is its variants (`ThriveVariants`, `IspringVariants`, see
+ * variants.ts); `SandboxServer` alone is any server.
+ */
+export interface SandboxServer<V extends object = object> {
   /** Thrive: `http://127.0.0.1:PORT/rest/v1`; iSpring: `http://127.0.0.1:PORT`. */
   readonly baseUrl: string;
   /** `http://127.0.0.1:PORT`. */
@@ -52,7 +57,10 @@ export interface SandboxServer {
   count(endpoint?: string): number;
   /** Requests by endpoint template (templates never requested are absent). */
   counts(): Record<string, number>;
-  /** Clears the log and the counters; injected faults stay (see `clearFaults`). */
+  /**
+   * Clears the log and the counters; injected faults stay (see `clearFaults`), and so do the
+   * variants (see `resetVariants`).
+   */
   reset(): void;
   setDelay(ms: number): void;
   /**
@@ -66,6 +74,19 @@ export interface SandboxServer {
   clearFaults(): void;
   /** Every token issued so far is rejected with 401 from now on. */
   expireTokens(): void;
+  /** The variants the server answers with now (frozen: change them with `setVariants`). */
+  readonly variants: Readonly<V>;
+  /**
+   * Changes the variants named, from the next request on; the others stay. Throws a RangeError
+   * naming the variant and its allowed values when one is unknown or out of range, and then
+   * changes none.
+   */
+  setVariants(partial: Partial<V>): void;
+  /**
+   * Back to the variants the server started with: the defaults, with those `startSandbox` was
+   * given applied. `reset()` leaves the variants alone.
+   */
+  resetVariants(): void;
 }
 
 /** A request as a route sees it. */
@@ -75,6 +96,8 @@ export interface RouteRequest {
   readonly path: string;
   /** The raw query string, without `?`. */
   readonly query: string;
+  /** The request target as received: the raw path, and `?` and the query if it had them. */
+  readonly url: string;
   readonly headers: IncomingHttpHeaders;
   /** The body as UTF-8; rejects with `BodyTooLargeError` past `MAX_BODY_BYTES`. */
   readBody(): Promise<string>;
@@ -109,14 +132,20 @@ export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
 }
 
-/** Token requests are a few hundred bytes; nothing the sandbox serves takes more than this. */
-export const MAX_BODY_BYTES = 64 * 1024;
-/** Room for a `userIds[]` query of several hundred ids (Node's default is 16 KiB). */
+/**
+ * Token requests are a few hundred bytes; the largest body the sandbox takes is a POST /users/v2
+ * filter (55 bytes an id in XML), which this leaves room for about 19,000 ids in.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Room for a query of several thousand ids (Node's default is 16 KiB); the iSpring API answers a
+ * request line past 8 KiB with 414 itself, as an nginx front end with 8 KiB buffers would.
+ */
 const MAX_HEADER_BYTES = 256 * 1024;
 /** The log keeps at least this many of the latest requests (counters are never trimmed). */
 const LOG_LIMIT = 100_000;
 
-export interface ListenOptions {
+export interface ListenOptions<V extends object> {
   readonly host: string;
   readonly port: number;
   /** Appended to the origin to make `baseUrl` (`/rest/v1` for Thrive, `''` for iSpring). */
@@ -124,9 +153,11 @@ export interface ListenOptions {
   readonly delayMs: number;
   readonly api: SandboxApi;
   readonly expireTokens: () => void;
+  /** The variants the server exposes; its API reads the same object's `current` on each request. */
+  readonly variants: VariantSettings<V>;
 }
 
-export interface ListeningSandboxServer extends SandboxServer {
+export interface ListeningSandboxServer<V extends object = object> extends SandboxServer<V> {
   close(): Promise<void>;
 }
 
@@ -138,7 +169,9 @@ export function checkDelay(ms: number): number {
 }
 
 /** Starts one sandbox server and resolves once it listens. */
-export async function listen(options: ListenOptions): Promise<ListeningSandboxServer> {
+export async function listen<V extends object>(
+  options: ListenOptions<V>,
+): Promise<ListeningSandboxServer<V>> {
   const log: SandboxRequest[] = [];
   const counters = new Map<string, number>();
   let delayMs = checkDelay(options.delayMs);
@@ -159,6 +192,7 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
       method,
       path,
       query,
+      url,
       headers: req.headers,
       readBody: () => (bodyRead ??= readBody(req)),
     };
@@ -255,6 +289,15 @@ export async function listen(options: ListenOptions): Promise<ListeningSandboxSe
       faults.clear();
     },
     expireTokens: options.expireTokens,
+    get variants() {
+      return options.variants.current;
+    },
+    setVariants(partial: Partial<V>): void {
+      options.variants.set(partial);
+    },
+    resetVariants(): void {
+      options.variants.reset();
+    },
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         for (const controller of answering) controller.abort();

@@ -16,15 +16,23 @@ import {
   type RouteReply,
   type RouteRequest,
   type SandboxApi,
+  type SandboxServer,
 } from './recorder.js';
 import type { DemoOrganisation, ThriveAudienceManagerSeed } from './seed.js';
 import { TokenStore } from './tokens.js';
+import {
+  DEFAULT_THRIVE_VARIANTS,
+  THRIVE_VARIANT_VALUES,
+  VariantSettings,
+  type ThriveVariants,
+} from './variants.js';
 
 /**
  * Thrive Learning's REST API v1 as `shared/providers/thrive.md` documents it: JSON everywhere,
  * HTTP Basic (tenant id and API secret) or an OAuth 2.0 client-credentials Bearer token, the
  * `{pagination, results}` envelope, `{status, error, message}` errors. The token endpoint lives on
- * the origin (`/oauth2/token/{tenantId}`); everything else under `/rest/v1`.
+ * the origin (`/oauth2/token/{tenantId}`); everything else under `/rest/v1`. What real tenants may
+ * do differently is a variant (variants.ts).
  */
 
 export const THRIVE_API_PREFIX = '/rest/v1';
@@ -41,25 +49,63 @@ export const THRIVE_ENDPOINTS = Object.freeze({
   audienceManagers: 'GET /audiences/{id}/managers',
 });
 
+/**
+ * Changes to the organisation a running Thrive sandbox serves. Each edits the server's organisation
+ * (`sandbox.organisation.thrive`) in place: a put replaces the record with the same id where it
+ * stands, or appends it; a remove takes it out and says whether it was there. Records are served
+ * as given (JSON verbatim), whatever their fields hold; audience members come from the users'
+ * `audiences`, so putting a user changes them.
+ */
+export interface ThriveRecords {
+  putUser(user: ThriveUser): void;
+  removeUser(id: string): boolean;
+  putAudience(audience: ThriveAudience): void;
+  removeAudience(id: string): boolean;
+}
+
+export interface ThriveSandboxServer extends SandboxServer<ThriveVariants>, ThriveRecords {}
+
+export interface ListeningThriveSandboxServer extends ListeningSandboxServer<ThriveVariants>, ThriveRecords {}
+
 export interface ThriveSandboxOptions {
   readonly host: string;
   readonly port: number;
   readonly delayMs: number;
+  /** The default of the `tokenLifetimeSeconds` variant. */
   readonly tokenLifetimeSeconds: number;
   readonly organisation: DemoOrganisation['thrive'];
   readonly credentials: SandboxCredentials['thrive'];
+  /** Applied over the defaults at start; `resetVariants()` comes back to them. */
+  readonly variants?: Partial<ThriveVariants>;
 }
 
-export function startThriveSandbox(options: ThriveSandboxOptions): Promise<ListeningSandboxServer> {
-  const tokens = new TokenStore('thrive', options.tokenLifetimeSeconds);
-  return listen({
+export async function startThriveSandbox(
+  options: ThriveSandboxOptions,
+): Promise<ListeningThriveSandboxServer> {
+  const variants = new VariantSettings(
+    'Thrive',
+    THRIVE_VARIANT_VALUES,
+    { ...DEFAULT_THRIVE_VARIANTS, tokenLifetimeSeconds: options.tokenLifetimeSeconds },
+    options.variants,
+  );
+  const tokens = new TokenStore('thrive', variants.current.tokenLifetimeSeconds);
+  const directory = new ThriveDirectory(options.organisation);
+  const server = await listen({
     host: options.host,
     port: options.port,
     basePath: THRIVE_API_PREFIX,
     delayMs: options.delayMs,
-    api: createThriveApi(options.organisation, options.credentials, tokens),
+    api: createThriveApi(directory, options.credentials, tokens, variants),
     expireTokens: () => tokens.expireAll(),
+    variants,
   });
+  const records: ThriveRecords = {
+    putUser: (user) => directory.putUser(user),
+    removeUser: (id) => directory.removeUser(id),
+    putAudience: (audience) => directory.putAudience(audience),
+    removeAudience: (id) => directory.removeAudience(id),
+  };
+  return Object.assign(server, records);
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -77,6 +123,19 @@ const BASIC_USER_FIELDS = [
   'additionalFields',
   'languageCode',
 ] as const satisfies ReadonlyArray<keyof ThriveUser>;
+
+/** The fields of an `AudienceStub`, the items of `GET /audiences` under the 'stubs' variant. */
+const AUDIENCE_STUB_FIELDS = [
+  'id',
+  'name',
+  'reference',
+  'apiControlled',
+  'category',
+  'type',
+] as const satisfies ReadonlyArray<keyof ThriveAudience>;
+
+/** A Mongo ObjectId, as Thrive's ids are. */
+const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
 
 function json(status: number, body: unknown, headers?: Record<string, string>): RouteReply {
   return { status, contentType: JSON_TYPE, body: JSON.stringify(body), ...(headers ? { headers } : {}) };
@@ -100,6 +159,13 @@ function basicCredentials(header: string | undefined): { user: string; password:
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Picks the keys of `record` that are among `keys`, in their order. */
+function pick(record: object, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in record) out[key] = (record as Record<string, unknown>)[key];
+  return out;
 }
 
 interface Paging {
@@ -137,54 +203,147 @@ function pageOf<T>(items: readonly T[], { page, perPage }: Paging): ThrivePage<T
   };
 }
 
-export function createThriveApi(
-  organisation: DemoOrganisation['thrive'],
-  credentials: SandboxCredentials['thrive'],
-  tokens: TokenStore,
-): SandboxApi {
-  const users = organisation.users;
-  const usersById = new Map(users.map((user) => [user.id, user]));
-  const usersByRef = new Map<string, ThriveUser>();
-  for (const user of users) if (user.ref) usersByRef.set(user.ref, user);
-  const audiences = organisation.audiences;
-  const audiencesById = new Map(audiences.map((audience) => [audience.id, audience]));
-  const audiencesByReference = new Map<string, ThriveAudience>();
-  for (const audience of audiences)
-    if (audience.reference) audiencesByReference.set(audience.reference, audience);
-  // Members come from the users' own `audiences` (strings or `{id}` objects).
-  const members = new Map<string, ThriveUser[]>();
-  for (const user of users) {
-    for (const entry of user.audiences ?? []) {
-      const id = typeof entry === 'string' ? entry : entry.id;
-      const list = members.get(id) ?? [];
-      list.push(user);
-      members.set(id, list);
+function checkRecord(record: unknown, kind: string): void {
+  if (typeof record !== 'object' || record === null || typeof (record as { id?: unknown }).id !== 'string') {
+    throw new TypeError(`A Thrive ${kind} must be an object with a string id.`);
+  }
+}
+
+/** Puts `record` in place of the one with its id, or at the end; mutates `list`. */
+function put<T extends { id: string }>(list: T[], record: T): void {
+  const at = list.findIndex((item) => item.id === record.id);
+  if (at >= 0) list[at] = record;
+  else list.push(record);
+}
+
+function remove<T extends { id: string }>(list: T[], id: string): boolean {
+  const at = list.findIndex((item) => item.id === id);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
+}
+
+/** The organisation with the indexes the routes read, rebuilt on every change. */
+class ThriveDirectory {
+  usersById = new Map<string, ThriveUser>();
+  usersByRef = new Map<unknown, ThriveUser>();
+  audiencesById = new Map<string, ThriveAudience>();
+  audiencesByReference = new Map<unknown, ThriveAudience>();
+  members = new Map<string, ThriveUser[]>();
+  managers = new Map<string, ThriveAudienceManagerSeed[]>();
+
+  constructor(readonly organisation: DemoOrganisation['thrive']) {
+    this.#index();
+  }
+
+  get users(): readonly ThriveUser[] {
+    return this.organisation.users;
+  }
+
+  get audiences(): readonly ThriveAudience[] {
+    return this.organisation.audiences;
+  }
+
+  findAudience(idOrReference: string): ThriveAudience | undefined {
+    return this.audiencesById.get(idOrReference) ?? this.audiencesByReference.get(idOrReference);
+  }
+
+  putUser(user: ThriveUser): void {
+    checkRecord(user, 'user');
+    put(this.organisation.users, user);
+    this.#index();
+  }
+
+  removeUser(id: string): boolean {
+    const removed = remove(this.organisation.users, id);
+    if (removed) this.#index();
+    return removed;
+  }
+
+  putAudience(audience: ThriveAudience): void {
+    checkRecord(audience, 'audience');
+    put(this.organisation.audiences, audience);
+    this.#index();
+  }
+
+  removeAudience(id: string): boolean {
+    const removed = remove(this.organisation.audiences, id);
+    if (removed) this.#index();
+    return removed;
+  }
+
+  #index(): void {
+    const { users, audiences } = this.organisation;
+    this.usersById = new Map(users.map((user) => [user.id, user]));
+    this.usersByRef = new Map();
+    for (const user of users) if (user.ref) this.usersByRef.set(user.ref, user);
+    this.audiencesById = new Map(audiences.map((audience) => [audience.id, audience]));
+    this.audiencesByReference = new Map();
+    for (const audience of audiences)
+      if (audience.reference) this.audiencesByReference.set(audience.reference, audience);
+    // Members come from the users' own `audiences` (strings or `{id}` objects; anything else is skipped).
+    this.members = new Map();
+    for (const user of users) {
+      const entries: unknown = user.audiences;
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries as unknown[]) {
+        const id =
+          typeof entry === 'string'
+            ? entry
+            : typeof entry === 'object' &&
+                entry !== null &&
+                typeof (entry as { id?: unknown }).id === 'string'
+              ? (entry as { id: string }).id
+              : undefined;
+        if (id === undefined) continue;
+        const list = this.members.get(id) ?? [];
+        list.push(user);
+        this.members.set(id, list);
+      }
+    }
+    this.managers = new Map();
+    for (const manager of this.organisation.audienceManagers ?? []) {
+      const list = this.managers.get(manager.audienceId) ?? [];
+      list.push(manager);
+      this.managers.set(manager.audienceId, list);
     }
   }
-  const managers = new Map<string, ThriveAudienceManagerSeed[]>();
-  for (const manager of organisation.audienceManagers ?? []) {
-    const list = managers.get(manager.audienceId) ?? [];
-    list.push(manager);
-    managers.set(manager.audienceId, list);
-  }
-  const findAudience = (idOrReference: string) =>
-    audiencesById.get(idOrReference) ?? audiencesByReference.get(idOrReference);
+}
+
+function createThriveApi(
+  directory: ThriveDirectory,
+  credentials: SandboxCredentials['thrive'],
+  tokens: TokenStore,
+  settings: VariantSettings<ThriveVariants>,
+): SandboxApi {
+  /** A 401 or 403 of the API, worded as the `authErrors` variant says. */
+  const authError = (status: 401 | 403, message: string): RouteReply =>
+    settings.current.authErrors === 'gateway'
+      ? json(status, { message: status === 401 ? 'Unauthorized' : 'Forbidden' })
+      : error(status, message);
+
+  /** The 404 of a record looked up, its message as the `notFoundMessage` variant says. */
+  const notFound = (id: string, reason: string): RouteReply =>
+    settings.current.notFoundMessage === 'object'
+      ? json(404, { status: 404, error: 'Not Found', message: { id, reason } })
+      : error(404, reason);
 
   /** `undefined` when the request may read; otherwise the 401/403 to send. */
   const authorize = (request: RouteRequest): RouteReply | undefined => {
     const header = request.headers.authorization;
-    if (!header) return error(401, 'Authentication required: send HTTP Basic or Bearer credentials.');
+    if (!header) return authError(401, 'Authentication required: send HTTP Basic or Bearer credentials.');
     if (/^basic\s/i.test(header)) {
       const basic = basicCredentials(header);
       const valid = basic?.user === credentials.tenantId && basic.password === credentials.apiSecret;
-      return valid ? undefined : error(401, 'The tenant id or API secret is not valid.');
+      return valid ? undefined : authError(401, 'The tenant id or API secret is not valid.');
     }
-    const bearer = /^bearer\s+(\S+)\s*$/i.exec(header);
-    if (!bearer) return error(401, 'Unsupported authorization scheme: use Basic or Bearer.');
+    // Everything after the scheme: a token with a space in it (a variant) is taken whole.
+    const bearer = /^bearer\s+(.+?)\s*$/is.exec(header);
+    if (!bearer) return authError(401, 'Unsupported authorization scheme: use Basic or Bearer.');
     const scopes = tokens.check(bearer[1]!);
-    if (!scopes) return error(401, 'The access token is invalid or has expired.');
+    if (!scopes) return authError(401, 'The access token is invalid or has expired.');
     if (!scopes.includes('api/read') && !scopes.includes('api/all')) {
-      return error(403, 'The access token does not carry the api/read or api/all scope.');
+      return authError(403, 'The access token does not carry the api/read or api/all scope.');
     }
     return undefined;
   };
@@ -195,47 +354,75 @@ export function createThriveApi(
     (request: RouteRequest): RouteReply =>
       authorize(request) ?? answer(new URLSearchParams(request.query));
 
+  type TokenFields = Record<'grant_type' | 'scope' | 'client_id' | 'client_secret', string | undefined>;
+
+  const formFields = (body: string): TokenFields => {
+    const form = new URLSearchParams(body);
+    return {
+      grant_type: form.get('grant_type') ?? undefined,
+      scope: form.get('scope') ?? undefined,
+      client_id: form.get('client_id') ?? undefined,
+      client_secret: form.get('client_secret') ?? undefined,
+    };
+  };
+
+  /** The fields of a JSON body; `undefined` when it is not a JSON object. */
+  const jsonFields = (body: string): TokenFields | undefined => {
+    let parsed: unknown;
+    try {
+      parsed = body.trim() === '' ? {} : JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const object = parsed as Record<string, unknown>;
+    const field = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+    return {
+      grant_type: field(object.grant_type),
+      scope: field(object.scope),
+      client_id: field(object.client_id),
+      client_secret: field(object.client_secret),
+    };
+  };
+
   const issueToken = async (request: RouteRequest, tenantId: string): Promise<RouteReply> => {
+    const variants = settings.current;
     const body = await request.readBody();
     const contentType = (request.headers['content-type'] ?? '').toLowerCase();
-    const field = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-    let fields: Record<'grant_type' | 'scope' | 'client_id' | 'client_secret', string | undefined>;
-    if (contentType.includes('application/json')) {
-      let parsed: unknown;
-      try {
-        parsed = body.trim() === '' ? {} : JSON.parse(body);
-      } catch {
-        return oauthError(400, 'invalid_request');
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        return oauthError(400, 'invalid_request');
-      }
-      const object = parsed as Record<string, unknown>;
-      fields = {
-        grant_type: field(object.grant_type),
-        scope: field(object.scope),
-        client_id: field(object.client_id),
-        client_secret: field(object.client_secret),
-      };
-    } else if (contentType === '' || contentType.includes('application/x-www-form-urlencoded')) {
-      const form = new URLSearchParams(body);
-      fields = {
-        grant_type: form.get('grant_type') ?? undefined,
-        scope: form.get('scope') ?? undefined,
-        client_id: form.get('client_id') ?? undefined,
-        client_secret: form.get('client_secret') ?? undefined,
-      };
+    const isForm = contentType.includes('application/x-www-form-urlencoded');
+    let fields: TokenFields | undefined;
+    if (variants.tokenClientAuth !== 'either') {
+      // Cognito-style: a form body, nothing else.
+      if (!isForm) return oauthError(400, 'invalid_request');
+      fields = formFields(body);
+    } else if (contentType.includes('application/json')) {
+      fields = jsonFields(body);
+      if (!fields) return oauthError(400, 'invalid_request');
+    } else if (contentType === '' || isForm) {
+      fields = formFields(body);
     } else {
       return oauthError(400, 'invalid_request');
     }
 
-    // The client authenticates with a Basic header (RFC 6749 §2.3.1) or, failing that, the body.
     const header = request.headers.authorization;
-    const client = header
-      ? basicCredentials(header)
-      : fields.client_id !== undefined
+    const inBody =
+      fields.client_id !== undefined
         ? { user: fields.client_id, password: fields.client_secret ?? '' }
         : undefined;
+    let client: { user: string; password: string } | undefined;
+    switch (variants.tokenClientAuth) {
+      case 'basic':
+        // The client authenticates with a Basic header only (RFC 6749 §2.3.1); the form's do not count.
+        client = basicCredentials(header);
+        break;
+      case 'post':
+        // client_secret_post: the form's only; a Basic header is refused, not ignored.
+        client = header !== undefined && /^basic\s/i.test(header) ? undefined : inBody;
+        break;
+      case 'either':
+        client = header ? basicCredentials(header) : inBody;
+        break;
+    }
     const validClient =
       client?.user === credentials.clientId &&
       client.password === credentials.clientSecret &&
@@ -249,9 +436,10 @@ export function createThriveApi(
     const known: readonly string[] = credentials.scopes;
     if (!scopes.every((scope) => known.includes(scope))) return oauthError(400, 'invalid_scope');
 
+    const lifetimeSeconds = variants.tokenLifetimeSeconds;
     const response: ThriveTokenResponse = {
-      access_token: tokens.issue(scopes),
-      expires_in: tokens.lifetimeSeconds,
+      access_token: tokens.issue(scopes, { lifetimeSeconds, shape: variants.accessToken }),
+      expires_in: lifetimeSeconds,
       token_type: 'Bearer',
     };
     return json(200, response, { 'cache-control': 'no-store' });
@@ -262,23 +450,26 @@ export function createThriveApi(
     const n = segments.length;
     if (first === 'user' && n === 2 && second) {
       return read(() => {
-        const user = usersById.get(second);
-        return user ? json(200, user) : error(404, 'User not found');
+        if (!OBJECT_ID.test(second)) {
+          return settings.current.malformedUserId === 400
+            ? error(400, 'id must be a valid ObjectId')
+            : notFound(second, 'User not found');
+        }
+        const user = directory.usersById.get(second);
+        return user ? json(200, user) : notFound(second, 'User not found');
       });
     }
     if (first === 'users' && n === 1) {
       return read((params) => {
         const paging = readPaging(params, 1000, false);
-        return 'status' in paging ? paging : json(200, pageOf(users, paging));
+        return 'status' in paging ? paging : json(200, pageOf(directory.users, paging));
       });
     }
     if (first === 'users' && second === 'ref' && n === 3 && third) {
       return read(() => {
-        const user = usersByRef.get(third);
-        if (!user) return error(404, 'User not found');
-        const basic: Record<string, unknown> = {};
-        for (const key of BASIC_USER_FIELDS) if (key in user) basic[key] = user[key];
-        return json(200, basic);
+        const user = directory.usersByRef.get(third);
+        if (!user) return notFound(third, 'User not found');
+        return json(200, pick(user, BASIC_USER_FIELDS));
       });
     }
     if (first === 'audiences' && n === 1) {
@@ -291,11 +482,13 @@ export function createThriveApi(
         }
         const selected =
           apiControlled === null
-            ? audiences
-            : audiences.filter(
+            ? directory.audiences
+            : directory.audiences.filter(
                 (audience) => (audience.apiControlled === true) === (apiControlled === 'true'),
               );
-        return json(200, pageOf(selected, paging));
+        const page = pageOf(selected, paging);
+        if (settings.current.audienceList === 'full') return json(200, page);
+        return json(200, { ...page, results: page.results.map((item) => pick(item, AUDIENCE_STUB_FIELDS)) });
       });
     }
     if (
@@ -304,12 +497,12 @@ export function createThriveApi(
       (n === 2 || (n === 3 && (third === 'members' || third === 'managers')))
     ) {
       return read((params) => {
-        const audience = findAudience(second);
-        if (!audience) return error(404, 'Audience not found');
+        const audience = directory.findAudience(second);
+        if (!audience) return notFound(second, 'Audience not found');
         if (n === 2) return json(200, audience);
         if (third === 'managers') {
-          const list = (managers.get(audience.id) ?? []).map((manager) => {
-            const user = usersById.get(manager.userId);
+          const list = (directory.managers.get(audience.id) ?? []).map((manager) => {
+            const user = directory.usersById.get(manager.userId);
             return {
               userId: manager.userId,
               reference: user?.ref ?? null,
@@ -321,7 +514,7 @@ export function createThriveApi(
         }
         const paging = readPaging(params, 1000, false);
         if ('status' in paging) return paging;
-        const list = (members.get(audience.id) ?? []).map((user) => ({
+        const list = (directory.members.get(audience.id) ?? []).map((user) => ({
           userId: user.id,
           reference: user.ref ?? null,
           email: user.email ?? null,

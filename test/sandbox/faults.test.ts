@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import xml2js from 'xml2js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -136,6 +137,53 @@ describe('a status fault', () => {
     expect(response.headers.get('content-type')).toBe('text/plain');
     expect(response.headers.get('x-request-id')).toBe('abc-123');
     expect(await response.text()).toBe('denied by policy');
+  });
+});
+
+describe('a status fault of 200', () => {
+  it('sends any verbatim body as a success: a maintenance page, odd XML, an error document, JSON {} and null', async () => {
+    const page =
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Maintenance</title></head><body><p>Back soon.</p></body></html>';
+    const bodies: Array<[string, string | undefined]> = [
+      [page, 'text/html'],
+      ['<foo/>', undefined],
+      ['<response/>', undefined],
+      ['<response><code>500</code><message>Internal error</message></response>', undefined],
+      ['{}', 'application/json'],
+      ['null', 'application/json'],
+    ];
+    for (const [body, contentType] of bodies) {
+      sandbox.ispring.inject(
+        {
+          kind: 'status',
+          status: 200,
+          body,
+          ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+        },
+        { times: 1 },
+      );
+      const response = await fetch(ispringUser(), { headers: ispringAuth });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(contentType ?? 'application/xml; charset=utf-8');
+      expect(await response.text()).toBe(body);
+    }
+    sandbox.thrive.inject({ kind: 'status', status: 200, body: 'null' }, { times: 1 });
+    const thrive = await fetch(thriveUser(), { headers: thriveAuth });
+    expect([thrive.status, thrive.headers.get('content-type'), await thrive.text()]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      'null',
+    ]);
+    expect(sandbox.ispring.log.map((entry) => [entry.status, entry.fault])).toEqual(
+      bodies.map(() => [200, 'status']),
+    );
+  });
+
+  it('without a body, sends the API’s own error shape with code 200', async () => {
+    sandbox.ispring.inject({ kind: 'status', status: 200 });
+    const response = await fetch(ispringUser(), { headers: { ...ispringAuth, ...JSON_ACCEPT } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ code: 200, message: expect.any(String) });
   });
 });
 
@@ -387,6 +435,79 @@ describe('an oversized fault', () => {
   });
 });
 
+describe('a badGzip fault', () => {
+  it('labels the endpoint’s own plain body gzip: node:http reads it plain, and gunzip refuses it', async () => {
+    const plain = await rawGet(thriveUser(), thriveAuth);
+    sandbox.thrive.inject({ kind: 'badGzip' });
+    const response = await rawGet(thriveUser(), thriveAuth);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-encoding']).toBe('gzip');
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.body).toEqual(plain.body);
+    expect(() => gunzipSync(response.body)).toThrow(/incorrect header check/);
+  });
+
+  it('makes fetch, which decompresses, fail reading the body, with the status and type still 200 and XML', async () => {
+    sandbox.ispring.inject({ kind: 'badGzip' });
+    const response = await fetch(ispringUser(), { headers: ispringAuth });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    await expect(response.text()).rejects.toThrow();
+    expect(sandbox.ispring.log).toEqual([expect.objectContaining({ status: 200, fault: 'badGzip' })]);
+  });
+
+  it('is 200 even where the endpoint’s own answer is not', async () => {
+    sandbox.ispring.inject({ kind: 'badGzip' });
+    const response = await rawGet(ispringUser());
+    expect(response.status).toBe(200);
+    expect(response.body.toString()).toContain('<code>401</code>');
+  });
+});
+
+describe('a headerOverflow fault', () => {
+  it('sends one header of 20 KiB: node:http fails parsing it with HPE_HEADER_OVERFLOW', async () => {
+    sandbox.thrive.inject({ kind: 'headerOverflow' });
+    const error = await failureOf(rawGet(thriveUser(), thriveAuth));
+    expect(error.code).toBe('HPE_HEADER_OVERFLOW');
+  });
+
+  it('makes fetch fail with UND_ERR_HEADERS_OVERFLOW, and is logged as a 200', async () => {
+    sandbox.ispring.inject({ kind: 'headerOverflow' }, { times: 1 });
+    const error = await failureOf(fetch(ispringUser(), { headers: ispringAuth }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('UND_ERR_HEADERS_OVERFLOW');
+    expect(sandbox.ispring.log).toEqual([expect.objectContaining({ status: 200, fault: 'headerOverflow' })]);
+  });
+
+  it('is read whole by a client that allows larger headers', async () => {
+    sandbox.thrive.inject({ kind: 'headerOverflow' });
+    const response = await new Promise<{ status: number; padding: number; body: string }>(
+      (resolve, reject) => {
+        const request = httpRequest(
+          thriveUser(),
+          { headers: thriveAuth, agent: false, maxHeaderSize: 64 * 1024 },
+          (incoming) => {
+            let body = '';
+            incoming.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            incoming.on('end', () =>
+              resolve({
+                status: incoming.statusCode ?? 0,
+                padding: String(incoming.headers['x-sandbox-padding']).length,
+                body,
+              }),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.padding).toBe(20 * 1024);
+    expect(JSON.parse(response.body).id).toBe(DEMO.thrive.ceo);
+  });
+});
+
 describe('times', () => {
   it('applies a fault to the next n matching requests, then the endpoint answers as usual', async () => {
     sandbox.thrive.inject({ kind: 'status', status: 503 }, { endpoint: THRIVE_ENDPOINTS.user, times: 2 });
@@ -498,7 +619,8 @@ describe('the log and counters', () => {
 describe('inject', () => {
   it('refuses a fault out of range, before any request', () => {
     const server = sandbox.thrive;
-    expect(() => server.inject({ kind: 'status', status: 200 })).toThrow(/from 400 to 599; got 200/);
+    expect(() => server.inject({ kind: 'status', status: 199 })).toThrow(/from 200 to 599; got 199/);
+    expect(() => server.inject({ kind: 'status', status: 600 })).toThrow(/from 200 to 599; got 600/);
     expect(() => server.inject({ kind: 'status', status: 500, headers: { 'content-length': '3' } })).toThrow(
       RangeError,
     );
@@ -510,7 +632,9 @@ describe('inject', () => {
     expect(() => server.inject({ kind: 'html', status: 100 })).toThrow(RangeError);
     expect(() => server.inject({ kind: 'oversized', bytes: 100 })).toThrow(/at least|from 1024/);
     expect(() => server.inject({ kind: 'reset' }, { times: 0 })).toThrow(/times must be a whole number ≥ 1/);
-    expect(() => server.inject({ kind: 'nothing' } as never)).toThrow(TypeError);
+    expect(() => server.inject({ kind: 'nothing' } as never)).toThrow(
+      /badGzip or headerOverflow; got "nothing"/,
+    );
   });
 
   it('keeps its own copy of the fault', async () => {

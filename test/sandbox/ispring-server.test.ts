@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { IspringUserProfile } from '../../src/providers/ispring/wire.ts';
 import { DEMO, SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 
-/** The iSpring sandbox over real HTTP, as ispring.md documents the API. */
+/** The iSpring sandbox over real HTTP, as ispring.md documents the API, with the default variants. */
 
 const credentials = SANDBOX_CREDENTIALS.ispring;
 const headerAuth = {
@@ -216,10 +216,10 @@ describe('iSpring formats', () => {
     expect(decodeUser(profile)).toEqual(user(id));
   });
 
-  it('serves a user as the bare JSON object when Accept asks for JSON', async () => {
+  it('serves a user as JSON in the spec\'s {"response": …} envelope when Accept asks for JSON', async () => {
     const response = await getJson(`/user/${DEMO.ispring.inheritsThroughTwoDepartments}/v2`);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(response.body).toEqual(user(DEMO.ispring.inheritsThroughTwoDepartments));
+    expect(response.body).toEqual({ response: user(DEMO.ispring.inheritsThroughTwoDepartments) });
   });
 
   it('writes the same data in XML as in JSON for every user', async () => {
@@ -240,20 +240,20 @@ describe('iSpring formats', () => {
 
   it('reports status 5 as 3 on the v1 endpoints and as 5 on the v2 endpoints', async () => {
     const id = DEMO.ispring.employmentEnded;
-    expect((await getJson(`/user/${id}/v2`)).body.status).toBe(5);
-    expect((await getJson(`/user/${id}`)).body.status).toBe(3);
+    expect((await getJson(`/user/${id}/v2`)).body.response.status).toBe(5);
+    expect((await getJson(`/user/${id}`)).body.response.status).toBe(3);
     expect((await getXml(`/user/${id}`)).xml.userProfile[0].status).toEqual(['3']);
     expect((await getXml(`/user/${id}/v2`)).xml.userProfile[0].status).toEqual(['5']);
     const v1List = (await getJson('/user')).body as IspringUserProfile[];
     expect(v1List.find((u) => u.userId === id)!.status).toBe(3);
     expect(v1List.some((u) => u.status === 5)).toBe(false);
-    expect((await getJson(`/user/${DEMO.ispring.unknownStatus}`)).body.status).toBe(7);
-    expect((await getJson(`/user/${DEMO.ispring.legacyDeleted}`)).body.status).toBe(2);
+    expect((await getJson(`/user/${DEMO.ispring.unknownStatus}`)).body.response.status).toBe(7);
+    expect((await getJson(`/user/${DEMO.ispring.legacyDeleted}`)).body.response.status).toBe(2);
   });
 
   it('names the consent date personalDataConsentAcceptanceDate on v1 and privacyPolicyConsentAcceptanceDate on v2', async () => {
     const consenting = users.find((u) => u.privacyPolicyConsentAcceptanceDate)!;
-    const v1 = (await getJson(`/user/${consenting.userId}`)).body;
+    const v1 = (await getJson(`/user/${consenting.userId}`)).body.response;
     expect(v1.personalDataConsentAcceptanceDate).toBe(consenting.privacyPolicyConsentAcceptanceDate);
     expect(v1.privacyPolicyConsentAcceptanceDate).toBeUndefined();
   });
@@ -341,7 +341,7 @@ describe('iSpring user lists', () => {
     }
   });
 
-  it('returns the existing users of userIds[] on /users/v2 and leaves unknown ids out', async () => {
+  it('returns the existing users of userIds[] on /users/v2 and leaves unknown ids out (unknownUserIdInBatch omit)', async () => {
     const wanted = [users[5]!.userId, '00000000-0000-0000-0000-000000000000', users[1]!.userId];
     const query = wanted.map((id) => `userIds%5B%5D=${id}`).join('&');
     const body = (await getJson(`/users/v2?${query}`)).body;
@@ -359,20 +359,22 @@ describe('iSpring user lists', () => {
     expect(body.userProfiles).toHaveLength(users.length);
   });
 
-  it('answers an unknown user with 404 in the format asked for', async () => {
+  it('answers an unknown user with 400 User not found in the format asked for', async () => {
     const json = await getJson('/user/00000000-0000-0000-0000-000000000000/v2');
-    expect(json.status).toBe(404);
-    expect(json.body).toEqual({ code: 404, message: expect.any(String) });
+    expect(json.status).toBe(400);
+    expect(json.body).toEqual({ code: 400, message: 'User not found' });
     const xml = await getXml('/user/00000000-0000-0000-0000-000000000000');
-    expect(xml.status).toBe(404);
-    expect(xml.xml).toEqual({ code: ['404'], message: [expect.any(String)] });
+    expect(xml.status).toBe(400);
+    expect(xml.text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><response><code>400</code><message>User not found</message></response>',
+    );
   });
 });
 
 describe('iSpring departments', () => {
-  it('serves GET /department as a bare JSON array, and as repeated <department> in XML with no wrapper', async () => {
+  it('serves GET /department as {"departments": […]} in JSON, and as repeated <department> in XML with no wrapper', async () => {
     const departments = sandbox.organisation.ispring.departments;
-    expect((await getJson('/department')).body).toEqual(departments);
+    expect((await getJson('/department')).body).toEqual({ departments });
     const xml = await getXml('/department');
     expect(Object.keys(xml.xml)).toEqual(['department']);
     expect(xml.xml.department).toHaveLength(departments.length);
@@ -385,14 +387,16 @@ describe('iSpring departments', () => {
     expect(root.coSubordination[0]).toEqual({ subordinationType: ['no_supervisor'] });
   });
 
-  it('serves GET /department/{id}, and 404 for an unknown one', async () => {
+  it('serves GET /department/{id}, and 400 Department not found for an unknown one', async () => {
     const deep = sandbox.organisation.ispring.departments.find(
       (d) => d.departmentId === DEMO.ispring.deepDepartment,
     );
-    expect((await getJson(`/department/${DEMO.ispring.deepDepartment}`)).body).toEqual(deep);
+    expect((await getJson(`/department/${DEMO.ispring.deepDepartment}`)).body).toEqual({ response: deep });
     const xml = await getXml(`/department/${DEMO.ispring.deepDepartment}`);
     expect(xml.xml.department[0].parentDepartmentId).toEqual([deep!.parentDepartmentId]);
-    expect((await getJson('/department/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    const unknown = await getJson('/department/00000000-0000-0000-0000-000000000000');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({ code: 400, message: 'Department not found' });
   });
 
   it('pages GET /departments with <departments> and nextPageToken', async () => {
@@ -410,10 +414,11 @@ describe('iSpring departments', () => {
 });
 
 describe('iSpring groups', () => {
-  it('serves GET /group with isSmart as true/false', async () => {
+  it('serves GET /group as {"groups": […]} with isSmart as true/false', async () => {
     const groups = sandbox.organisation.ispring.groups;
     const json = await getJson('/group');
-    expect(json.body.map((g: any) => g.isSmart)).toEqual(groups.map((g) => g.isSmart === true));
+    expect(Object.keys(json.body)).toEqual(['groups']);
+    expect(json.body.groups.map((g: any) => g.isSmart)).toEqual(groups.map((g) => g.isSmart === true));
     const xml = await getXml('/group');
     expect(Object.keys(xml.xml)).toEqual(['group']);
     expect(new Set(xml.xml.group.map((g: any) => g.isSmart[0]))).toEqual(new Set(['true', 'false']));
@@ -423,18 +428,22 @@ describe('iSpring groups', () => {
     const members = users.filter((u) => u.groups?.includes(DEMO.ispring.smartGroup)).map((u) => u.userId);
     const json = await getJson(`/group/${DEMO.ispring.smartGroup}`);
     expect(json.body).toEqual({
-      usersCount: members.length,
-      userIds: members,
-      groupId: DEMO.ispring.smartGroup,
-      name: expect.any(String),
-      isSmart: 1,
+      response: {
+        usersCount: members.length,
+        userIds: members,
+        groupId: DEMO.ispring.smartGroup,
+        name: expect.any(String),
+        isSmart: 1,
+      },
     });
     const xml = await getXml(`/group/${DEMO.ispring.smartGroup}`);
     expect(xml.xml.group[0].userIds[0].id).toEqual(members);
     expect(xml.xml.group[0].isSmart).toEqual(['1']);
     const empty = await getXml(`/group/${DEMO.ispring.emptyGroup}`);
     expect(empty.xml.group[0]).toMatchObject({ usersCount: ['0'], userIds: [''], isSmart: ['0'] });
-    expect((await getJson('/group/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    const unknown = await getJson('/group/00000000-0000-0000-0000-000000000000');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({ code: 400, message: 'Group not found' });
   });
 
   it('pages GET /groups with a <groups> wrapper, isSmart 0/1 and nextPageToken', async () => {
@@ -455,29 +464,38 @@ describe('iSpring paths that are not endpoints', () => {
   it('answers an unknown path with 404 in the format asked for', async () => {
     expect((await getXml('/nothing')).xml).toEqual({ code: ['404'], message: [expect.any(String)] });
     expect((await getJson('/user/a/b/c')).body).toEqual({ code: 404, message: expect.any(String) });
-    expect((await getJson('/api/v2/users')).status).toBe(404);
+    expect((await getJson('/api/v3/users')).status).toBe(404);
+    expect((await getJson('/api/v2')).status).toBe(404);
   });
 
-  it('answers another method on a read endpoint with 405 and an Allow header', async () => {
-    const response = await fetch(`${sandbox.ispring.baseUrl}/users/v2`, {
+  it('answers another method on an endpoint with 405 and an Allow header naming the methods it takes', async () => {
+    const response = await fetch(`${sandbox.ispring.baseUrl}/users`, {
       method: 'POST',
       headers: { ...headerAuth, ...JSON_ACCEPT },
     });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET');
     expect(((await response.json()) as any).code).toBe(405);
+    const both = await fetch(`${sandbox.ispring.baseUrl}/users/v2`, {
+      method: 'DELETE',
+      headers: headerAuth,
+    });
+    expect(both.status).toBe(405);
+    expect(both.headers.get('allow')).toBe('GET, POST');
     expect((await fetch(`${sandbox.ispring.baseUrl}/api/v3/token`)).status).toBe(405);
   });
 
-  it('survives bad percent-encoding, an oversized body and a very long query', async () => {
+  it('survives bad percent-encoding, a body over 1 MiB and the longest query it takes', async () => {
     expect((await getJson('/user/%E0%A4%A/v2')).status).toBe(400);
     const big = await fetch(`${sandbox.ispring.baseUrl}/api/v3/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...JSON_ACCEPT },
-      body: `client_id=${'x'.repeat(200_000)}`,
+      body: `client_id=${'x'.repeat(1024 * 1024)}`,
     });
     expect(big.status).toBe(413);
-    const ids = Array.from({ length: 500 }, () => `userIds%5B%5D=${users[0]!.userId}`).join('&');
+    expect(((await big.json()) as any).code).toBe(413);
+    // 150 ids of 50 bytes each: a request line of about 7.6 KB, under the 8 KiB front end's limit.
+    const ids = Array.from({ length: 150 }, () => `userIds%5B%5D=${users[0]!.userId}`).join('&');
     expect((await getJson(`/users/v2?${ids}`)).body.userProfiles).toEqual([users[0]]);
     expect((await getJson(`/user/${DEMO.ispring.ceo}/v2`)).status).toBe(200);
   });

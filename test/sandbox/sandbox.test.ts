@@ -5,14 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.ts';
 import {
   createDemoOrganisation,
+  DEFAULT_ISPRING_VARIANTS,
+  DEFAULT_THRIVE_VARIANTS,
   DEMO,
+  ISPRING_VARIANT_VALUES,
+  THRIVE_VARIANT_VALUES,
   SANDBOX_CREDENTIALS,
   sandboxProviderConfigs,
   startSandbox,
   type Sandbox,
 } from '../../src/sandbox/index.ts';
 
-/** What every sandbox server shares: request log, counters, delay, closing; and the configs it hands out. */
+/** What every sandbox server shares: request log, counters, variants, delay, closing; and the configs it hands out. */
 
 const thriveBasic = `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.thrive.tenantId}:${SANDBOX_CREDENTIALS.thrive.apiSecret}`).toString('base64')}`;
 const ispringHeaders = {
@@ -60,6 +64,105 @@ describe('base URLs', () => {
       expect(small.organisation).toBe(organisation);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('variants', () => {
+  it('start as the defaults of variants.ts, with the token lifetimes given to startSandbox', async () => {
+    const sandbox = await startSandbox({ tokenLifetimeSeconds: { ispring: 90 } });
+    try {
+      expect(sandbox.thrive.variants).toEqual(DEFAULT_THRIVE_VARIANTS);
+      expect(sandbox.ispring.variants).toEqual({ ...DEFAULT_ISPRING_VARIANTS, tokenLifetimeSeconds: 90 });
+      expect(DEFAULT_ISPRING_VARIANTS).toMatchObject({ notFoundStatus: 400, arrayFilters: 'brackets' });
+      expect(DEFAULT_THRIVE_VARIANTS).toMatchObject({ tokenClientAuth: 'basic', tokenLifetimeSeconds: 3600 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('start as startSandbox was told, and come back to that with resetVariants(), not with reset()', async () => {
+    const sandbox = await startSandbox({
+      variants: {
+        thrive: { audienceList: 'full' },
+        ispring: { notFoundStatus: 404, tokenLifetimeSeconds: 60 },
+      },
+    });
+    try {
+      expect(sandbox.thrive.variants.audienceList).toBe('full');
+      expect(sandbox.ispring.variants).toMatchObject({ notFoundStatus: 404, tokenLifetimeSeconds: 60 });
+      sandbox.ispring.setVariants({ notFoundStatus: 400, pageEnd: 'empty' });
+      sandbox.ispring.reset();
+      expect(sandbox.ispring.variants).toMatchObject({ notFoundStatus: 400, pageEnd: 'empty' });
+      sandbox.ispring.resetVariants();
+      expect(sandbox.ispring.variants).toEqual({
+        ...DEFAULT_ISPRING_VARIANTS,
+        notFoundStatus: 404,
+        tokenLifetimeSeconds: 60,
+      });
+      const unknown = await fetch(`${sandbox.ispring.baseUrl}/group/00000000-0000-0000-0000-000000000000`, {
+        headers: ispringHeaders,
+      });
+      expect(unknown.status).toBe(404);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('apply from the next request on, the others staying as they were', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const read = async () =>
+        (await fetch(`${sandbox.thrive.baseUrl}/user/nope`, { headers: { authorization: thriveBasic } }))
+          .status;
+      expect(await read()).toBe(400);
+      sandbox.thrive.setVariants({ malformedUserId: 404 });
+      sandbox.thrive.setVariants({ notFoundMessage: 'object' });
+      expect(sandbox.thrive.variants).toMatchObject({ malformedUserId: 404, notFoundMessage: 'object' });
+      expect(await read()).toBe(404);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('refuse a value out of range or an unknown name with a RangeError naming the variant and its values, and change nothing', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const before = sandbox.ispring.variants;
+      expect(() => sandbox.ispring.setVariants({ pageEnd: 'empty', notFoundStatus: 403 as never })).toThrow(
+        new RangeError('The iSpring variant notFoundStatus must be 400 or 404; got 403.'),
+      );
+      expect(() => sandbox.ispring.setVariants({ arrayFilters: 'some' as never })).toThrow(
+        /arrayFilters must be "brackets" or "any" or "ignored"; got "some"/,
+      );
+      expect(() => sandbox.thrive.setVariants({ tokenLifetimeSeconds: 0 })).toThrow(
+        /Thrive variant tokenLifetimeSeconds must be a positive number of seconds; got 0/,
+      );
+      expect(() => sandbox.thrive.setVariants({ tokenClientAuth: 'none' } as never)).toThrow(RangeError);
+      expect(() => sandbox.thrive.setVariants({ colour: 'blue' } as never)).toThrow(
+        /Thrive has no variant "colour"; its variants are tokenClientAuth, /,
+      );
+      expect(sandbox.ispring.variants).toBe(before);
+      expect(Object.isFrozen(sandbox.ispring.variants)).toBe(true);
+      await expect(startSandbox({ variants: { ispring: { xmlStyle: 'tabs' as never } } })).rejects.toThrow(
+        RangeError,
+      );
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('list their values in ISPRING_VARIANT_VALUES and THRIVE_VARIANT_VALUES, every default among them', () => {
+    for (const [values, defaults] of [
+      [ISPRING_VARIANT_VALUES, DEFAULT_ISPRING_VARIANTS],
+      [THRIVE_VARIANT_VALUES, DEFAULT_THRIVE_VARIANTS],
+    ] as const) {
+      expect(Object.keys(values)).toEqual(Object.keys(defaults));
+      for (const [name, allowed] of Object.entries(values)) {
+        const value = (defaults as Record<string, unknown>)[name];
+        if (allowed === 'seconds') expect(value).toBeGreaterThan(0);
+        else expect(allowed as readonly unknown[]).toContain(value);
+      }
     }
   });
 });
@@ -397,6 +500,7 @@ describe('npm run sandbox (src/sandbox/cli.ts)', () => {
       const thriveBaseUrl = /THRIVE_BASE_URL=(\S+)/.exec(stdout)![1]!;
       const ispringBaseUrl = /ISPRING_BASE_URL=(\S+)/.exec(stdout)![1]!;
       expect(thriveBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/rest\/v1$/);
+      expect(stdout).toContain(`Also under ${ispringBaseUrl}/api/v2 and ${ispringBaseUrl}/index.php/api/v2`);
       expect(stdout).toContain(`THRIVE_TENANT_ID=${thrive.tenantId}`);
       expect(stdout).toContain(DEMO.thrive.multiPosition);
       expect(stdout).toContain(DEMO.ispring.inheritsThroughTwoDepartments);
