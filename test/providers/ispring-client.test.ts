@@ -117,6 +117,7 @@ afterAll(async () => {
 beforeEach(() => {
   sandbox.ispring.setDelay(0);
   sandbox.ispring.reset();
+  sandbox.ispring.resetVariants();
   proxy.seen.length = 0;
 });
 
@@ -262,22 +263,26 @@ describe.each<[Mode, Format]>([
     expect(sandbox.ispring.counts()).toEqual({ ...tokenCost, [DEPARTMENTS]: 1, [GROUPS]: 1 });
   });
 
-  it('fetches a department and a group by id, and answers null for ids iSpring does not have', async () => {
-    const department = departments().find((candidate) => candidate.parentDepartmentId) ?? departments()[0]!;
-    const group = groups().find((candidate) => candidate.groupId === anchors.smartGroup)!;
-    const session = providerFor(mode, { format }).openSession();
+  it.each([400, 404] as const)(
+    'fetches a department and a group by id, and answers null for ids iSpring does not have (%i)',
+    async (notFoundStatus) => {
+      sandbox.ispring.setVariants({ notFoundStatus });
+      const department = departments().find((candidate) => candidate.parentDepartmentId) ?? departments()[0]!;
+      const group = groups().find((candidate) => candidate.groupId === anchors.smartGroup)!;
+      const session = providerFor(mode, { format }).openSession();
 
-    expect(await session.fetchDepartment(department.departmentId)).toEqual(toDepartmentModel(department));
-    expect(await session.fetchGroup(group.groupId)).toEqual(toGroupModel(group));
-    expect(await session.fetchDepartment(UNKNOWN_ID)).toBeNull();
-    expect(await session.fetchGroup(UNKNOWN_ID)).toBeNull();
+      expect(await session.fetchDepartment(department.departmentId)).toEqual(toDepartmentModel(department));
+      expect(await session.fetchGroup(group.groupId)).toEqual(toGroupModel(group));
+      expect(await session.fetchDepartment(UNKNOWN_ID)).toBeNull();
+      expect(await session.fetchGroup(UNKNOWN_ID)).toBeNull();
 
-    expect(sandbox.ispring.counts()).toEqual({ ...tokenCost, [DEPARTMENT]: 2, [GROUP]: 2 });
-    const statuses = (endpoint: string) =>
-      sandbox.ispring.log.filter((entry) => entry.endpoint === endpoint).map((entry) => entry.status);
-    expect(statuses(DEPARTMENT)).toEqual([200, 404]);
-    expect(statuses(GROUP)).toEqual([200, 404]);
-  });
+      expect(sandbox.ispring.counts()).toEqual({ ...tokenCost, [DEPARTMENT]: 2, [GROUP]: 2 });
+      const statuses = (endpoint: string) =>
+        sandbox.ispring.log.filter((entry) => entry.endpoint === endpoint).map((entry) => entry.status);
+      expect(statuses(DEPARTMENT)).toEqual([200, notFoundStatus]);
+      expect(statuses(GROUP)).toEqual([200, notFoundStatus]);
+    },
+  );
 
   it('reads status 5 from the v2 endpoint as EMPLOYMENT_ENDED', async () => {
     const found = await providerFor(mode, { format })

@@ -33,6 +33,7 @@ afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.thrive.setDelay(0);
   sandbox.thrive.reset();
+  sandbox.thrive.resetVariants();
 });
 
 function configFor(mode: Mode, overrides: Partial<ThriveConfig> = {}): ThriveConfig {
@@ -64,7 +65,19 @@ describe.each<Mode>(['basic', 'oauth'])('with %s authentication', (mode) => {
     for (const user of wanted) expect(found.get(user.id)).toEqual(toUserModel(user));
   });
 
-  it('lists every audience as a department and as a group', async () => {
+  it('lists every audience as a department and as a group, parents unknown from a list of stubs', async () => {
+    const session = providerFor(mode).openSession();
+    const unknownParent = { parentId: null, parentUnknown: true };
+    expect(await session.listDepartments()).toEqual(
+      audiences().map((audience) => ({ ...toDepartmentModel(audience), ...unknownParent })),
+    );
+    expect(await session.listGroups()).toEqual(
+      audiences().map((audience) => ({ ...toGroupModel(audience), ...unknownParent })),
+    );
+  });
+
+  it('lists every audience with its parent from a list of whole audiences', async () => {
+    sandbox.thrive.setVariants({ audienceList: 'full' });
     const session = providerFor(mode).openSession();
     expect(await session.listDepartments()).toEqual(
       audiences().map((audience) => toDepartmentModel(audience)),
@@ -141,7 +154,8 @@ describe('users', () => {
 });
 
 describe('audiences', () => {
-  it('serves departments and groups of one session from one audience list read', async () => {
+  it('serves departments and groups of one session from one audience list read, when the list tells parents', async () => {
+    sandbox.thrive.setVariants({ audienceList: 'full' });
     const session = providerFor('basic').openSession();
     const [first, second] = audiences();
     await Promise.all([session.listDepartments(), session.listGroups()]);
@@ -149,6 +163,15 @@ describe('audiences', () => {
     await session.fetchGroup(first!.id);
     await session.fetchDepartment(second!.id);
     expect(sandbox.thrive.counts()).toEqual({ [AUDIENCES]: 1 });
+  });
+
+  it('reads an audience whole by id (once per session) when the list is of stubs', async () => {
+    const session = providerFor('basic').openSession();
+    const child = audiences().find((audience) => audience.parent)!;
+    await session.listGroups();
+    expect(await session.fetchGroup(child.id)).toEqual(toGroupModel(child));
+    expect(await session.fetchDepartment(child.id)).toEqual(toDepartmentModel(child));
+    expect(sandbox.thrive.counts()).toEqual({ [AUDIENCES]: 1, [AUDIENCE]: 1 });
   });
 
   it('reads every page of the list, and each audience once', async () => {
