@@ -1,4 +1,4 @@
-import { DEFAULTS, type IspringConfig, type ThriveConfig } from '../config.js';
+import { DEFAULTS, type IspringConfig, type IspringUserLookup, type ThriveConfig } from '../config.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
 import {
   startIspringSandbox,
@@ -118,6 +118,7 @@ export function sandboxProviderConfigs(
     thriveConcurrency?: number;
     ispringUserBatchSize?: number;
     ispringFormat?: 'xml' | 'json';
+    ispringUserLookup?: IspringUserLookup;
     audiencePageSize?: number;
   } = {},
 ): { thrive: ThriveConfig; ispring: IspringConfig } {
@@ -160,6 +161,7 @@ export function sandboxProviderConfigs(
     timeoutMs,
     userBatchSize: overrides.ispringUserBatchSize ?? DEFAULTS.ispringUserBatchSize,
     format: overrides.ispringFormat ?? 'xml',
+    userLookup: overrides.ispringUserLookup ?? 'auto',
   };
   return { thrive, ispring };
 }
