@@ -45,6 +45,29 @@ export function createStaticAuth(headers: Readonly<Record<string, string>>): Pro
 export const UNAUTHORIZED_REFRESH_BACKOFF_MS = 10_000;
 
 /**
+ * How long a token request the endpoint refused (bad credentials, a bad request, a token that is
+ * not usable: anything but the endpoint being down, which the circuit breaker handles) is not sent
+ * again: every request in that time shares the refusal, so a tenant whose credentials are wrong
+ * costs one token request per this time, not one per incoming request.
+ */
+export const TOKEN_REFUSAL_BACKOFF_MS = 5_000;
+
+/** The shortest token lifetime accepted: a shorter one would be fetched again for nearly every request. */
+export const MIN_TOKEN_LIFETIME_SECONDS = 30;
+
+/**
+ * RFC 6750 §2.1's b64token: the only characters a bearer token may have. Anything else (a CR/LF, a
+ * space) cannot go in an `Authorization` header as it is, and a token that cannot be sent must
+ * never be cached: it would fail every request until it expired.
+ */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** True when `token` is one an `Authorization: Bearer` header can carry (RFC 6750 §2.1). */
+export function isUsableBearerToken(token: unknown): boolean {
+  return typeof token === 'string' && BEARER_TOKEN.test(token);
+}
+
+/**
  * A bearer token from a token endpoint, cached until shortly before it expires, shared by
  * concurrent requests, and fetched again exactly once when the provider answers 401 (and not again for
  * `UNAUTHORIZED_REFRESH_BACKOFF_MS` when the new token is refused too).
@@ -64,16 +87,27 @@ export function createBearerAuth(options: {
 }): ProviderAuth {
   let lastRenewalFailure: ProviderError | undefined;
   let renewedAfter401: { readonly token: string; readonly at: number } | undefined;
+  let refusal: { readonly error: ProviderError; readonly until: number } | undefined;
   const now = () => options.resilience?.clock.now() ?? Date.now();
   const fetchToken = options.resilience
     ? retryingTokenRequest(options.fetchToken, options.resilience)
     : options.fetchToken;
   const tokens = new TokenCache({
     fetchToken: async (caller) => {
-      const issued = await fetchToken(undefined, caller);
-      lastRenewalFailure = undefined;
-      return issued;
+      if (refusal !== undefined && now() < refusal.until) throw refusal.error;
+      try {
+        const issued = await fetchToken(undefined, caller);
+        lastRenewalFailure = undefined;
+        refusal = undefined;
+        return issued;
+      } catch (error) {
+        if (error instanceof ProviderError && error.code !== 'UPSTREAM_UNAVAILABLE') {
+          refusal = { error, until: now() + TOKEN_REFUSAL_BACKOFF_MS };
+        }
+        throw error;
+      }
     },
+    isUsable: isUsableBearerToken,
     shared: options.shared,
     onStoredToken: (token) => options.redactor?.add(token),
   });
@@ -182,16 +216,23 @@ export function tokenStatusError(options: {
   urlHint: string;
   /** The endpoint's `Retry-After`, kept with a 429. */
   retryAfterSeconds?: number | undefined;
+  /** The OAuth `error` code of the body (RFC 6749 §5.2), when it had one: safe to show. */
+  oauthError?: string | undefined;
+  /** How the request was sent, for the message (`sent as client_secret_basic and as …`). */
+  sentAs?: string | undefined;
 }): ProviderError {
   const { provider, endpoint, status, detail } = options;
   const label = PROVIDER_LABELS[provider];
   const common = { endpoint, status, detail };
+  const what = `HTTP ${status}${options.oauthError ? ` ${options.oauthError}` : ''} from ${endpoint}${
+    options.sentAs ? `, ${options.sentAs}` : ''
+  }`;
   if (status === 400 || status === 401 || status === 403) {
     // RFC 6749 §5.2: a bad client secret is 401 `invalid_client`, a bad scope 400 `invalid_scope`.
     return new ProviderError(
       'UPSTREAM_AUTH',
       provider,
-      `${label}'s token endpoint rejected the configured client credentials (HTTP ${status} from ${endpoint}). Check ${options.credentialsHint}.`,
+      `${label}'s token endpoint rejected the configured client credentials (${what}). Check ${options.credentialsHint}.`,
       common,
     );
   }
@@ -199,7 +240,7 @@ export function tokenStatusError(options: {
     return new ProviderError(
       'UPSTREAM_RATE_LIMITED',
       provider,
-      `${label}'s token endpoint is rate limiting requests (HTTP 429 from ${endpoint}).`,
+      `${label}'s token endpoint is rate limiting requests (${what}).`,
       { ...common, retryAfterSeconds: options.retryAfterSeconds },
     );
   }
@@ -207,16 +248,31 @@ export function tokenStatusError(options: {
     return new ProviderError(
       'UPSTREAM_UNAVAILABLE',
       provider,
-      `${label}'s token endpoint is unavailable (HTTP ${status} from ${endpoint}).`,
+      `${label}'s token endpoint is unavailable (${what}).`,
       common,
     );
   }
   return new ProviderError(
     'UPSTREAM_REJECTED',
     provider,
-    `${label}'s token endpoint refused the request (HTTP ${status} from ${endpoint}). Check ${options.urlHint}.`,
+    `${label}'s token endpoint refused the request (${what}). Check ${options.urlHint}.`,
     common,
   );
+}
+
+/**
+ * The OAuth `error` code of a token endpoint's error body (`{"error":"invalid_client"}`), when the
+ * body is JSON with one in the RFC's shape (a short lower-case word): the code names what went
+ * wrong and holds no secret, so it may go in messages. Anything else gives undefined.
+ */
+export function oauthErrorOf(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = (parsed as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && /^[a-z_]{1,64}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A token request that got no answer (connection refused, timeout, DNS) as a `ProviderError`. */
@@ -299,6 +355,8 @@ export async function readTokenResponse(
     urlHint: string;
     expected: string;
     decode: (body: string) => IssuedToken | Promise<IssuedToken>;
+    /** How the request was sent, for the message of a refusal. */
+    sentAs?: string | undefined;
   },
 ): Promise<IssuedToken> {
   const { provider, endpoint, redactor } = options;
@@ -312,6 +370,8 @@ export async function readTokenResponse(
       credentialsHint: options.credentialsHint,
       urlHint: options.urlHint,
       retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+      oauthError: oauthErrorOf(response.body),
+      sentAs: options.sentAs,
     });
   }
   let issued: IssuedToken;
@@ -326,6 +386,27 @@ export async function readTokenResponse(
       { endpoint, status, detail: error.message },
     );
   }
+  // Before anything could log it, even a token refused below.
   redactor.add(issued.accessToken);
+  const unusable = !isUsableBearerToken(issued.accessToken)
+    ? {
+        expected: "RFC 6750's token characters (letters, digits, -._~+/ and trailing =)",
+        received: 'other characters',
+      }
+    : !(issued.expiresInSeconds >= MIN_TOKEN_LIFETIME_SECONDS)
+      ? {
+          expected: `a lifetime of at least ${MIN_TOKEN_LIFETIME_SECONDS} s`,
+          received: `${issued.expiresInSeconds} s`,
+        }
+      : undefined;
+  if (unusable) {
+    // Never handed out, so never cached, in memory or in a shared store.
+    throw new ProviderError(
+      'UPSTREAM_BAD_RESPONSE',
+      provider,
+      `${PROVIDER_LABELS[provider]}'s token endpoint issued a token that cannot be used (${endpoint}: expected ${unusable.expected}, received ${unusable.received}).`,
+      { endpoint, status, detail: `unusable token: ${unusable.received}` },
+    );
+  }
   return issued;
 }

@@ -35,6 +35,11 @@ export interface TokenCacheOptions {
    * reach the redactor before anything could log it.
    */
   onStoredToken?: (token: string) => void;
+  /**
+   * Whether a token read from the store can be sent; one that cannot (written by another version,
+   * or tampered with) is dropped from the store and a new one fetched. Default: any.
+   */
+  isUsable?: (token: string) => boolean;
 }
 
 export class TokenCache {
@@ -48,6 +53,7 @@ export class TokenCache {
   private readonly now: () => number;
   private readonly shared: TokenStore | undefined;
   private readonly onStoredToken: (token: string) => void;
+  private readonly isUsable: (token: string) => boolean;
 
   constructor(options: TokenCacheOptions) {
     this.fetchToken = options.fetchToken;
@@ -55,6 +61,7 @@ export class TokenCache {
     this.now = options.now ?? Date.now;
     this.shared = options.shared;
     this.onStoredToken = options.onStoredToken ?? (() => {});
+    this.isUsable = options.isUsable ?? (() => true);
   }
 
   /** `caller`: whom a token request this leads to is made for (the first of those waiting for it). */
@@ -65,7 +72,11 @@ export class TokenCache {
       // A store that cannot be read (down, slow) is no reason to ask for a token per request: the
       // token this process holds serves until it expires, or until a 401 drops it.
       if (failed && this.current && this.now() < this.current.usableUntil) return this.current.token;
-      if (stored !== undefined) {
+      if (stored !== undefined && !this.isUsable(stored)) {
+        this.onStoredToken(stored);
+        this.dropping = dropFromStore(this.shared, stored);
+        await this.dropping;
+      } else if (stored !== undefined) {
         if (stored !== this.current?.token) this.onStoredToken(stored);
         // The store's TTL says how long it is usable; this copy is only for `invalidate` and `peek`.
         this.current = { token: stored, usableUntil: Number.POSITIVE_INFINITY };

@@ -274,8 +274,12 @@ describe('rejected credentials', () => {
     expect(error.code).toBe('UPSTREAM_AUTH');
     expect(error.endpoint).toBe(TOKEN);
     expectNoSecrets(error, [secret, basicCredentials(good.auth.clientId, secret)]);
-    // The token endpoint said no once; no data request went out without a token.
-    expect(sandbox.thrive.counts()).toEqual({ [TOKEN]: 1 });
+    // The OAuth error code is in the message, and both client authentications were tried.
+    expect(error.message).toContain('HTTP 401 invalid_client');
+    expect(error.message).toContain('client_secret_basic and as client_secret_post');
+    // invalid_client to the Basic header, then to the form body; no data request went out
+    // without a token.
+    expect(sandbox.thrive.counts()).toEqual({ [TOKEN]: 2 });
   });
 
   it('reports a wrong OAuth client secret as UPSTREAM_AUTH on list reads too', async () => {

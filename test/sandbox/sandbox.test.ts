@@ -378,6 +378,7 @@ describe('sandboxProviderConfigs', () => {
       timeoutMs: DEFAULTS.timeoutMs,
       userBatchSize: DEFAULTS.ispringUserBatchSize,
       format: 'xml',
+      userLookup: 'auto',
     });
   });
 

@@ -311,10 +311,12 @@ describe('the OAuth token endpoint', () => {
     ]);
   });
 
-  // 429 and 503 are retried (twice, by default) before the batch fails; the others are final.
+  // 429 and 503 are retried (twice, by default) before the batch fails; the others are final, but
+  // for `invalid_client`, which is asked again once with the credentials in the form body.
   it.each([
     [400, { error: 'invalid_scope' }, 'UPSTREAM_AUTH', 1],
-    [401, { error: 'invalid_client' }, 'UPSTREAM_AUTH', 1],
+    [401, { error: 'invalid_client' }, 'UPSTREAM_AUTH', 2],
+    [400, { error: 'invalid_client' }, 'UPSTREAM_AUTH', 2],
     [403, { message: 'Forbidden' }, 'UPSTREAM_AUTH', 1],
     [429, {}, 'UPSTREAM_RATE_LIMITED', 3],
     [503, {}, 'UPSTREAM_UNAVAILABLE', 3],

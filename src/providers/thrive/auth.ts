@@ -4,6 +4,7 @@ import { PayloadShapeError, type SecretRedactor } from '../../errors.js';
 import {
   createBearerAuth,
   createStaticAuth,
+  oauthErrorOf,
   readTokenResponse,
   sendTokenRequest,
   type ProviderAuth,
@@ -64,10 +65,19 @@ export function createThriveAuth(
 }
 
 /**
- * `POST <tokenUrl>` with `grant_type=client_credentials&scope=…`, the client id and secret in a
- * Basic header (RFC 6749 §2.3.1; the Cognito-style endpoint the docs point at takes this form).
- * The id and secret are not form-encoded before base64: Cognito does not expect it, and the
- * characters that would be encoded do not occur in its client ids and secrets.
+ * How the client id and secret go with the token request (RFC 6749 §2.3.1): in a Basic header
+ * (`client_secret_basic`, what a Cognito-style endpoint expects and the first one tried), or as
+ * `client_id` and `client_secret` form fields (`client_secret_post`).
+ */
+export type ClientAuthentication = 'client_secret_basic' | 'client_secret_post';
+
+/**
+ * `POST <tokenUrl>` with `grant_type=client_credentials` (and `scope` unless it is empty, i.e.
+ * `THRIVE_SCOPE=none`). The client authenticates with `client_secret_basic`; when the endpoint
+ * answers 400 or 401 `invalid_client` to that, the same request is sent once as
+ * `client_secret_post`, and the form that got a token is kept for every later token request (and
+ * said once in the log). The id and secret are not form-encoded before base64: Cognito does not
+ * expect it, and the characters that would be encoded do not occur in its client ids and secrets.
  */
 function createTokenRequest(
   auth: ThriveOAuth,
@@ -80,25 +90,41 @@ function createTokenRequest(
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
   const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
   const path = `${url.pathname.replace(/^\/+/, '')}${url.search}`;
-  const form: Record<string, string> = { grant_type: 'client_credentials' };
-  if (auth.scope !== '') form.scope = auth.scope;
+  const grant: Record<string, string> = { grant_type: 'client_credentials' };
+  if (auth.scope !== '') grant.scope = auth.scope;
+  /** The form that got a token; until one has, `client_secret_basic` first. */
+  let settled: ClientAuthentication | undefined;
 
-  return async (shorterTimeoutMs, caller) => {
-    const response = await sendTokenRequest(
-      client.post(path, {
-        form,
-        headers: { authorization: clientAuthorization },
-        timeout: { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) },
-      }),
-      { provider: 'thrive', endpoint: TOKEN_ENDPOINT, redactor, resilience, caller },
-    );
-    return readTokenResponse(response, {
+  const send = async (form: ClientAuthentication, timeout: number, caller?: UpstreamCaller) => {
+    const request =
+      form === 'client_secret_basic'
+        ? client.post(path, {
+            form: grant,
+            headers: { authorization: clientAuthorization },
+            timeout: { request: timeout },
+          })
+        : client.post(path, {
+            form: { ...grant, client_id: auth.clientId, client_secret: auth.clientSecret },
+            timeout: { request: timeout },
+          });
+    return sendTokenRequest(request, {
+      provider: 'thrive',
+      endpoint: TOKEN_ENDPOINT,
+      redactor,
+      resilience,
+      caller,
+    });
+  };
+
+  const read = (response: Awaited<ReturnType<typeof send>>, sentAs: string) =>
+    readTokenResponse(response, {
       provider: 'thrive',
       endpoint: TOKEN_ENDPOINT,
       redactor,
       credentialsHint: 'THRIVE_CLIENT_ID, THRIVE_CLIENT_SECRET, THRIVE_SCOPE and THRIVE_TENANT_ID',
       urlHint: 'THRIVE_TOKEN_URL',
       expected: 'expected token JSON',
+      sentAs,
       decode: (text) => {
         const body = decodeThriveTokenResponse(parseThriveJson(text));
         if (body.token_type !== undefined && body.token_type.toLowerCase() !== 'bearer') {
@@ -110,5 +136,38 @@ function createTokenRequest(
         };
       },
     });
+
+  const settle = (form: ClientAuthentication, caller?: UpstreamCaller) => {
+    if (settled === form) return;
+    settled = form;
+    resilience.observer.notice({
+      provider: 'thrive',
+      level: form === 'client_secret_basic' ? 'info' : 'warn',
+      message:
+        form === 'client_secret_basic'
+          ? "Thrive's token endpoint takes the client credentials in a Basic header (client_secret_basic)"
+          : "Thrive's token endpoint refused the client credentials in a Basic header and took them in the form body (client_secret_post); it is asked that way from now on",
+      details: { endpoint: TOKEN_ENDPOINT, clientAuthentication: form },
+      caller,
+    });
+  };
+
+  return async (shorterTimeoutMs, caller) => {
+    const timeout = Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs);
+    const first = settled ?? 'client_secret_basic';
+    const response = await send(first, timeout, caller);
+    const refusedClient =
+      settled === undefined &&
+      (response.statusCode === 400 || response.statusCode === 401) &&
+      oauthErrorOf(response.body) === 'invalid_client';
+    if (!refusedClient) {
+      const issued = await read(response, `sent as ${first}`);
+      settle(first, caller);
+      return issued;
+    }
+    const second = await send('client_secret_post', timeout, caller);
+    const issued = await read(second, 'sent as client_secret_basic and as client_secret_post');
+    settle('client_secret_post', caller);
+    return issued;
   };
 }
