@@ -142,7 +142,9 @@ export const DEFAULTS = Object.freeze({
   host: '0.0.0.0',
   timeoutMs: 10_000,
   thriveUserBatchSize: 100,
-  thriveConcurrency: 10,
+  // Thrive has no bulk read: a page of 100 users is 100 requests. Sent together they cost one round
+  // trip rather than ten; Thrive publishes no rate limit, and a 429 is retried with backoff.
+  thriveConcurrency: 100,
   thriveAudiencePageSize: 1000,
   thriveScope: 'api/read',
   ispringUserBatchSize: 100,
@@ -485,7 +487,7 @@ function readThrive(
   const baseUrl = url('THRIVE_BASE_URL', DEFAULT_THRIVE_BASE_URL);
   const tokenUrlOverride = url('THRIVE_TOKEN_URL', undefined);
   const userBatchSize = integer('THRIVE_MAX_BATCH_SIZE', DEFAULTS.thriveUserBatchSize, 1, 1000);
-  const concurrency = integer('THRIVE_CONCURRENCY', DEFAULTS.thriveConcurrency, 1, 100);
+  const concurrency = integer('THRIVE_CONCURRENCY', DEFAULTS.thriveConcurrency, 1, 1000);
   const audiencePageSize = integer('THRIVE_AUDIENCE_PAGE_SIZE', DEFAULTS.thriveAudiencePageSize, 1, 1000);
   if (problems.length > before || !baseUrl || !tenantId) return undefined;
 
@@ -653,7 +655,7 @@ export const RESILIENCE_DEFAULTS = Object.freeze({
   breakerOpenMs: 10_000,
   deadlineMs: 15_000,
   maxBodyBytes: 16 * 1024 * 1024,
-  maxInFlight: { thrive: 16, ispring: 8 },
+  maxInFlight: { thrive: 100, ispring: 8 },
 });
 
 /** The resilience a provider config without one gets (the sandbox's configs, tests). */

@@ -150,10 +150,14 @@ type AttemptContext = {
 /** What a request reads besides 2xx unless it says otherwise: 404, "not found". */
 const NOT_FOUND_ONLY: readonly number[] = [404];
 
-/** Agents shared by every client: keep-alive, so each upstream request reuses a socket. */
+/**
+ * Agents shared by every client: keep-alive, so each upstream request reuses a socket. The sockets
+ * per host are bounded by each provider's in-flight bound (`*_MAX_IN_FLIGHT`, at most 1000), not
+ * here: a lower bound here would queue requests out of sight of the deadline and the metrics.
+ */
 const keepAliveAgents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' }),
+  http: new http.Agent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' }),
 };
 
 /** Base options for every got instance of this project (token endpoints included). */

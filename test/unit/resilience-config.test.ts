@@ -15,7 +15,7 @@ describe('upstream resilience configuration', () => {
     expect(config.thrive?.resilience).toEqual({
       retry: { retries: 2, baseDelayMs: 100, maxDelayMs: 2000, maxRetryAfterSeconds: 5 },
       breaker: { failureThreshold: 5, openMs: 10_000 },
-      maxInFlight: 16,
+      maxInFlight: 100,
       deadlineMs: 15_000,
       maxBodyBytes: 16 * 1024 * 1024,
     });

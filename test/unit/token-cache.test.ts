@@ -1,5 +1,6 @@
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isUsableBearerToken } from '../../src/providers/bearer-auth.ts';
 import { TokenCache } from '../../src/providers/token-cache.ts';
 
 describe('TokenCache', () => {
@@ -54,6 +55,23 @@ describe('TokenCache', () => {
     vi.advanceTimersByTime(2_000);
     await cache.get();
     expect(issued()).toBe(2);
+  });
+
+  it('drops a stored token it cannot use (a poisoned shared store) and fetches a new one', async () => {
+    const store = new InMemoryLRUCache<string>();
+    await store.set('token:x', 'bad\r\ntoken', { ttl: 600 });
+    const seen: string[] = [];
+    let issued = 0;
+    const cache = new TokenCache({
+      fetchToken: async () => ({ accessToken: `token-${++issued}`, expiresInSeconds: 1800 }),
+      shared: { store, key: 'token:x' },
+      isUsable: isUsableBearerToken,
+      onStoredToken: (token) => seen.push(token),
+    });
+    expect(await cache.get()).toBe('token-1');
+    expect(await store.get('token:x')).toBe('token-1');
+    // The bad value reached the redactor before anything else could see it.
+    expect(seen).toEqual(['bad\r\ntoken']);
   });
 
   it('does not cache a failed token request', async () => {
