@@ -35,7 +35,11 @@ import {
 } from './report.js';
 import type { SandboxCounts, SandboxInfo } from './sandbox-process.js';
 import { DELAY_MS, WARM_TTL_SECONDS } from './settings.js';
+import { idsPerUrl } from '../providers/ispring/client.js';
 import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.js';
+
+/** The longest base URL a sandbox on loopback can have. */
+const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 
 /**
  * `npm run bench`: shared/design/benchmark.md. Upstream sandboxes, the subgraph under test
@@ -343,7 +347,10 @@ async function main(): Promise<void> {
 
   const organisation = createBenchOrganisation();
   const directory = createInMemoryDirectory(organisation);
-  const workloads = await createWorkloads(organisation, directory);
+  // The sandbox listens on loopback at a port of at most five digits: its base URL is at most this
+  // long, and how many ids a 4 KB users/v2 URL holds follows from it (checked once it listens).
+  const ispringIdsPerUrl = idsPerUrl(LONGEST_SANDBOX_BASE_URL);
+  const workloads = await createWorkloads(organisation, directory, ispringIdsPerUrl);
   process.stdout.write(`${formatDeclared(workloads)}\n\n`);
 
   progress(
@@ -373,6 +380,12 @@ async function main(): Promise<void> {
     BaselineInfo,
     unknown,
   ];
+
+  if (idsPerUrl(sandboxInfo.ispring.baseUrl) !== ispringIdsPerUrl) {
+    throw new BenchAbort(
+      `The declared minimums assumed ${ispringIdsPerUrl} iSpring ids per users/v2 URL; at ${sandboxInfo.ispring.baseUrl} it is ${idsPerUrl(sandboxInfo.ispring.baseUrl)}.`,
+    );
+  }
 
   // B1's answers: the reference for every subgraph answer.
   const expected = new Map<string, unknown>();
@@ -550,7 +563,7 @@ async function main(): Promise<void> {
           : pass(
               'p50≤F+3',
               l.p50 <= fMs + 3,
-              `p50 = F ${signed(l.p50 - fMs)} ms = rounds × RTT ${signed(l.p50 - workload.minimum.rounds * sandboxRoundTrip.p50)} ms`,
+              `p50 = ${(l.p50 / DELAY_MS).toFixed(1)} × d = F ${signed(l.p50 - fMs)} ms = rounds × RTT ${signed(l.p50 - workload.minimum.rounds * sandboxRoundTrip.p50)} ms`,
             ),
       );
     } else if (l.min < fMs) {

@@ -9,12 +9,14 @@ import type { InMemoryDirectory } from './directory.js';
  * same manager-rule resolution as the subgraph) before anything is measured.
  *
  * The rules applied (contract section 7, as README "How requests are batched" states them):
- * - iSpring users: one `GET /users/v2` per 100 new ids at each depth (`ISPRING_MAX_BATCH_SIZE`);
- * - iSpring departments / groups: one request by id when one is needed, one list read when more are;
+ * - iSpring users: at each depth, one DataLoader batch per 100 new ids (`ISPRING_MAX_BATCH_SIZE`),
+ *   each sent as the fewest `GET /users/v2` whose URLs stay within 4 KB (`idsPerUrl` ids each);
+ * - iSpring departments / groups: one request by id when one is needed, one list read when more are
+ *   (a manager walk always reads the department list);
  * - Thrive users: one `GET /user/{id}` per distinct user (no bulk lookup), at most
- *   `THRIVE_CONCURRENCY` (10) in flight: a depth of n new users takes ⌈n / 10⌉ rounds;
- * - Thrive audiences (department names and groups): one by id when one is needed, one list read when
- *   more are.
+ *   `THRIVE_CONCURRENCY` (100) in flight: a depth of n new users takes ⌈n / 100⌉ rounds;
+ * - Thrive audiences (department names and groups together): one by id when one is needed, one list
+ *   read when more are.
  * Token requests (`POST` token endpoints) are not data requests and are not counted.
  */
 
@@ -39,6 +41,14 @@ export interface MinimumRequests {
 }
 
 export const ISPRING_BATCH = DEFAULTS.ispringUserBatchSize;
+
+/** `GET /users/v2` requests for `count` new ids at one depth: batches of 100, each split by URL length. */
+function usersV2Requests(count: number, idsPerUrl: number): number {
+  let requests = 0;
+  for (let left = count; left > 0; left -= ISPRING_BATCH)
+    requests += ceilDiv(Math.min(left, ISPRING_BATCH), idsPerUrl);
+  return requests;
+}
 export const THRIVE_CONCURRENCY = DEFAULTS.thriveConcurrency;
 
 const W1_QUERY = `query W1($id: ID!) {
@@ -74,19 +84,19 @@ function catalogRequests(firstBatch: number): number {
 async function minimumForOneUser(user: UserModel): Promise<MinimumRequests> {
   const groupIds = [...new Set(user.groupIds)];
   const hasDepartment = user.departmentId !== null;
-  let catalog = (hasDepartment ? 1 : 0) + catalogRequests(groupIds.length);
-  // Thrive: departments and groups are both audiences; one by id serves both when they are the same.
-  if (
-    user.provider === 'thrive' &&
-    hasDepartment &&
-    groupIds.length === 1 &&
-    groupIds[0] === user.departmentId
-  ) {
-    catalog -= 1;
+  let catalog: number;
+  let derivation: string;
+  if (user.provider === 'thrive') {
+    // Departments and groups are both audiences, counted together: one by id, or one list.
+    const audiences = new Set([...(hasDepartment ? [user.departmentId!] : []), ...groupIds]);
+    catalog = catalogRequests(audiences.size);
+    derivation = `1 user + ${catalog} audience ${audiences.size > 1 ? 'list' : 'by id'} (${audiences.size} audiences: the department and the groups together); rounds: user, then the audiences`;
+  } else {
+    catalog = (hasDepartment ? 1 : 0) + catalogRequests(groupIds.length);
+    derivation = `1 user + ${hasDepartment ? 1 : 0} department by id + ${catalogRequests(groupIds.length)} group ${groupIds.length > 1 ? 'list' : 'by id'} (${groupIds.length} group${groupIds.length === 1 ? '' : 's'}); rounds: user, then department and group together`;
   }
   const total = 1 + catalog;
   const rounds = 1 + (catalog > 0 ? 1 : 0);
-  const derivation = `1 user + ${hasDepartment ? 1 : 0} department by id + ${catalogRequests(groupIds.length)} group ${groupIds.length > 1 ? 'list' : 'by id'} (${groupIds.length} group${groupIds.length === 1 ? '' : 's'}); rounds: user, then department and group together`;
   return {
     ispring: user.provider === 'ispring' ? total : 0,
     thrive: user.provider === 'thrive' ? total : 0,
@@ -104,6 +114,7 @@ async function minimumForPage(
   provider: ProviderName,
   ids: readonly string[],
   directory: InMemoryDirectory,
+  idsPerUrl: number,
 ): Promise<MinimumRequests> {
   const fetched = new Set<string>();
   const newPerDepth: number[] = [];
@@ -136,7 +147,7 @@ async function minimumForPage(
   const depthsWithRequests = newPerDepth.filter((n) => n > 0).length;
 
   if (provider === 'ispring') {
-    const userRequests = newPerDepth.reduce((sum, n) => sum + ceilDiv(n, ISPRING_BATCH), 0);
+    const userRequests = newPerDepth.reduce((sum, n) => sum + usersV2Requests(n, idsPerUrl), 0);
     const total = userRequests + 1 + 1;
     // The department list is read before depth 1 when a depth-0 manager is inherited through a
     // department (the walk needs it); the group list goes alongside.
@@ -146,7 +157,7 @@ async function minimumForPage(
       thrive: 0,
       total,
       rounds,
-      derivation: `users/v2: new ids per depth [${newPerDepth.join(', ')}] → ${newPerDepth.map((n) => ceilDiv(n, ISPRING_BATCH)).join(' + ')} = ${userRequests}; + 1 department list + 1 group list; rounds: ${depthsWithRequests} user depths${departmentRuleAtDepth0 ? ' + 1 department list (inherited managers need it before depth 1)' : ''}`,
+      derivation: `users/v2 (≤ ${idsPerUrl} ids per 4 KB URL): new ids per depth [${newPerDepth.join(', ')}] → ${newPerDepth.map((n) => usersV2Requests(n, idsPerUrl)).join(' + ')} = ${userRequests}; + 1 department list + 1 group list; rounds: ${depthsWithRequests} user depths${departmentRuleAtDepth0 ? ' + 1 department list (inherited managers need it before depth 1)' : ''}`,
     };
   }
   const userRequests = fetched.size;
@@ -163,8 +174,8 @@ async function minimumForPage(
   };
 }
 
-function minimumForEntities(ispringUnique: number, thriveUnique: number): MinimumRequests {
-  const ispring = ceilDiv(ispringUnique, ISPRING_BATCH);
+function minimumForEntities(ispringUnique: number, thriveUnique: number, idsPerUrl: number): MinimumRequests {
+  const ispring = usersV2Requests(ispringUnique, idsPerUrl);
   const thrive = thriveUnique;
   const rounds = Math.max(ispring > 0 ? 1 : 0, ceilDiv(thriveUnique, THRIVE_CONCURRENCY));
   return {
@@ -172,7 +183,7 @@ function minimumForEntities(ispringUnique: number, thriveUnique: number): Minimu
     thrive,
     total: ispring + thrive,
     rounds,
-    derivation: `iSpring ⌈${ispringUnique} / ${ISPRING_BATCH}⌉ = ${ispring} users/v2 (one round); Thrive ${thriveUnique} distinct users, ⌈${thriveUnique} / ${THRIVE_CONCURRENCY}⌉ = ${ceilDiv(thriveUnique, THRIVE_CONCURRENCY)} rounds`,
+    derivation: `iSpring ${ispringUnique} ids in batches of ${ISPRING_BATCH}, ≤ ${idsPerUrl} per 4 KB URL = ${ispring} users/v2 (one round); Thrive ${thriveUnique} distinct users, ⌈${thriveUnique} / ${THRIVE_CONCURRENCY}⌉ = ${ceilDiv(thriveUnique, THRIVE_CONCURRENCY)} rounds`,
   };
 }
 
@@ -209,9 +220,14 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 export const W3_REPRESENTATIONS = 500;
 export const W3_REPEATED_SHARE = 0.2;
 
+/**
+ * `ispringIdsPerUrl`: how many ids one `GET /users/v2` URL holds against the sandbox the bench runs
+ * (`idsPerUrl` of its base URL).
+ */
 export async function createWorkloads(
   organisation: DemoOrganisation,
   directory: InMemoryDirectory,
+  ispringIdsPerUrl: number,
 ): Promise<Workload[]> {
   const ispringIds = organisation.ispring.users.map((user) => `ispring:${user.userId}`);
   const thriveIds = organisation.thrive.users.map((user) => `thrive:${user.id}`);
@@ -260,19 +276,19 @@ export async function createWorkloads(
       id: 'W2-ispring',
       title: 'W2 users(100 iSpring ids), 3 manager levels, department, groups',
       body: body(W2_QUERY, { ids: w2i }),
-      minimum: await minimumForPage('ispring', w2i, directory),
+      minimum: await minimumForPage('ispring', w2i, directory, ispringIdsPerUrl),
     },
     {
       id: 'W2-thrive',
       title: 'W2 users(100 Thrive ids), 3 manager levels, department, groups',
       body: body(W2_QUERY, { ids: w2t }),
-      minimum: await minimumForPage('thrive', w2t, directory),
+      minimum: await minimumForPage('thrive', w2t, directory, ispringIdsPerUrl),
     },
     {
       id: 'W3',
       title: `W3 _entities: ${W3_REPRESENTATIONS} User representations, 250 per provider, 20 % repeated`,
       body: body(W3_QUERY, { representations }),
-      minimum: minimumForEntities(uniquePerProvider, uniquePerProvider),
+      minimum: minimumForEntities(uniquePerProvider, uniquePerProvider, ispringIdsPerUrl),
     },
   ];
 }
