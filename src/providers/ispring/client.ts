@@ -176,7 +176,10 @@ export function createIspringClient(
     read: (body: IspringBody, issues: PayloadIssues) => T,
     call?: RequestOptions,
   ): Promise<T | null> {
-    const response = await upstream.send({ ...request, answers: BY_ID_NOT_FOUND }, call);
+    const response = await upstream.send(
+      { ...request, answers: BY_ID_NOT_FOUND, notFound: BY_ID_NOT_FOUND },
+      call,
+    );
     if (response.status < 200 || response.status >= 300) return notFound(request.endpoint, response, call);
     return interpret(request.endpoint, response, read, call);
   }
