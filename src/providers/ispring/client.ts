@@ -332,7 +332,8 @@ export function createIspringClient(
       }
       if (!wanted.has(id) || found.has(id)) continue;
       try {
-        found.set(id, toUserModel(decodeIspringUserProfile(item.value, item.path, issues), issues));
+        const profile = decodeIspringUserProfile(item.value, item.path, issues);
+        found.set(id, toUserModel(profile, issues, item.path));
       } catch (error) {
         if (!(error instanceof PayloadShapeError)) throw error;
         found.set(id, badResponse(endpoint, response, error));
