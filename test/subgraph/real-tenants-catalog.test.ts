@@ -71,7 +71,7 @@ describe('Thrive audience stubs (no parent key in the list)', () => {
     department(id: $id) { id ancestors { id name } }
   }`;
 
-  it('are served by default, and the subgraph leaves no parent to them', () => {
+  it('are what the sandbox serves by default (the premise of the tests below)', () => {
     expect(stack.sandbox.thrive.variants.audienceList).toBe('stubs');
   });
 
@@ -110,6 +110,25 @@ describe('Thrive audience stubs (no parent key in the list)', () => {
     );
     expect(listFirst.group).toEqual(byId.group);
     expect(stack.sandbox.thrive.counts()).toEqual({ [AUDIENCES]: 1, [AUDIENCE]: 1 });
+  });
+
+  it('give a group its parent after an earlier operation left the list of stubs in the cache', async () => {
+    const child = `thrive:${DEMO.thrive.childAudience}`;
+    const names = await query(
+      `query ($a: ID!, $b: ID!) { a: group(id: $a) { name } b: group(id: $b) { name } }`,
+      {
+        a: `thrive:${DEMO.thrive.smartAudience}`,
+        b: child,
+      },
+    );
+    expect(names.b).toEqual({ name: audienceById(DEMO.thrive.childAudience).name });
+    expect(stack.sandbox.thrive.counts()).toEqual({ [AUDIENCES]: 1 });
+
+    stack.resetCounts({ keepCache: true });
+    const tree = await query(`query ($id: ID!) { group(id: $id) { parent { id } } }`, { id: child });
+    expect(tree.group).toEqual({ parent: { id: `thrive:${DEMO.thrive.structure}` } });
+    // The cached list does not tell parents: the group is read by id; its parent comes from the list.
+    expect(stack.sandbox.thrive.counts()).toEqual({ [AUDIENCE]: 1 });
   });
 
   it('cost no by-id read when the list is of whole audiences (audienceList: full)', async () => {
