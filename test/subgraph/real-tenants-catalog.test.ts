@@ -61,6 +61,7 @@ async function query(text: string, variables?: Record<string, unknown>) {
   const response = await stack.query(text, variables);
   expect(response.errors).toBeUndefined();
   expectNoneIn(JSON.stringify(response), stack.secrets);
+  expectNoneIn(JSON.stringify(stack.logs), stack.secrets);
   return response.data!;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IspringUserLookup } from '../../src/config.ts';
+import { RESILIENCE_DEFAULTS, type IspringUserLookup } from '../../src/config.ts';
 import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts';
 import type { IspringVariants } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
@@ -300,6 +300,23 @@ describe('ISPRING_USER_LOOKUP forced', () => {
     }
     expect(endpoints(current)).toEqual([USERS_POST]);
     expectNoSecrets(current, response);
+  });
+
+  it('=single keeps at most ISPRING_MAX_IN_FLIGHT reads by id in flight', async () => {
+    const current = await ispringStack({ lookup: 'single' });
+    const bound = RESILIENCE_DEFAULTS.maxInFlight.ispring;
+    const ids = userIds(current, 0, 2 * bound + 2);
+    // Each answer takes 300 ms: the reads that arrive together are the ones allowed in flight.
+    current.sandbox.ispring.setDelay(300);
+    const response = await current.query(USERS, { ids });
+    expect(response.data!.users).toEqual(expected(current, ids));
+    const log = current.sandbox.ispring.log;
+    expect(log.map((entry) => entry.endpoint)).toEqual(ids.map(() => USER_BY_ID));
+    const first = Math.min(...log.map((entry) => entry.at));
+    const waves = [0, 1, 2].map(
+      (wave) => log.filter((entry) => Math.floor((entry.at - first + 150) / 300) === wave).length,
+    );
+    expect(waves).toEqual([bound, bound, 2]);
   });
 
   it('=single reads an unknown id (iSpring answers 400) as null', async () => {
