@@ -33,6 +33,16 @@ export interface CatalogLoader {
   load<K extends CatalogKind>(kind: K, id: string, use?: 'walk'): Promise<CatalogEntities[K] | null>;
 }
 
+/**
+ * A batch is handed over once the promise jobs and ticks of its round have run (`setImmediate`),
+ * not at the first tick as DataLoader does by default: the manager loader's batch, dispatched at
+ * that tick, asks for the first department of each walk then. Dispatched earlier, a department a
+ * resolver asked for (`User.department`) went by id alone, and the walk that needed the same
+ * department a tick later found it loaded and read the list anyway: two requests where one list
+ * serves both, depending on the order of the query's fields.
+ */
+const DISPATCH_AFTER_WALKS = { batchScheduleFn: (dispatch: () => void) => void setImmediate(dispatch) };
+
 /** `onBatch` hears the size of every batch a kind hands over (metrics). */
 export function createCatalogLoader(
   source: CatalogSource,
@@ -88,7 +98,7 @@ export function createCatalogLoader(
         }
       }),
     );
-  });
+  }, DISPATCH_AFTER_WALKS);
 
   return {
     load<K extends CatalogKind>(kind: K, id: string, use?: 'walk') {

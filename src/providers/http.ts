@@ -112,6 +112,11 @@ export interface UpstreamRequest {
    * status is a `ProviderError`. iSpring answers 400 to a by-id read of an id it does not have.
    */
   readonly answers?: readonly number[] | undefined;
+  /**
+   * The statuses of `answers` that mean "not found" here (default: 404), so that logs and metrics
+   * count them as `not_found` rather than as failed requests: iSpring's 400 to a by-id read.
+   */
+  readonly notFound?: readonly number[] | undefined;
 }
 
 export interface UpstreamClient {
@@ -334,8 +339,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       };
     }
     const status = response.statusCode;
-    observe(outcomeOfStatus(status), status);
-    if ((status >= 200 && status < 300) || (request.answers ?? NOT_FOUND_ONLY).includes(status)) {
+    const answered = (request.answers ?? NOT_FOUND_ONLY).includes(status);
+    observe(answered && request.notFound?.includes(status) ? 'not_found' : outcomeOfStatus(status), status);
+    if ((status >= 200 && status < 300) || answered) {
       return {
         ok: true,
         value: { status, contentType: String(response.headers['content-type'] ?? ''), body: response.body },

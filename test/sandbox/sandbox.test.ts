@@ -391,6 +391,7 @@ describe('sandboxProviderConfigs', () => {
         thriveUserBatchSize: 7,
         thriveConcurrency: 3,
         ispringUserBatchSize: 250,
+        ispringUserLookup: 'single',
         audiencePageSize: 5,
       },
     );
@@ -406,7 +407,7 @@ describe('sandboxProviderConfigs', () => {
       password: SANDBOX_CREDENTIALS.ispring.password,
     });
     expect(thrive).toMatchObject({ timeoutMs: 500, userBatchSize: 7, concurrency: 3, audiencePageSize: 5 });
-    expect(ispring).toMatchObject({ timeoutMs: 500, userBatchSize: 250 });
+    expect(ispring).toMatchObject({ timeoutMs: 500, userBatchSize: 250, userLookup: 'single' });
   });
 
   it('hands out credentials the sandbox accepts in every mode', async () => {

@@ -176,7 +176,10 @@ export function createIspringClient(
     read: (body: IspringBody, issues: PayloadIssues) => T,
     call?: RequestOptions,
   ): Promise<T | null> {
-    const response = await upstream.send({ ...request, answers: BY_ID_NOT_FOUND }, call);
+    const response = await upstream.send(
+      { ...request, answers: BY_ID_NOT_FOUND, notFound: BY_ID_NOT_FOUND },
+      call,
+    );
     if (response.status < 200 || response.status >= 300) return notFound(request.endpoint, response, call);
     return interpret(request.endpoint, response, read, call);
   }
@@ -329,7 +332,8 @@ export function createIspringClient(
       }
       if (!wanted.has(id) || found.has(id)) continue;
       try {
-        found.set(id, toUserModel(decodeIspringUserProfile(item.value, item.path, issues), issues));
+        const profile = decodeIspringUserProfile(item.value, item.path, issues);
+        found.set(id, toUserModel(profile, issues, item.path));
       } catch (error) {
         if (!(error instanceof PayloadShapeError)) throw error;
         found.set(id, badResponse(endpoint, response, error));

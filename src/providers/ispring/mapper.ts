@@ -11,7 +11,7 @@ import {
   type UserStatusValue,
 } from '../../models.js';
 import { normaliseOptionalDateTime } from '../dates.js';
-import type { PayloadIssues } from '../payload.js';
+import { at, type PayloadIssues } from '../payload.js';
 import type {
   IspringDepartment,
   IspringGroup,
@@ -81,8 +81,11 @@ function readFields(fields: readonly IspringProfileField[]): {
   return { named, custom };
 }
 
-/** A date it cannot read is null and noted in `issues` (without `issues`, `PayloadShapeError`). */
-export function toUserModel(profile: IspringUserProfile, issues?: PayloadIssues): UserModel {
+/**
+ * A date it cannot read is null and noted in `issues` (without `issues`, `PayloadShapeError`),
+ * at `path` (the profile's place in a page, `userProfiles[3]`, as its decoder named it).
+ */
+export function toUserModel(profile: IspringUserProfile, issues?: PayloadIssues, path = ''): UserModel {
   const { named, custom } = readFields(profile.fields ?? []);
   const firstName = named.firstName ?? null;
   const lastName = named.lastName ?? null;
@@ -110,8 +113,8 @@ export function toUserModel(profile: IspringUserProfile, issues?: PayloadIssues)
     role: profile.role ?? null,
     status: toUserStatus(profile.status),
     providerStatus: profile.status === null || profile.status === undefined ? null : String(profile.status),
-    createdAt: normaliseOptionalDateTime(profile.addedDate, 'addedDate', issues),
-    lastLoginAt: normaliseOptionalDateTime(profile.lastLoginDate, 'lastLoginDate', issues),
+    createdAt: normaliseOptionalDateTime(profile.addedDate, at(path, 'addedDate'), issues),
+    lastLoginAt: normaliseOptionalDateTime(profile.lastLoginDate, at(path, 'lastLoginDate'), issues),
     // One position per user (contract section 5): the job title in the user's department.
     positions: [
       {

@@ -127,11 +127,13 @@ export function createThriveClient(
   return {
     async fetchUser(id, call) {
       const endpoint = THRIVE_ENDPOINTS.user;
+      const notFoundStatuses = OBJECT_ID.test(id) ? [404] : [400, 404];
       const response = await upstream.send(
         {
           endpoint,
           path: `user/${encodeURIComponent(id)}`,
-          answers: OBJECT_ID.test(id) ? [404] : [400, 404],
+          answers: notFoundStatuses,
+          notFound: notFoundStatuses,
         },
         call,
       );
