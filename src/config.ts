@@ -294,7 +294,10 @@ type ReadUrl = (name: string, fallback: string | undefined) => string | undefine
 // --- Inbound protection (issue 4): limits on what one request may ask, and introspection. ---
 
 export interface LimitsConfig {
-  /** Deepest field nesting of an operation, fragments followed (`{ user { id } }` is 2). */
+  /**
+   * Deepest nesting of an operation, fragments followed, each field, fragment spread and inline
+   * fragment a level (`{ user { id } }` is 2).
+   */
   readonly maxQueryDepth: number;
   /** Most aliased fields in an operation, fragments expanded. */
   readonly maxAliases: number;
@@ -304,16 +307,31 @@ export interface LimitsConfig {
   readonly maxUsersIds: number;
   /** Most representations one `_entities` call takes. */
   readonly maxRepresentations: number;
+  /**
+   * Most ids one operation names in all: every `users(ids:)` and every `_entities` representation,
+   * fragments expanded, counted from the document and its variables before anything runs.
+   */
+  readonly maxIdsPerOperation: number;
+  /**
+   * Most upstream requests one operation may send to each provider (each attempt counts; token
+   * requests, which operations share, do not). Past it, that provider's reads fail at once.
+   */
+  readonly maxUpstreamRequestsPerOperation: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
 }
 
 export const LIMIT_DEFAULTS: LimitsConfig = Object.freeze({
-  maxQueryDepth: 15,
+  // The standard introspection query (GraphiQL's) is 18 deep, fragments counted.
+  maxQueryDepth: 20,
   maxAliases: 30,
   maxFields: 2000,
   maxUsersIds: 1000,
   maxRepresentations: 1000,
+  maxIdsPerOperation: 1000,
+  // The declared workloads of the bench need at most 200 (W3's Thrive users); 1000 Thrive ids with
+  // a manager level above them need up to 2000.
+  maxUpstreamRequestsPerOperation: 2000,
   maxBodyBytes: 1024 * 1024,
 });
 
@@ -325,6 +343,13 @@ function readLimits(integer: ReadInteger): LimitsConfig {
     maxFields: integer('MAX_FIELDS', LIMIT_DEFAULTS.maxFields, 1, 1_000_000),
     maxUsersIds: integer('MAX_USERS_IDS', LIMIT_DEFAULTS.maxUsersIds, 1, 100_000),
     maxRepresentations: integer('MAX_REPRESENTATIONS', LIMIT_DEFAULTS.maxRepresentations, 1, 100_000),
+    maxIdsPerOperation: integer('MAX_IDS_PER_OPERATION', LIMIT_DEFAULTS.maxIdsPerOperation, 1, 100_000),
+    maxUpstreamRequestsPerOperation: integer(
+      'MAX_UPSTREAM_REQUESTS_PER_OPERATION',
+      LIMIT_DEFAULTS.maxUpstreamRequestsPerOperation,
+      1,
+      1_000_000,
+    ),
     maxBodyBytes: integer('MAX_BODY_BYTES', LIMIT_DEFAULTS.maxBodyBytes, 1024, 64 * 1024 * 1024),
   };
 }

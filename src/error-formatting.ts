@@ -2,9 +2,15 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isProviderError, ProviderNotConfiguredError, type SecretRedactor } from './errors.js';
 import { InvalidIdError } from './ids.js';
-import { isNestingOverflow, isQueryLimitError, QUERY_LIMIT_EXCEEDED } from './inbound/errors.js';
+import { inboundCodeOf, isNestingOverflow, QUERY_LIMIT_EXCEEDED } from './inbound/errors.js';
 import type { Logger } from './logger.js';
 import { toProviderEnum } from './resolvers/shared.js';
+
+/**
+ * The longest message sent. Our own are far shorter; some of graphql-js's and Apollo's repeat what
+ * the client sent (an unknown `operationName`, a field name), which may be any length.
+ */
+export const MAX_MESSAGE_LENGTH = 500;
 
 /** What graphql-js (16.10+) reports when validation runs out of its complexity budget. */
 const VALIDATION_ABORTED = 'Validation aborted.';
@@ -15,6 +21,16 @@ const VALIDATION_ABORTED = 'Validation aborted.';
  * from upstream is logged instead, by `operationTelemetryPlugin`; unexpected errors are logged here.
  */
 export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
+  const format = formatter(logger, redactor);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    return result.message.length <= MAX_MESSAGE_LENGTH
+      ? result
+      : { ...result, message: `${result.message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` };
+  };
+}
+
+function formatter(logger: Logger, redactor: SecretRedactor) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const where = { path: formatted.path, locations: formatted.locations };
@@ -44,9 +60,10 @@ export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
         extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: toProviderEnum(original.provider) },
       };
     }
-    if (isQueryLimitError(original)) {
+    const inboundCode = inboundCodeOf(original);
+    if (inboundCode !== undefined) {
       // Apollo Server files every validation error under GRAPHQL_VALIDATION_FAILED.
-      return { ...where, message: formatted.message, extensions: { code: QUERY_LIMIT_EXCEEDED } };
+      return { ...where, message: formatted.message, extensions: { code: inboundCode } };
     }
     if (
       formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
@@ -67,11 +84,21 @@ export function createErrorFormatter(logger: Logger, redactor: SecretRedactor) {
     if (isGraphQLError(original)) {
       // Errors the server or our resolvers made on purpose (validation, parsing, limits).
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      // Apollo Server refuses some requests with a 4xx status and no code, which its formatting
+      // files as internal: they are the client's mistake, and must not raise internal-error alerts.
+      if (extensions.code === 'INTERNAL_SERVER_ERROR' && isClientStatus(original))
+        extensions.code = 'BAD_REQUEST';
       return { ...formatted, message: redactor.redact(formatted.message), extensions };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
     return { ...where, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/** True when the error carries Apollo Server's `extensions.http.status` of 400 to 499. */
+function isClientStatus(error: GraphQLError): boolean {
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /**

@@ -16,7 +16,9 @@ export type ProviderErrorCode =
   /** A body that is not the documented JSON or XML. */
   | 'UPSTREAM_BAD_RESPONSE'
   /** The provider refused the request itself (a 4xx other than 401, 403, 404 and 429). */
-  | 'UPSTREAM_REJECTED';
+  | 'UPSTREAM_REJECTED'
+  /** The operation used up its upstream requests to this provider; the request was not sent. */
+  | 'QUERY_LIMIT_EXCEEDED';
 
 export const PROVIDER_LABELS: Readonly<Record<ProviderName, string>> = {
   thrive: 'Thrive',

@@ -11,10 +11,16 @@ import { createErrorFormatter } from './error-formatting.js';
 import type { SecretRedactor } from './errors.js';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlLandingPage } from './graphiql/index.js';
 import { limitListArguments } from './inbound/argument-limits.js';
-import { jsonErrorHandler, jsonNotFound } from './inbound/http-errors.js';
+import { jsonErrorHandler, jsonNotFound, requireUtf8 } from './inbound/http-errors.js';
+import { errorCapPlugin, locateResolverErrors } from './inbound/error-budget.js';
+import { refuseDeepFragmentChains } from './inbound/fragment-chains.js';
+import { operationBudgetPlugin } from './inbound/operation-budget.js';
+import { queriesOnlyRule } from './inbound/operation-types.js';
+import { checkPersistedQueries } from './inbound/persisted-queries.js';
 import { createQueryLimitsRule } from './inbound/query-limits.js';
 import { requireRouterSecret } from './inbound/router-secret.js';
 import type { ProviderRegistry } from './loaders/index.js';
+import { UpstreamBudget } from './providers/observer.js';
 import type { Logger } from './logger.js';
 import { livenessHandler, readinessHandler, ReadinessMonitor } from './observability/health.js';
 import { createMetrics } from './observability/metrics.js';
@@ -94,13 +100,15 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   const graphiql = options.graphiql ?? true;
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: limitListArguments(createSubgraphSchema(), limits),
+    schema: locateResolverErrors(limitListArguments(createSubgraphSchema(), limits)),
     // Only __schema and __type are refused when off: `_service { sdl }` is an ordinary field.
     introspection: options.introspection ?? true,
+    // Without introspection, "Did you mean …" would still name the schema's fields and types.
+    hideSchemaDetailsFromClientErrors: !(options.introspection ?? true),
     // Stated although it is Apollo's default: a POST a browser may send without a preflight
     // (text/plain, form types, no content type) or a GET without `apollo-require-preflight` is refused.
     csrfPrevention: true,
-    validationRules: [createQueryLimitsRule(limits)],
+    validationRules: [queriesOnlyRule, createQueryLimitsRule(limits)],
     // Apollo's own messages go through the same redacting JSON logger as ours.
     logger: options.logger,
     formatError: createErrorFormatter(options.logger, options.redactor),
@@ -109,7 +117,10 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     // the signal into ours and leave the process running.
     stopOnTerminationSignals: false,
     plugins: [
+      // First: every later plugin, the formatter and the traces see the errors the client gets.
+      errorCapPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationBudgetPlugin(limits),
       operationTelemetryPlugin({ metrics, logger: options.logger }),
       ...inlineTracingPlugins({ enabled: options.inlineTracing ?? true, redactor: options.redactor }),
       graphiql
@@ -139,12 +150,18 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   if (graphiql) app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
   app.use(
     '/graphql',
-    express.json({ limit: limits.maxBodyBytes }),
+    express.json({ limit: limits.maxBodyBytes, verify: requireUtf8 }),
+    checkPersistedQueries(),
+    refuseDeepFragmentChains(limits),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createRequestContext(options.providers, {
           onBatch: telemetry.loaderBatch,
-          scope: openRequestScope(req.headers, res),
+          scope: openRequestScope(
+            req.headers,
+            res,
+            new UpstreamBudget(limits.maxUpstreamRequestsPerOperation),
+          ),
         }),
     }),
   );

@@ -10,13 +10,27 @@ import { GraphQLError, type ASTNode } from 'graphql';
 export const QUERY_LIMIT_EXCEEDED = 'QUERY_LIMIT_EXCEEDED';
 
 /**
- * A query over a limit. Apollo Server reports validation errors under its own code
- * (`GRAPHQL_VALIDATION_FAILED`); the error formatter finds this class as the original error and
- * gives the code back.
+ * A request refused by the edge with its own code (`QUERY_LIMIT_EXCEEDED`, `BAD_REQUEST`). Apollo
+ * Server reports validation errors under its own code (`GRAPHQL_VALIDATION_FAILED`) and errors
+ * thrown by plugins as internal ones; the error formatter finds this class as the original error
+ * and gives the code back (`inboundCodeOf`).
  */
-export class QueryLimitError extends GraphQLError {
+export class InboundRequestError extends GraphQLError {
+  constructor(
+    message: string,
+    readonly code: string,
+    nodes?: readonly ASTNode[],
+  ) {
+    // `http.status`: Apollo Server answers an error thrown before execution with this status.
+    super(message, { nodes, extensions: { code, http: { status: 400 } } });
+    this.name = 'InboundRequestError';
+  }
+}
+
+/** A query over a limit (depth, aliases, fields, ids per operation). */
+export class QueryLimitError extends InboundRequestError {
   constructor(message: string, nodes?: readonly ASTNode[]) {
-    super(message, { nodes, extensions: { code: QUERY_LIMIT_EXCEEDED } });
+    super(message, QUERY_LIMIT_EXCEEDED, nodes);
     this.name = 'QueryLimitError';
   }
 }
@@ -24,6 +38,16 @@ export class QueryLimitError extends GraphQLError {
 /** True when `error`, or an error it wraps, is a `QueryLimitError`. */
 export function isQueryLimitError(error: unknown): boolean {
   return someCause(error, (cause) => cause instanceof QueryLimitError);
+}
+
+/** The code of the `InboundRequestError` that `error` is or wraps, if any. */
+export function inboundCodeOf(error: unknown): string | undefined {
+  let code: string | undefined;
+  someCause(error, (cause) => {
+    if (cause instanceof InboundRequestError) code = cause.code;
+    return code !== undefined;
+  });
+  return code;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { errorBody, QUERY_LIMIT_EXCEEDED } from './errors.js';
@@ -41,6 +43,8 @@ export function jsonErrorHandler(logger: Logger, maxBodyBytes: number): ErrorReq
         );
       case 'charset.unsupported':
         return send(415, 'The request body must be UTF-8 JSON.', 'BAD_REQUEST');
+      case NOT_UTF8:
+        return send(400, 'The request body is not valid UTF-8: send UTF-8 JSON.', 'BAD_REQUEST');
       case 'encoding.unsupported':
         return send(
           415,
@@ -56,6 +60,17 @@ export function jsonErrorHandler(logger: Logger, maxBodyBytes: number): ErrorReq
     logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in the HTTP layer');
     return send(500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
   };
+}
+
+const NOT_UTF8 = 'encoding.not.utf8';
+
+/**
+ * The JSON body parser's `verify`: a body that is not valid UTF-8 is refused (400) rather than read
+ * with its bad bytes replaced by U+FFFD, which then reached the GraphQL parser as a syntax error.
+ */
+export function requireUtf8(_req: IncomingMessage, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body))
+    throw Object.assign(new Error('The request body is not valid UTF-8.'), { type: NOT_UTF8, status: 400 });
 }
 
 /** 404 for every path nothing serves, as JSON. */

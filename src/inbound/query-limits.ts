@@ -22,7 +22,12 @@ import { QueryLimitError } from './errors.js';
 
 export type QueryShapeLimits = Pick<LimitsConfig, 'maxQueryDepth' | 'maxAliases' | 'maxFields'>;
 
-/** What an operation or a fragment selects, fragments expanded. Depth counts fields: `{ a { b } }` is 2. */
+/**
+ * What an operation or a fragment selects, fragments expanded. Depth counts fields, fragment spreads
+ * and inline fragments, each one level: `{ a { b } }` is 2, `{ a { ...F } } fragment F on A { b }`
+ * is 3. A fragment is a level of nesting graphql-js walks (recursively) when it executes, so a chain
+ * of thousands of them is as deep as thousands of fields, however few fields it has.
+ */
 export interface QueryShape {
   readonly depth: number;
   readonly aliases: number;
@@ -139,7 +144,8 @@ function compose(
   for (const [name, { times, atDepth }] of local.spreads) {
     const total = totalOf(name);
     if (total === undefined || total === 'open') continue;
-    depth = Math.max(depth, atDepth + total.depth);
+    // The spread itself is one level: what the fragment selects is one deeper.
+    depth = Math.max(depth, atDepth + 1 + total.depth);
     aliases += times * total.aliases;
     fields += times * total.fields;
   }
@@ -160,7 +166,8 @@ function measureLocally(selectionSet: SelectionSetNode): LocalShape {
         shape.depth = Math.max(shape.depth, depth + 1);
         if (selection.selectionSet) walk(selection.selectionSet, depth + 1);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, depth);
+        shape.depth = Math.max(shape.depth, depth + 1);
+        walk(selection.selectionSet, depth + 1);
       } else {
         const name = selection.name.value;
         const spread = shape.spreads.get(name);

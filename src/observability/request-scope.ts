@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { UpstreamCaller } from '../providers/observer.js';
+import type { UpstreamBudget, UpstreamCaller } from '../providers/observer.js';
 
 /**
  * The GraphQL request a piece of work is done for: made in the context factory, handed down to
@@ -39,12 +39,16 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
   return randomUUID();
 }
 
-/** The scope of a request that has just arrived, its id given back in `x-request-id`. */
+/**
+ * The scope of a request that has just arrived, its id given back in `x-request-id`; `budget`
+ * bounds the upstream requests its operation may send.
+ */
 export function openRequestScope(
   headers: IncomingHttpHeaders,
   response: { setHeader(name: string, value: string): unknown },
+  budget?: UpstreamBudget,
 ): RequestScope {
   const requestId = requestIdOf(headers);
   response.setHeader(REQUEST_ID_HEADER, requestId);
-  return { requestId, upstreamRequests: 0 };
+  return { requestId, upstreamRequests: 0, budget };
 }

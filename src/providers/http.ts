@@ -388,6 +388,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       let anAttemptFoundItDown = false;
       const run = await runWithRetries(
         async (attemptNumber) => {
+          // Each attempt is a request of the operation's; none is sent past its share.
+          const caller = requestOptions.caller;
+          if (caller?.budget && !caller.budget.claim(provider)) {
+            const error = budgetError(provider, label, endpoint, caller.budget.perProvider);
+            return { ok: false, error, transient: false };
+          }
           const outcome = await limit(() => attempt(request, deadline, attemptNumber, requestOptions.caller));
           if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
           return outcome;
@@ -626,6 +632,20 @@ export function bodyTooLargeError(provider: ProviderName, endpoint: string, maxB
     provider,
     `${PROVIDER_LABELS[provider]} sent a response to ${endpoint} larger than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES); it was not read.`,
     { endpoint, detail: `body over ${maxBytes} bytes; request cancelled` },
+  );
+}
+
+function budgetError(
+  provider: ProviderName,
+  label: string,
+  endpoint: string,
+  perProvider: number,
+): ProviderError {
+  return new ProviderError(
+    'QUERY_LIMIT_EXCEEDED',
+    provider,
+    `${label} was not asked (${endpoint}): the operation has used up its ${perProvider} requests to ${label} (MAX_UPSTREAM_REQUESTS_PER_OPERATION). Ask for fewer users or levels at once.`,
+    { endpoint, detail: 'upstream request budget of the operation used up' },
   );
 }
 

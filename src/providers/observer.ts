@@ -31,6 +31,28 @@ export interface UpstreamCaller {
   readonly requestId: string;
   /** Upstream requests sent for this caller so far (each attempt). */
   upstreamRequests: number;
+  /** What this caller may still send to each provider; no bound without it. */
+  readonly budget?: UpstreamBudget | undefined;
+}
+
+/**
+ * How many upstream requests one caller (one GraphQL operation) may send to each provider: each
+ * attempt counts, retries included; token requests, which operations share, do not. An operation
+ * that has used up a provider's share gets that provider's remaining reads refused at once
+ * (`MAX_UPSTREAM_REQUESTS_PER_OPERATION`).
+ */
+export class UpstreamBudget {
+  readonly #sent = new Map<ProviderName, number>();
+
+  constructor(readonly perProvider: number) {}
+
+  /** Takes one request to `provider` from the budget: false, and nothing taken, when none is left. */
+  claim(provider: ProviderName): boolean {
+    const sent = this.#sent.get(provider) ?? 0;
+    if (sent >= this.perProvider) return false;
+    this.#sent.set(provider, sent + 1);
+    return true;
+  }
 }
 
 export interface UpstreamRequestEvent {

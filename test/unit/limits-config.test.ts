@@ -3,13 +3,15 @@ import { problemsOf } from '../helpers/config.ts';
 import { LIMIT_DEFAULTS, loadConfig, secretsOf } from '../../src/config.ts';
 
 describe('inbound limits and introspection in the configuration', () => {
-  it('defaults: depth 15, 30 aliases, 2000 fields, 1000 ids and representations, 1 MiB bodies', () => {
+  it('defaults: depth 20, 30 aliases, 2000 fields, 1000 ids and representations (each and in all), 2000 upstream requests, 1 MiB bodies', () => {
     expect(loadConfig({}).limits).toEqual({
-      maxQueryDepth: 15,
+      maxQueryDepth: 20,
       maxAliases: 30,
       maxFields: 2000,
       maxUsersIds: 1000,
       maxRepresentations: 1000,
+      maxIdsPerOperation: 1000,
+      maxUpstreamRequestsPerOperation: 2000,
       maxBodyBytes: 1_048_576,
     });
     expect(LIMIT_DEFAULTS).toEqual(loadConfig({}).limits);
@@ -22,6 +24,8 @@ describe('inbound limits and introspection in the configuration', () => {
       MAX_FIELDS: '500',
       MAX_USERS_IDS: '100',
       MAX_REPRESENTATIONS: '5000',
+      MAX_IDS_PER_OPERATION: '3000',
+      MAX_UPSTREAM_REQUESTS_PER_OPERATION: '50',
       MAX_BODY_BYTES: '2097152',
     });
     expect(config.limits).toEqual({
@@ -30,6 +34,8 @@ describe('inbound limits and introspection in the configuration', () => {
       maxFields: 500,
       maxUsersIds: 100,
       maxRepresentations: 5000,
+      maxIdsPerOperation: 3000,
+      maxUpstreamRequestsPerOperation: 50,
       maxBodyBytes: 2_097_152,
     });
   });

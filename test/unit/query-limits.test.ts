@@ -27,13 +27,15 @@ describe('measuring an operation', () => {
     expect(shapeOf('{ __typename }')).toEqual({ depth: 1, aliases: 0, fields: 1 });
   });
 
-  it('follows fragment spreads and inline fragments without counting them as levels', () => {
+  it('follows fragment spreads and inline fragments, each one level deep', () => {
     const shape = shapeOf(`
       { user(id: "a") { ...M } }
       fragment M on User { manager { ... on User { manager { ...N } } } }
       fragment N on User { manager { id } }
     `);
-    expect(shape).toEqual({ depth: 5, aliases: 0, fields: 5 });
+    // user, ...M, manager, ... on User, manager, ...N, manager, id
+    expect(shape).toEqual({ depth: 8, aliases: 0, fields: 5 });
+    expect(shapeOf('{ ... on Query { __typename } }').depth).toBe(2);
   });
 
   it('counts a fragment once per spread, and the aliases inside it each time', () => {
@@ -41,7 +43,7 @@ describe('measuring an operation', () => {
       { a: user(id: "a") { ...F } b: user(id: "b") { ...F } }
       fragment F on User { x: id y: name }
     `);
-    expect(shape).toEqual({ depth: 2, aliases: 6, fields: 6 });
+    expect(shape).toEqual({ depth: 3, aliases: 6, fields: 6 });
   });
 
   it('measures exponentially expanding fragments without expanding them', () => {
@@ -51,14 +53,15 @@ describe('measuring an operation', () => {
     const shape = shapeOf(`{ user(id: "a") { ...F60 } } ${fragments}`);
     expect(performance.now() - started).toBeLessThan(200);
     expect(shape.fields).toBe(1 + 2 ** 60);
-    expect(shape.depth).toBe(2);
+    // user, 61 spreads, id
+    expect(shape.depth).toBe(63);
   });
 
   it('walks a chain of 20,000 fragment spreads without overflowing the stack', () => {
     let fragments = 'fragment F0 on User { manager { id } }\n';
     for (let i = 1; i <= 20_000; i++) fragments += `fragment F${i} on User { ...F${i - 1} }\n`;
     expect(shapeOf(`{ user(id: "a") { ...F20000 } } ${fragments}`)).toEqual({
-      depth: 3,
+      depth: 20_004,
       aliases: 0,
       fields: 3,
     });
@@ -67,7 +70,8 @@ describe('measuring an operation', () => {
   it('counts a fragment cycle as nothing (the standard NoFragmentCycles rule reports it)', () => {
     const source =
       '{ user(id: "a") { ...A } } fragment A on User { manager { ...B } } fragment B on User { ...A }';
-    expect(shapeOf(source)).toEqual({ depth: 2, aliases: 0, fields: 2 });
+    // user, ...A, manager, ...B (whose spread of A is the cycle, counted as nothing)
+    expect(shapeOf(source)).toEqual({ depth: 4, aliases: 0, fields: 2 });
     const errors = validate(schema, parse(source), [
       ...specifiedRules,
       createQueryLimitsRule(LIMIT_DEFAULTS),
@@ -77,12 +81,12 @@ describe('measuring an operation', () => {
     ]);
   });
 
-  it('gives graphql-js introspection query depth 15: the default limit lets it through', () => {
+  it('gives graphql-js introspection query depth 18: the default limit (20) lets it through', () => {
     for (const options of [
       undefined,
       { inputValueDeprecation: true, oneOf: true, schemaDescription: true },
     ]) {
-      expect(shapeOf(getIntrospectionQuery(options)).depth).toBe(15);
+      expect(shapeOf(getIntrospectionQuery(options)).depth).toBe(18);
     }
     expect(limitErrors(getIntrospectionQuery())).toEqual([]);
   });
@@ -93,18 +97,18 @@ describe('the query limits rule', () => {
     `{ user(id: "a") ${'{ manager '.repeat(depth - 2)}{ id }${' }'.repeat(depth - 2)} }`;
 
   it('accepts an operation at each limit', () => {
-    expect(shapeOf(chain(15)).depth).toBe(15);
-    expect(limitErrors(chain(15))).toEqual([]);
+    expect(shapeOf(chain(20)).depth).toBe(20);
+    expect(limitErrors(chain(20))).toEqual([]);
     const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: __typename`).join(' ');
     expect(limitErrors(`{ ${aliases} }`)).toEqual([]);
   });
 
-  it('refuses depth 16 with a QueryLimitError that says how deep and the limit', () => {
-    const errors = limitErrors(chain(16));
+  it('refuses depth 21 with a QueryLimitError that says how deep and the limit', () => {
+    const errors = limitErrors(chain(21));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(QueryLimitError);
-    expect(errors[0]!.message).toBe('Query depth 16 exceeds the limit of 15.');
-    expect(errors[0]!.extensions).toEqual({ code: 'QUERY_LIMIT_EXCEEDED' });
+    expect(errors[0]!.message).toBe('Query depth 21 exceeds the limit of 20.');
+    expect(errors[0]!.extensions).toMatchObject({ code: 'QUERY_LIMIT_EXCEEDED' });
   });
 
   it('refuses 31 aliases, and names the operation', () => {
@@ -131,7 +135,8 @@ describe('the query limits rule', () => {
       (error) => error.message,
     );
     expect(messages).toEqual([
-      'Query depth 20 exceeds the limit of 15.',
+      // 19 fields, then 61 spreads and the aliased field
+      'Query depth 81 exceeds the limit of 20.',
       'Query alias count more than 9007199254740991 exceeds the limit of 30.',
       'Query field count more than 9007199254740991 exceeds the limit of 2000 (fields are counted with fragments expanded).',
     ]);
