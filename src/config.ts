@@ -319,6 +319,16 @@ export interface LimitsConfig {
   readonly maxUpstreamRequestsPerOperation: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** How long a client may take to send a request's headers (slow-header clients are cut off). */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, body included. */
+  readonly requestTimeoutMs: number;
+  /**
+   * How long an idle keep-alive connection is kept open: longer than a router's own idle timeout
+   * (Apollo Router and common load balancers close theirs within 60 s), so that the router, not
+   * the subgraph, closes an idle connection, and never one it is about to send a request on.
+   */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export const LIMIT_DEFAULTS: LimitsConfig = Object.freeze({
@@ -333,6 +343,9 @@ export const LIMIT_DEFAULTS: LimitsConfig = Object.freeze({
   // a manager level above them need up to 2000.
   maxUpstreamRequestsPerOperation: 2000,
   maxBodyBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 75_000,
 });
 
 function readLimits(integer: ReadInteger): LimitsConfig {
@@ -351,6 +364,14 @@ function readLimits(integer: ReadInteger): LimitsConfig {
       1_000_000,
     ),
     maxBodyBytes: integer('MAX_BODY_BYTES', LIMIT_DEFAULTS.maxBodyBytes, 1024, 64 * 1024 * 1024),
+    headersTimeoutMs: integer('SERVER_HEADERS_TIMEOUT_MS', LIMIT_DEFAULTS.headersTimeoutMs, 1000, 600_000),
+    requestTimeoutMs: integer('SERVER_REQUEST_TIMEOUT_MS', LIMIT_DEFAULTS.requestTimeoutMs, 1000, 3_600_000),
+    keepAliveTimeoutMs: integer(
+      'SERVER_KEEP_ALIVE_TIMEOUT_MS',
+      LIMIT_DEFAULTS.keepAliveTimeoutMs,
+      1000,
+      3_600_000,
+    ),
   };
 }
 

@@ -105,6 +105,7 @@ async function runServer(config: Config): Promise<void> {
     createRedisCacheStore(config.cache.redis, {
       logger,
       onError: (operation) => telemetry.metrics.cacheErrors.inc({ operation }),
+      onInvalidEntry: (kind) => telemetry.metrics.cacheInvalidEntries.inc({ kind }),
     });
   const cache = {
     store: redis ? redis.store : createCacheStore(config.cache),

@@ -12,6 +12,7 @@ import type { SecretRedactor } from './errors.js';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlLandingPage } from './graphiql/index.js';
 import { limitListArguments } from './inbound/argument-limits.js';
 import { jsonErrorHandler, jsonNotFound, requireUtf8 } from './inbound/http-errors.js';
+import { createDocumentStore } from './inbound/document-store.js';
 import { errorCapPlugin, locateResolverErrors } from './inbound/error-budget.js';
 import { refuseDeepFragmentChains } from './inbound/fragment-chains.js';
 import { operationBudgetPlugin } from './inbound/operation-budget.js';
@@ -82,8 +83,19 @@ export interface RunningSubgraph {
 export async function startSubgraph(options: SubgraphServerOptions): Promise<RunningSubgraph> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
   const limits = options.limits ?? LIMIT_DEFAULTS;
+  const httpServer = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often the two timeouts above are checked (Node's default, 30 s, would let a slow client
+      // hold a connection up to that much longer).
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    app,
+  );
+  httpServer.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const telemetry =
     options.telemetry ?? createTelemetry({ metrics: createMetrics(), logger: options.logger });
   const { metrics } = telemetry;
@@ -108,6 +120,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     // Stated although it is Apollo's default: a POST a browser may send without a preflight
     // (text/plain, form types, no content type) or a GET without `apollo-require-preflight` is refused.
     csrfPrevention: true,
+    documentStore: createDocumentStore(),
     validationRules: [queriesOnlyRule, createQueryLimitsRule(limits)],
     // Apollo's own messages go through the same redacting JSON logger as ours.
     logger: options.logger,

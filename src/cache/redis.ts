@@ -2,6 +2,7 @@ import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyva
 import { Redis } from 'ioredis';
 import type { RedisCacheConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { checkEntry } from './entry-guards.js';
 import { JsonCodecCache } from './json-codec.js';
 import type { CacheEntry, CacheStore } from './store.js';
 
@@ -29,7 +30,12 @@ export interface RedisCacheStore {
 
 export function createRedisCacheStore(
   config: RedisCacheConfig,
-  options: { logger: Logger; onError?: (operation: 'get' | 'set' | 'delete') => void },
+  options: {
+    logger: Logger;
+    onError?: (operation: 'get' | 'set' | 'delete') => void;
+    /** Hears each entry read back that failed its checks (it was deleted, and read as a miss). */
+    onInvalidEntry?: (kind: string) => void;
+  },
 ): RedisCacheStore {
   const { logger } = options;
   const client = new Redis(config.url, {
@@ -83,12 +89,47 @@ export function createRedisCacheStore(
     delete: async (key) => (await client.del(config.prefix + key).catch(failed('delete'))) > 0,
   };
 
+  const warnedKinds = new Set<string>();
   return {
-    store: new JsonCodecCache<CacheEntry>(strings),
+    store: checkedEntries(new JsonCodecCache<unknown>(strings), {
+      onInvalid: (kind, why) => {
+        options.onInvalidEntry?.(kind);
+        // Once per kind: a store full of bad entries is one problem, not thousands of lines.
+        if (warnedKinds.has(kind)) return;
+        warnedKinds.add(kind);
+        logger.warn(
+          { cache: where, kind, reason: why },
+          'cache entry read back from Redis failed its checks: deleted, and read as a miss (further ones of this kind are counted, not logged)',
+        );
+      },
+    }),
     ready,
     close: async () => {
       client.disconnect();
     },
+  };
+}
+
+/**
+ * A store whose reads are checked (`checkEntry`): an entry that fails is deleted and read as a
+ * miss, so the next read goes upstream and writes a good one.
+ */
+function checkedEntries(
+  store: KeyValueCache<unknown>,
+  options: { onInvalid: (kind: string, why: string) => void },
+): CacheStore {
+  return {
+    async get(key) {
+      const value = await store.get(key);
+      if (value === undefined) return undefined;
+      const checked = checkEntry(key, value);
+      if (checked.ok) return checked.entry;
+      options.onInvalid(checked.kind, checked.why);
+      await store.delete(key).catch(() => {});
+      return undefined;
+    },
+    set: (key, value, setOptions) => store.set(key, value, setOptions),
+    delete: (key) => store.delete(key),
   };
 }
 

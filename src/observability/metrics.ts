@@ -17,6 +17,7 @@ export interface Metrics {
   readonly breakerOpen: Gauge<'provider'>;
   readonly cacheLookups: Counter<'kind' | 'result'>;
   readonly cacheErrors: Counter<'operation'>;
+  readonly cacheInvalidEntries: Counter<'kind'>;
   readonly loaderBatchSize: Histogram<'provider' | 'entity'>;
   readonly operations: Counter<'operation_type' | 'outcome'>;
   readonly operationDuration: Histogram<'operation_type' | 'outcome'>;
@@ -79,6 +80,12 @@ export function createMetrics(): Metrics {
       name: name('cache_errors_total'),
       help: 'Commands of a shared cache store (Redis) that failed or timed out, by operation; each read that failed was a miss.',
       labelNames: ['operation'],
+      registers,
+    }),
+    cacheInvalidEntries: new Counter({
+      name: name('cache_invalid_entries_total'),
+      help: 'Entries read back from the shared cache store that failed their checks (wrong shape, or another entity than the key names): deleted and read as misses.',
+      labelNames: ['kind'],
       registers,
     }),
     loaderBatchSize: new Histogram({

@@ -29,14 +29,21 @@ export function inlineTracingPlugins(options: {
 
   // Apollo hands `transform` a copy of each error, made with Object.assign, which leaves out what
   // graphql-js keeps non-enumerable: `originalError` among it, and with it what the formatter
-  // needs to know the error (an invalid id, a provider failure, a bug). The copy shares the
-  // original's `path` array, so the originals are kept by it, for the length of the request.
+  // needs to know the error (an invalid id, a provider failure, a parse error it rewrites). The
+  // copy shares the original's `extensions` object (every error has its own) and `path` array, so
+  // the originals are kept by them, for the length of the request; an error without either is
+  // formatted as it is.
   const originals = new WeakMap<object, GraphQLError>();
   const keepOriginals: ApolloServerPlugin = {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors }) {
-          for (const error of errors) if (error.path) originals.set(error.path, error);
+          for (const error of errors) {
+            if (typeof error.extensions === 'object' && error.extensions !== null) {
+              originals.set(error.extensions, error);
+            }
+            if (error.path) originals.set(error.path, error);
+          }
         },
       };
     },
@@ -45,8 +52,18 @@ export function inlineTracingPlugins(options: {
   const trace = ApolloServerPluginInlineTrace({
     includeErrors: {
       transform: (copy: GraphQLError) => {
-        const original = (copy.path && originals.get(copy.path)) || copy;
-        const formatted: GraphQLFormattedError = format(copy.toJSON(), original);
+        const original =
+          (isObject(copy.extensions) && originals.get(copy.extensions)) ||
+          (copy.path && originals.get(copy.path)) ||
+          copy;
+        // Built from the copy's own fields: it is not always a GraphQLError with `toJSON`.
+        const seen: GraphQLFormattedError = {
+          message: String(copy.message),
+          ...(copy.locations ? { locations: copy.locations } : {}),
+          ...(copy.path ? { path: copy.path } : {}),
+          ...(isObject(copy.extensions) ? { extensions: copy.extensions } : {}),
+        };
+        const formatted: GraphQLFormattedError = format(seen, original);
         // Apollo keeps the error unmasked when `transform` returns anything but an instance of its
         // own GraphQLError class (and graphql may be loaded twice, ESM and CJS): the copy, which
         // is one, is changed in place rather than replaced.
@@ -56,4 +73,8 @@ export function inlineTracingPlugins(options: {
     },
   });
   return [keepOriginals, trace];
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }

@@ -57,6 +57,7 @@ async function startRedisSubgraph(sandbox: Sandbox, redisConfig: RedisCacheConfi
   const redis = createRedisCacheStore(redisConfig, {
     logger,
     onError: (operation) => metrics.cacheErrors.inc({ operation }),
+    onInvalidEntry: (kind) => metrics.cacheInvalidEntries.inc({ kind }),
   });
   const subgraph = await startSubgraph({
     providers: createProviders(configs, redactor, { store: redis.store, ttls: TTLS }, telemetry.providers),
@@ -251,5 +252,74 @@ describe('a Redis that is down or slow', () => {
     expect(answer.data).toMatchObject({ b: { displayName: expect.any(String) } });
     // The users, department and group were read again (the tokens were still in memory).
     expect(sent()).toBe(4);
+  });
+});
+
+describe('entries read back from Redis are checked', () => {
+  const USER_QUERY = 'query ($id: ID!) { user(id: $id) { id displayName status } }';
+  const userKey = (prefix: string, id: string) => `${prefix}user:${id}`;
+
+  /** Reads `id` once (so that Redis holds its entry), then replaces the stored JSON with `poison`. */
+  async function poisoned(first: RedisSubgraph, id: string, poison: (entry: any) => unknown) {
+    await first.redis.ready;
+    const response = await postGraphQL(first.subgraph.url, USER_QUERY, { id });
+    expect(response.errors).toBeUndefined();
+    const key = userKey(prefixes.at(-1)!, id);
+    expect(key).toBeDefined();
+    const entry = JSON.parse((await admin.get(key!))!);
+    await admin.set(key!, JSON.stringify(poison(entry)), 'EX', 600);
+    return key!;
+  }
+
+  it.each([
+    [
+      'a status that is no UserStatus',
+      (entry: any) => ({ ...entry, value: { ...entry.value, status: 'HACKED' } }),
+    ],
+    [
+      'positions that are not a list',
+      (entry: any) => ({ ...entry, value: { ...entry.value, positions: 'x' } }),
+    ],
+    ['a user without an id', (entry: any) => ({ ...entry, value: { ...entry.value, id: undefined } })],
+    ['a value that is a string', (entry: any) => ({ ...entry, value: '<script>alert(1)</script>' })],
+  ])(
+    'an entry of the right kind with %s is a miss: deleted, counted, logged once, and the user read from upstream',
+    async (_name, poison) => {
+      const first = await start();
+      const key = await poisoned(first, ispringId, poison);
+      resetCounts();
+      for (let round = 0; round < 2; round += 1) {
+        const response = await postGraphQL(first.subgraph.url, USER_QUERY, { id: ispringId });
+        expect(response.errors).toBeUndefined();
+        expect((response.data as any).user).toMatchObject({
+          id: ispringId,
+          status: expect.stringMatching(/^[A-Z_]+$/),
+        });
+        expect(JSON.stringify(response)).not.toContain('script');
+      }
+      // One upstream read (the poisoned entry was a miss), then the good entry written back.
+      expect(sent()).toBe(1);
+      expect(JSON.parse((await admin.get(key))!).value.id).toBe(ispringId);
+      const metrics = await first.metrics.registry.getSingleMetricAsString(
+        'learning_directory_cache_invalid_entries_total',
+      );
+      expect(metrics).toContain('learning_directory_cache_invalid_entries_total{kind="user"} 1');
+      expect(first.logs.filter((line) => String(line.msg).includes('failed its checks'))).toHaveLength(1);
+    },
+  );
+
+  it("an entry holding another user's record under this user's key is a miss", async () => {
+    const first = await start();
+    await first.redis.ready;
+    const other = sandbox.organisation.ispring.users.find((user) => `ispring:${user.userId}` !== ispringId)!;
+    await postGraphQL(first.subgraph.url, USER_QUERY, { id: `ispring:${other.userId}` });
+    const prefix = prefixes.at(-1)!;
+    const otherEntry = (await admin.get(userKey(prefix, `ispring:${other.userId}`)))!;
+    expect(JSON.parse(otherEntry).value.id).toBe(`ispring:${other.userId}`);
+    await admin.set(userKey(prefix, ispringId), otherEntry, 'EX', 600);
+    resetCounts();
+    const response = await postGraphQL(first.subgraph.url, USER_QUERY, { id: ispringId });
+    expect((response.data as any).user.id).toBe(ispringId);
+    expect(sent()).toBe(1);
   });
 });
