@@ -13,6 +13,9 @@ describe('inbound limits and introspection in the configuration', () => {
       maxIdsPerOperation: 1000,
       maxUpstreamRequestsPerOperation: 2000,
       maxBodyBytes: 1_048_576,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 75_000,
     });
     expect(LIMIT_DEFAULTS).toEqual(loadConfig({}).limits);
   });
@@ -27,6 +30,9 @@ describe('inbound limits and introspection in the configuration', () => {
       MAX_IDS_PER_OPERATION: '3000',
       MAX_UPSTREAM_REQUESTS_PER_OPERATION: '50',
       MAX_BODY_BYTES: '2097152',
+      SERVER_HEADERS_TIMEOUT_MS: '5000',
+      SERVER_REQUEST_TIMEOUT_MS: '20000',
+      SERVER_KEEP_ALIVE_TIMEOUT_MS: '61000',
     });
     expect(config.limits).toEqual({
       maxQueryDepth: 20,
@@ -37,6 +43,9 @@ describe('inbound limits and introspection in the configuration', () => {
       maxIdsPerOperation: 3000,
       maxUpstreamRequestsPerOperation: 50,
       maxBodyBytes: 2_097_152,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 20_000,
+      keepAliveTimeoutMs: 61_000,
     });
   });
 
