@@ -64,10 +64,12 @@ export function inlineTracingPlugins(options: {
           ...(isObject(copy.extensions) ? { extensions: copy.extensions } : {}),
         };
         const formatted: GraphQLFormattedError = format(seen, original);
+        // Apollo's `http` extension sets the response's status; the client never sees it.
+        const { http: _http, ...extensions } = formatted.extensions ?? {};
         // Apollo keeps the error unmasked when `transform` returns anything but an instance of its
         // own GraphQLError class (and graphql may be loaded twice, ESM and CJS): the copy, which
         // is one, is changed in place rather than replaced.
-        Object.assign(copy, { message: formatted.message, extensions: formatted.extensions ?? {} });
+        Object.assign(copy, { message: formatted.message, extensions });
         return copy;
       },
     },

@@ -13,7 +13,12 @@ import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
 /** What a GraphQL response over HTTP carries. */
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   data?: TData | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    locations?: Array<{ line: number; column: number }>;
+    extensions?: Record<string, unknown>;
+  }>;
 }
 
 export interface StackOptions {
