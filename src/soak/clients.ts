@@ -83,7 +83,7 @@ type Sent = Omit<ClientResult, 'operation' | 'index'>;
 /** One POST; never rejects. */
 export function send(agent: http.Agent, url: URL, request: SoakRequest, timeoutMs: number): Promise<Sent> {
   const started = performance.now();
-  const body = Buffer.from(request.body, 'utf8');
+  const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
   return new Promise<Sent>((resolve) => {
     let settled = false;
     const settle = (value: Omit<Sent, 'ms'>) => {

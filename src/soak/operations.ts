@@ -30,18 +30,28 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_HASH_MISMATCH',
+  'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+  'TOO_MANY_ERRORS',
 ]);
 
 export interface SoakRequest {
-  readonly body: string;
+  /** The body: text sent as UTF-8, or bytes as they are (a body that is not UTF-8). */
+  readonly body: string | Buffer;
   /** Default `application/json`. */
   readonly contentType?: string;
 }
 
 export interface Operation {
   readonly name: string;
-  /** `good`: a query a router sends; `bad`: input the subgraph must refuse. */
-  readonly family: 'good' | 'bad';
+  /**
+   * `good`: a query a router sends; `bad`: input the subgraph must refuse; `attack`: a request built
+   * to cost the subgraph much (many errors, fan-out, deep fragments), which it must refuse or answer
+   * cheaply. Attacks are timed against a liveness probe (the event loop's lag).
+   */
+  readonly family: 'good' | 'bad' | 'attack';
   /** Relative frequency. */
   readonly weight: number;
   readonly requests: readonly SoakRequest[];
@@ -331,6 +341,83 @@ export function createOperations(organisation: DemoOrganisation, maxBodyBytes: n
       ],
       statuses: set(400, 415),
       codes: set('BAD_REQUEST'),
+      cleanWithoutFaults: false,
+    },
+
+    // ---- Attacks (issue 10's findings) ----------------------------------------------------
+    {
+      name: 'attack: 1,000 malformed ids, one padded line',
+      family: 'attack',
+      weight: 0.5,
+      requests: [
+        json(
+          `{ a0: users(ids: ${JSON.stringify(Array(1000).fill('thrive:.'))}) { id } }${' '.repeat(Math.min(500_000, maxBodyBytes / 2))}`,
+        ),
+      ],
+      statuses: good,
+      codes: set('BAD_USER_INPUT', 'TOO_MANY_ERRORS'),
+      field: 'a0',
+      cleanWithoutFaults: false,
+    },
+    {
+      name: 'attack: 30 aliases × 1,000 ids',
+      family: 'attack',
+      weight: 0.5,
+      requests: [
+        json(
+          `query SoakFanOut($ids: [ID!]!) { ${Array.from({ length: 30 }, (_, i) => `a${i}: users(ids: $ids) { id manager { id } }`).join(' ')} }`,
+          { ids: Array.from({ length: 1000 }, (_, i) => thriveUsers[i % thriveUsers.length]) },
+        ),
+      ],
+      statuses: set(400),
+      codes: set('QUERY_LIMIT_EXCEEDED'),
+      cleanWithoutFaults: false,
+    },
+    {
+      name: 'attack: deep fragments',
+      family: 'attack',
+      weight: 0.5,
+      requests: [
+        json(
+          `query SoakChain { ...F0 } ${Array.from({ length: 4500 }, (_, i) => `fragment F${i} on Query { ${i === 4499 ? '__typename' : `...F${i + 1}`} }`).join(' ')}`,
+        ),
+        json(`{ ${'... on Query { '.repeat(1500)}__typename${' }'.repeat(1500)} }`),
+      ],
+      statuses: set(400),
+      codes: set('QUERY_LIMIT_EXCEEDED'),
+      cleanWithoutFaults: false,
+    },
+    {
+      name: 'attack: client mistakes',
+      family: 'attack',
+      weight: 0.5,
+      requests: [
+        json('mutation { __typename }'),
+        json('subscription { __typename }'),
+        {
+          body: JSON.stringify({
+            query: '{ __typename }',
+            extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+          }),
+        },
+        {
+          body: JSON.stringify({
+            query: '{ __typename }',
+            extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } },
+          }),
+        },
+        { body: JSON.stringify({ query: 'query A { __typename }', operationName: 'Name'.repeat(50_000) }) },
+        {
+          body: Buffer.concat([Buffer.from('{"query":"{ '), Buffer.from([0xff, 0xfe]), Buffer.from(' }"}')]),
+        },
+      ],
+      statuses: set(400),
+      codes: set(
+        'BAD_REQUEST',
+        'OPERATION_RESOLUTION_FAILURE',
+        'PERSISTED_QUERY_HASH_MISMATCH',
+        'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+      ),
       cleanWithoutFaults: false,
     },
     {

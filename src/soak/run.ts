@@ -24,6 +24,7 @@ import { checkResponse, leakPatterns } from './check.js';
 import { runClients, send, type ClientResult } from './clients.js';
 import { createOperations, createPicker, type Operation } from './operations.js';
 import type { MemoryReply, MemoryRequest } from './process-monitor.js';
+import { startLivenessProbe, splitByWindows } from './prober.js';
 import { createSchedule, kindsOf, type Phase } from './schedule.js';
 import { addInto, latencySummary, Tally } from './tally.js';
 
@@ -98,6 +99,10 @@ const MAX_PHASE_SECONDS = 3;
 const ORPHAN_GUARD_BACKSTOP_MS = 1500;
 /** The subgraph's stderr says this at the start of a line its process-monitor.ts wrote. */
 const MONITOR_MARKER = 'soak-monitor:';
+/** How often the liveness probe asks `/health/live` during the load. */
+const PROBE_INTERVAL_MS = 50;
+/** The longest a liveness probe may wait while an attack request is in flight. */
+const MAX_PROBE_MS_UNDER_ATTACK = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -489,7 +494,14 @@ async function main(): Promise<void> {
   const loadDone = new AbortController();
   const sinceLoad = () => (performance.now() - loadStart) / 1000;
 
+  /** When each attack request was in flight (start, end), for the event-loop lag it cost. */
+  const attackWindows: Array<[number, number]> = [];
+  const prober = startLivenessProbe(new URL('/health/live', subgraph.url).toString(), PROBE_INTERVAL_MS);
   const onResult = (result: ClientResult) => {
+    if (result.operation.family === 'attack') {
+      const end = performance.now();
+      attackWindows.push([end - result.ms, end]);
+    }
     const index = phaseAt(performance.now() - result.ms);
     const phase = { index, label: `${index + 1}: ${phases[index]!.label}` };
     if (result.transportError !== undefined) {
@@ -546,6 +558,8 @@ async function main(): Promise<void> {
     aborted: () => !alive(subgraph),
   });
   const loadSeconds = sinceLoad();
+  const probes = await prober.stop();
+  const lag = splitByWindows(probes, attackWindows);
   const aliveAtEnd = alive(subgraph);
   const rssEnd = aliveAtEnd ? await readMemory(subgraph, loadSeconds) : undefined;
   loadDone.abort();
@@ -719,6 +733,15 @@ async function main(): Promise<void> {
         : 'not stopped by the soak (it was gone)',
     },
     {
+      // The finding this guards: one request of a few kilobytes held the event loop for 12 s.
+      requirement: 'event loop responsive under attacks',
+      pass: lag.during.length > 0 && Math.max(...lag.during) < MAX_PROBE_MS_UNDER_ATTACK,
+      detail:
+        lag.during.length === 0
+          ? 'no liveness probe overlapped an attack request'
+          : `/health/live while an attack was in flight: max ${fmt(Math.max(...lag.during))} ms (rule: < ${MAX_PROBE_MS_UNDER_ATTACK} ms) over ${lag.during.length} probes`,
+    },
+    {
       requirement: 'faults exercised',
       pass: missingKinds.length === 0,
       detail:
@@ -775,6 +798,11 @@ async function main(): Promise<void> {
     lines.push(`    ${String(n).padStart(6)}  ${shape}`);
   lines.push(
     `Latency (ms), every answer: p50 ${fmt(all.p50)}, p90 ${fmt(all.p90)}, p99 ${fmt(all.p99)}, max ${fmt(all.max)}; good operations only: p50 ${fmt(good.p50)}, p99 ${fmt(good.p99)}, max ${fmt(good.max)}`,
+  );
+  const lagDuring = latencySummary(lag.during.filter(Number.isFinite));
+  const lagOtherwise = latencySummary(lag.otherwise.filter(Number.isFinite));
+  lines.push(
+    `Event-loop lag, as a liveness probe sees it (GET /health/live on its own connection every ${PROBE_INTERVAL_MS} ms, ms): while an attack request was in flight p50 ${fmt(lagDuring.p50)}, p99 ${fmt(lagDuring.p99)}, max ${fmt(lagDuring.max)} (${lag.during.length} probes, ${attackWindows.length} attack requests); otherwise p50 ${fmt(lagOtherwise.p50)}, p99 ${fmt(lagOtherwise.p99)}, max ${fmt(lagOtherwise.max)} (${lag.otherwise.length} probes)`,
   );
   lines.push(
     `Subgraph memory, each read after a full GC (RSS / V8 heap used): before ${mib(rssBefore.rssMiB)} / ${mib(rssBefore.heapUsedMiB)} (after warm-up), middle ${mib(rssMiddle?.rssMiB)} / ${mib(rssMiddle?.heapUsedMiB)} (at ${rssMiddle ? rssMiddle.atSeconds.toFixed(0) : '-'} s), end ${mib(rssEnd?.rssMiB)} / ${mib(rssEnd?.heapUsedMiB)} (at ${loadSeconds.toFixed(0)} s, as the load ended), after ${mib(rssAfter?.rssMiB)} / ${mib(rssAfter?.heapUsedMiB)} (idle, after recovery); peak RSS ${mib(rssAfter?.peakRssMiB ?? rssEnd?.peakRssMiB)}`,
@@ -883,6 +911,12 @@ async function main(): Promise<void> {
       breakerFastFails: tally.breakerFastFails,
       errorMessages: tally.messages,
       latencyMs: { all, good },
+    },
+    eventLoopLagMs: {
+      probeIntervalMs: PROBE_INTERVAL_MS,
+      attackRequests: attackWindows.length,
+      duringAttacks: lagDuring,
+      otherwise: lagOtherwise,
     },
     rss: {
       readingsAfterFullGc: {
