@@ -1,10 +1,11 @@
+import { toProviderEnum } from './provider-facts.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isProviderError, ProviderNotConfiguredError, type SecretRedactor } from './errors.js';
+import { isProviderError, ProviderNotConfiguredError } from './errors.js';
+import { type SecretRedactor } from './redaction.js';
 import { InvalidIdError } from './ids.js';
 import { inboundCodeOf, isNestingOverflow, QUERY_LIMIT_EXCEEDED } from './inbound/errors.js';
 import type { Logger } from './logger.js';
-import { toProviderEnum } from './resolvers/shared.js';
 
 /**
  * The longest message sent. Our own are far shorter; some of graphql-js's and Apollo's repeat what

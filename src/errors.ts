@@ -1,4 +1,5 @@
 import type { ProviderName } from './models.js';
+import { labelOf } from './provider-facts.js';
 
 /**
  * The one error type of the data layer (providers and loaders). Its `message` is safe to show a
@@ -19,11 +20,6 @@ export type ProviderErrorCode =
   | 'UPSTREAM_REJECTED'
   /** The operation used up its upstream requests to this provider; the request was not sent. */
   | 'QUERY_LIMIT_EXCEEDED';
-
-export const PROVIDER_LABELS: Readonly<Record<ProviderName, string>> = {
-  thrive: 'Thrive',
-  ispring: 'iSpring',
-};
 
 export interface ProviderErrorOptions {
   /** The upstream endpoint as a template, e.g. `GET /user/{id}`: never a full URL. */
@@ -87,42 +83,12 @@ export function describeKind(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Strings that must never leave the process in a message: credentials and tokens. */
-export class SecretRedactor {
-  private readonly secrets: string[];
-
-  constructor(secrets: Iterable<string | undefined | null>) {
-    // Longest first, so a secret that contains another is redacted whole.
-    this.secrets = [...new Set([...secrets].filter((s): s is string => !!s && s.length >= 4))].sort(
-      (a, b) => b.length - a.length,
-    );
-  }
-
-  add(secret: string | undefined | null): void {
-    if (secret && secret.length >= 4 && !this.secrets.includes(secret)) {
-      this.secrets.push(secret);
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
-  }
-
-  redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) {
-      out = out.split(secret).join('[REDACTED]');
-      // The Basic header carries base64 of "user:secret"; a secret may also appear URL-encoded.
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) out = out.split(encoded).join('[REDACTED]');
-    }
-    return out;
-  }
-}
-
 /** An id names a provider this subgraph has no credentials for. */
 export class ProviderNotConfiguredError extends Error {
   override readonly name = 'ProviderNotConfiguredError';
   constructor(readonly provider: ProviderName) {
     super(
-      `${PROVIDER_LABELS[provider]} is not configured on this subgraph, so ${provider}: ids cannot be resolved. Set its credentials (see the README's configuration table).`,
+      `${labelOf(provider)} is not configured on this subgraph, so ${provider}: ids cannot be resolved. Set its credentials (see the README's configuration table).`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { ProviderName } from './models.js';
+import { isProviderName, PROVIDER_FACTS, PROVIDER_NAMES } from './provider-facts.js';
 
 /**
  * Global ids are `<provider>:<provider's own id>` (contract section 3). Every id that reaches a
@@ -6,26 +7,6 @@ import type { ProviderName } from './models.js';
  */
 
 export const MAX_ID_LENGTH = 128;
-
-/**
- * Each provider's id alphabet. Neither allows `.`, `/`, `%` or whitespace, so no id can name
- * another upstream path even before it is percent-encoded.
- */
-const ID_PATTERNS: Readonly<
-  Record<ProviderName, { pattern: RegExp; describe: string; canonical: (id: string) => string }>
-> = {
-  // Thrive ids are 24-hex Mongo ids in every sample; audience paths also take a `reference`,
-  // which is tenant-defined (and may be case-sensitive), so the alphabet is the URL-safe word
-  // characters, kept as written.
-  thrive: { pattern: /^[A-Za-z0-9_-]+$/, describe: 'letters, digits, "_" or "-"', canonical: (id) => id },
-  // iSpring ids are UUIDs, which the API writes in lower case: an upper-case spelling is the same
-  // id, and is lower-cased before any request or cache key so that it is one entry, not two.
-  ispring: {
-    pattern: /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/,
-    describe: 'a UUID such as f29d887c-5cff-11e9-9e6a-0a580af40692',
-    canonical: (id) => id.toLowerCase(),
-  },
-};
 
 export interface GlobalId {
   readonly provider: ProviderName;
@@ -46,9 +27,10 @@ export function toGlobalId(provider: ProviderName, externalId: string): string {
   return `${provider}:${externalId}`;
 }
 
-/** How a global id is written, for error messages. */
-export const GLOBAL_ID_FORM =
-  '"thrive:<Thrive id>" (e.g. thrive:646767d82535201223349e09) or "ispring:<iSpring UUID>" (e.g. ispring:f29d887c-5cff-11e9-9e6a-0a580af40692)';
+/** How a global id is written, for error messages: every provider's form, with an example. */
+export const GLOBAL_ID_FORM = PROVIDER_NAMES.map(
+  (name) => `${PROVIDER_FACTS[name].idForm} (e.g. ${name}:${PROVIDER_FACTS[name].exampleId})`,
+).join(' or ');
 
 /** Describes a bad value without echoing unbounded or control characters back to the client. */
 function describeValue(value: string): string {
@@ -76,12 +58,14 @@ export function parseGlobalId(value: unknown, argumentName = 'id'): GlobalId {
   if (separator <= 0) fail('it has no provider prefix');
   const prefix = value.slice(0, separator);
   const externalId = value.slice(separator + 1);
-  if (prefix !== 'thrive' && prefix !== 'ispring') fail(`the prefix must be "thrive" or "ispring"`);
+  if (!isProviderName(prefix)) {
+    fail(`the prefix must be ${PROVIDER_NAMES.map((name) => `"${name}"`).join(' or ')}`);
+  }
   const provider = prefix as ProviderName;
   if (externalId === '') fail(`the ${provider} id after the prefix is empty`);
-  const { pattern, describe, canonical } = ID_PATTERNS[provider];
-  if (!pattern.test(externalId)) fail(`the id after "${provider}:" must be ${describe}`);
-  return { provider, externalId: canonical(externalId) };
+  const { idPattern, idDescription, canonicalId } = PROVIDER_FACTS[provider];
+  if (!idPattern.test(externalId)) fail(`the id after "${provider}:" must be ${idDescription}`);
+  return { provider, externalId: canonicalId(externalId) };
 }
 
 /** True when `externalId` is in the provider's id alphabet (for ids read from upstream payloads). */
@@ -89,7 +73,7 @@ export function isValidExternalId(provider: ProviderName, externalId: string): b
   return (
     externalId.length > 0 &&
     externalId.length <= MAX_ID_LENGTH - provider.length - 1 &&
-    ID_PATTERNS[provider].pattern.test(externalId)
+    PROVIDER_FACTS[provider].idPattern.test(externalId)
   );
 }
 

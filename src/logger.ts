@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import type { SecretRedactor } from './errors.js';
+import type { SecretRedactor } from './redaction.js';
 
 export type { Logger };
 

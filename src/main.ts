@@ -4,7 +4,7 @@ import { createRedisCacheStore, redactedAddress } from './cache/redis.js';
 import { createCacheStore } from './cache/store.js';
 import { clusterMetricsSource, runPrimary, workerCount } from './cluster.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
-import { SecretRedactor } from './errors.js';
+import { SecretRedactor } from './redaction.js';
 import { createLogger, resolveLogFormat, type Logger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createTelemetry } from './observability/telemetry.js';

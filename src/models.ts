@@ -6,8 +6,6 @@
 
 export type ProviderName = 'thrive' | 'ispring';
 
-export const PROVIDER_NAMES: readonly ProviderName[] = ['thrive', 'ispring'];
-
 /** The GraphQL `UserStatus` enum values. */
 export type UserStatusValue =
   'ACTIVE' | 'PENDING' | 'INACTIVE' | 'EXPIRED' | 'EMPLOYMENT_ENDED' | 'DELETED' | 'UNKNOWN';

@@ -8,7 +8,7 @@ import express from 'express';
 import { LIMIT_DEFAULTS, OPERATIONS_DEFAULTS, type LimitsConfig } from './config.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorFormatter } from './error-formatting.js';
-import type { SecretRedactor } from './errors.js';
+import type { SecretRedactor } from './redaction.js';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, graphiqlLandingPage } from './graphiql/index.js';
 import { limitListArguments } from './inbound/argument-limits.js';
 import { jsonErrorHandler, jsonNotFound, requireUtf8 } from './inbound/http-errors.js';

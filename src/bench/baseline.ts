@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { RequestContext } from '../context.js';
 import { createErrorFormatter } from '../error-formatting.js';
-import { SecretRedactor } from '../errors.js';
+import { SecretRedactor } from '../redaction.js';
 import { createLogger } from '../logger.js';
 import { createSubgraphSchema } from '../schema.js';
 import { createInMemoryDirectory } from './directory.js';

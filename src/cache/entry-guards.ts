@@ -1,23 +1,13 @@
+import { PROVIDER_NAMES } from '../provider-facts.js';
 import { isValidExternalId } from '../ids.js';
 import {
-  PROVIDER_NAMES,
   type DepartmentModel,
   type GroupModel,
   type ManagerRule,
   type ProviderName,
   type UserModel,
 } from '../models.js';
-import {
-  array,
-  boolean,
-  fail,
-  field,
-  nullable,
-  object,
-  string,
-  type Json,
-  type Reader,
-} from '../providers/payload.js';
+import { array, boolean, fail, field, nullable, object, string, type Json, type Reader } from '../payload.js';
 import type { CacheEntry, CacheKind } from './store.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { isProviderError, type SecretRedactor } from '../errors.js';
+import { isProviderError } from '../errors.js';
+import { type SecretRedactor } from '../redaction.js';
 import type { ProviderRegistry } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import type { ProviderName } from '../models.js';

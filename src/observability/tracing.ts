@@ -4,7 +4,7 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { pino } from 'pino';
 import { createErrorFormatter } from '../error-formatting.js';
-import type { SecretRedactor } from '../errors.js';
+import type { SecretRedactor } from '../redaction.js';
 
 /**
  * Federated inline tracing (`ftv1`): when the router sends `apollo-federation-include-trace: ftv1`

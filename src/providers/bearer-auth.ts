@@ -1,5 +1,7 @@
+import { labelOf } from '../provider-facts.js';
 import { RequestError, type CancelableRequest, type Headers, type Response } from 'got';
-import { PayloadShapeError, PROVIDER_LABELS, ProviderError, type SecretRedactor } from '../errors.js';
+import { PayloadShapeError, ProviderError } from '../errors.js';
+import { type SecretRedactor } from '../redaction.js';
 import type { ProviderName } from '../models.js';
 import {
   bodyTooLargeError,
@@ -198,7 +200,7 @@ function asProviderError(error: unknown, provider: ProviderName, endpoint: strin
   return new ProviderError(
     'UPSTREAM_UNAVAILABLE',
     provider,
-    `${PROVIDER_LABELS[provider]}'s token request failed (${endpoint}).`,
+    `${labelOf(provider)}'s token request failed (${endpoint}).`,
     { endpoint, detail: error instanceof Error ? error.name : typeof error },
   );
 }
@@ -222,7 +224,7 @@ export function tokenStatusError(options: {
   sentAs?: string | undefined;
 }): ProviderError {
   const { provider, endpoint, status, detail } = options;
-  const label = PROVIDER_LABELS[provider];
+  const label = labelOf(provider);
   const common = { endpoint, status, detail };
   const what = `HTTP ${status}${options.oauthError ? ` ${options.oauthError}` : ''} from ${endpoint}${
     options.sentAs ? `, ${options.sentAs}` : ''
@@ -287,7 +289,7 @@ export function tokenTransportError(
   return new ProviderError(
     'UPSTREAM_UNAVAILABLE',
     provider,
-    `${PROVIDER_LABELS[provider]}'s token endpoint ${transportFailure(code)} (${endpoint}).`,
+    `${labelOf(provider)}'s token endpoint ${transportFailure(code)} (${endpoint}).`,
     {
       endpoint,
       detail: `${code ?? 'error'}: ${message}`,
@@ -382,7 +384,7 @@ export async function readTokenResponse(
     throw new ProviderError(
       'UPSTREAM_BAD_RESPONSE',
       provider,
-      `${PROVIDER_LABELS[provider]}'s token endpoint sent a response that is not the ${options.expected} (${endpoint}: ${error.message}).`,
+      `${labelOf(provider)}'s token endpoint sent a response that is not the ${options.expected} (${endpoint}: ${error.message}).`,
       { endpoint, status, detail: error.message },
     );
   }
@@ -404,7 +406,7 @@ export async function readTokenResponse(
     throw new ProviderError(
       'UPSTREAM_BAD_RESPONSE',
       provider,
-      `${PROVIDER_LABELS[provider]}'s token endpoint issued a token that cannot be used (${endpoint}: expected ${unusable.expected}, received ${unusable.received}).`,
+      `${labelOf(provider)}'s token endpoint issued a token that cannot be used (${endpoint}: expected ${unusable.expected}, received ${unusable.received}).`,
       { endpoint, status, detail: `unusable token: ${unusable.received}` },
     );
   }

@@ -1,5 +1,5 @@
 import { describeKind, PayloadShapeError } from '../errors.js';
-import type { PayloadIssues } from './payload.js';
+import type { PayloadIssues } from '../payload.js';
 
 /**
  * Dates as providers send them, normalised to the one form the models carry: an ISO-8601 UTC

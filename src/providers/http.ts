@@ -1,7 +1,9 @@
+import { labelOf } from '../provider-facts.js';
 import http from 'node:http';
 import https from 'node:https';
 import { got, RequestError, type CancelableRequest, type Got, type Headers, type Response } from 'got';
-import { PROVIDER_LABELS, ProviderError, type PayloadShapeError, type SecretRedactor } from '../errors.js';
+import { ProviderError, type PayloadShapeError } from '../errors.js';
+import { type SecretRedactor } from '../redaction.js';
 import type { ProviderName } from '../models.js';
 import {
   outcomeOfStatus,
@@ -222,7 +224,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const resilience = options.resilience ?? createResilience(provider);
   const { breaker, clock, limit, observer } = resilience;
   const { retry: policy, maxBodyBytes } = resilience.config;
-  const label = PROVIDER_LABELS[provider];
+  const label = labelOf(provider);
   const client = createGot(options).extend({
     hooks: {
       beforeRequest: [
@@ -575,7 +577,7 @@ export function bodyShapeError(
   return new ProviderError(
     'UPSTREAM_BAD_RESPONSE',
     provider,
-    `${PROVIDER_LABELS[provider]} sent a response to ${endpoint} that is not the documented ${documented}: ${error.path}: expected ${error.expected}, received ${error.received}.`,
+    `${labelOf(provider)} sent a response to ${endpoint} that is not the documented ${documented}: ${error.path}: expected ${error.expected}, received ${error.received}.`,
     {
       endpoint,
       status: response.status,
@@ -606,7 +608,7 @@ export function notFoundPageError(
   return new ProviderError(
     'UPSTREAM_BAD_RESPONSE',
     provider,
-    `${PROVIDER_LABELS[provider]} answered ${endpoint} with HTTP ${response.status} and a web page, not the API's "not found" answer. Check ${setting}.`,
+    `${labelOf(provider)} answered ${endpoint} with HTTP ${response.status} and a web page, not the API's "not found" answer. Check ${setting}.`,
     {
       endpoint,
       status: response.status,
@@ -620,7 +622,7 @@ export function listNotFoundError(provider: ProviderName, endpoint: string, hint
   return new ProviderError(
     'UPSTREAM_BAD_RESPONSE',
     provider,
-    `${PROVIDER_LABELS[provider]} answered 404 Not Found to ${endpoint}, which every ${hint}.`,
+    `${labelOf(provider)} answered 404 Not Found to ${endpoint}, which every ${hint}.`,
     { endpoint, status: 404 },
   );
 }
@@ -630,7 +632,7 @@ export function bodyTooLargeError(provider: ProviderName, endpoint: string, maxB
   return new ProviderError(
     'UPSTREAM_BAD_RESPONSE',
     provider,
-    `${PROVIDER_LABELS[provider]} sent a response to ${endpoint} larger than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES); it was not read.`,
+    `${labelOf(provider)} sent a response to ${endpoint} larger than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES); it was not read.`,
     { endpoint, detail: `body over ${maxBytes} bytes; request cancelled` },
   );
 }

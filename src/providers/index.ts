@@ -1,7 +1,7 @@
 import { withCache, type CacheTtls } from '../cache/cached-provider.js';
 import { cacheView, type CacheLookupObserver, type CacheStore } from '../cache/store.js';
 import type { IspringConfig, ThriveConfig } from '../config.js';
-import type { SecretRedactor } from '../errors.js';
+import type { SecretRedactor } from '../redaction.js';
 import type { ProviderRegistry } from '../loaders/index.js';
 import type { ProviderName } from '../models.js';
 import { createIspringProvider } from './ispring/index.js';

@@ -1,5 +1,5 @@
 import type { ProviderName } from '../models.js';
-import type { PayloadIssue } from './payload.js';
+import type { PayloadIssue } from '../payload.js';
 import type { BreakerState } from './resilience/breaker.js';
 
 /**

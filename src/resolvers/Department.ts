@@ -1,6 +1,7 @@
+import { toProviderEnum } from '../provider-facts.js';
 import type { DepartmentResolvers } from '../generated/resolvers-types.js';
 import type { DepartmentModel } from '../models.js';
-import { toProviderEnum, validId } from './shared.js';
+import { validId } from './shared.js';
 
 export const Department: DepartmentResolvers = {
   __resolveReference: async (reference, { loaders }) =>

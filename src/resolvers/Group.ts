@@ -1,5 +1,6 @@
+import { toProviderEnum } from '../provider-facts.js';
 import type { GroupResolvers } from '../generated/resolvers-types.js';
-import { toProviderEnum, validId } from './shared.js';
+import { validId } from './shared.js';
 
 export const Group: GroupResolvers = {
   __resolveReference: async (reference, { loaders }) =>

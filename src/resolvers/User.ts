@@ -1,8 +1,9 @@
+import { toProviderEnum } from '../provider-facts.js';
 import { GraphQLError } from 'graphql';
 import type { UserResolvers } from '../generated/resolvers-types.js';
 import type { UserModel } from '../models.js';
 import type { RequestContext } from '../context.js';
-import { loadPresent, toProviderEnum, validId } from './shared.js';
+import { loadPresent, validId } from './shared.js';
 
 /** The deepest `managementChain(maxDepth:)` served. */
 export const MAX_CHAIN_DEPTH = 50;

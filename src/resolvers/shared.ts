@@ -1,11 +1,4 @@
 import { parseGlobalId } from '../ids.js';
-import type { ProviderName } from '../models.js';
-import type { Provider } from '../generated/resolvers-types.js';
-
-/** The GraphQL `Provider` enum value of a provider. */
-export function toProviderEnum(provider: ProviderName): Provider {
-  return provider === 'thrive' ? 'THRIVE' : 'ISPRING';
-}
 
 /**
  * Validates an id argument and returns it in canonical form (the global id). Throws

@@ -1,7 +1,7 @@
 import { cacheHintMaxAgeSeconds, type CacheTtls } from '../../src/cache/cached-provider.ts';
 import { createCacheStore, type CacheClock, type InMemoryCacheStore } from '../../src/cache/store.ts';
 import { DEFAULTS, LIMIT_DEFAULTS, secretsOf, type LimitsConfig } from '../../src/config.ts';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';

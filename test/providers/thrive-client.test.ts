@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThriveConfig } from '../../src/config.ts';
-import { SecretRedactor, type ProviderError } from '../../src/errors.ts';
+import { type ProviderError } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import type { UserModel } from '../../src/models.ts';
 import {
   createThriveProvider,

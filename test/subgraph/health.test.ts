@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { secretsOf } from '../../src/config.ts';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ReadinessMonitor, type Readiness } from '../../src/observability/health.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';

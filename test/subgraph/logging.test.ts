@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger, resolveLogFormat } from '../../src/logger.ts';
 import { requestIdOf } from '../../src/observability/request-scope.ts';
 import { DEMO, SANDBOX_CREDENTIALS } from '../../src/sandbox/index.ts';

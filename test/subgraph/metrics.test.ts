@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultResilience, secretsOf, type ResilienceConfig } from '../../src/config.ts';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';

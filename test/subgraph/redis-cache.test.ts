@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, secretsOf, type RedisCacheConfig } from '../../src/config.ts';
 import { createRedisCacheStore, type RedisCacheStore } from '../../src/cache/redis.ts';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { createTelemetry } from '../../src/observability/telemetry.ts';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretRedactor } from '../../src/errors.ts';
+import { SecretRedactor } from '../../src/redaction.ts';
 import { createStaticAuth } from '../../src/providers/bearer-auth.ts';
 import { createUpstreamClient, parseRetryAfter, type ProviderAuth } from '../../src/providers/http.ts';
 import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';

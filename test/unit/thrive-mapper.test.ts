@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PayloadShapeError } from '../../src/errors.ts';
 import { NO_MANAGER, type ManagerRule, type UserModel } from '../../src/models.ts';
 import { DATE_TIME_EXPECTATION, toIsoDateTime } from '../../src/providers/dates.ts';
-import { PayloadIssues } from '../../src/providers/payload.ts';
+import { PayloadIssues } from '../../src/payload.ts';
 import {
   decodeThriveAudience,
   decodeThriveUser,

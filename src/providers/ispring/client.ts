@@ -1,6 +1,7 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { IspringConfig, IspringUserLookup } from '../../config.js';
-import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
+import { PayloadShapeError, ProviderError } from '../../errors.js';
+import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';
 import {
   bodyShapeError,
@@ -12,7 +13,7 @@ import {
   type UpstreamResponse,
 } from '../http.js';
 import type { UpstreamObserver } from '../observer.js';
-import { PayloadIssues } from '../payload.js';
+import { PayloadIssues } from '../../payload.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createIspringAuth } from './auth.js';
 import {

@@ -14,7 +14,7 @@ import {
   type Json,
   type PayloadIssues,
   type Reader,
-} from '../payload.js';
+} from '../../payload.js';
 import {
   childrenOf,
   fromXml,

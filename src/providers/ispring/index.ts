@@ -1,6 +1,6 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { secretsOf, type IspringConfig } from '../../config.js';
-import { SecretRedactor } from '../../errors.js';
+import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
 import type { RequestOptions } from '../http.js';
 import type { UpstreamObserver } from '../observer.js';

@@ -11,7 +11,7 @@ import {
   type UserStatusValue,
 } from '../../models.js';
 import { normaliseOptionalDateTime } from '../dates.js';
-import { at, type PayloadIssues } from '../payload.js';
+import { at, type PayloadIssues } from '../../payload.js';
 import type {
   IspringDepartment,
   IspringGroup,

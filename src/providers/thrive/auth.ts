@@ -1,6 +1,7 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
-import { PayloadShapeError, type SecretRedactor } from '../../errors.js';
+import { PayloadShapeError } from '../../errors.js';
+import { type SecretRedactor } from '../../redaction.js';
 import {
   createBearerAuth,
   createStaticAuth,

@@ -1,6 +1,7 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig } from '../../config.js';
-import { PayloadShapeError, ProviderError, type SecretRedactor } from '../../errors.js';
+import { PayloadShapeError, ProviderError } from '../../errors.js';
+import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';
 import {
   bodyShapeError,
@@ -10,7 +11,7 @@ import {
   type RequestOptions,
   type UpstreamResponse,
 } from '../http.js';
-import { PayloadIssues } from '../payload.js';
+import { PayloadIssues } from '../../payload.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
 import {

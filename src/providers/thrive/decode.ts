@@ -19,7 +19,7 @@ import {
   type Json,
   type PayloadIssues,
   type Reader,
-} from '../payload.js';
+} from '../../payload.js';
 import type {
   ThriveAudience,
   ThriveErrorBody,

@@ -1,7 +1,8 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import pLimit from 'p-limit';
 import { secretsOf, type ThriveConfig } from '../../config.js';
-import { ProviderError, SecretRedactor } from '../../errors.js';
+import { ProviderError } from '../../errors.js';
+import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import type { RequestOptions } from '../http.js';
 import type { UpstreamObserver } from '../observer.js';

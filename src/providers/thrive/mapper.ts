@@ -11,7 +11,7 @@ import {
   type UserStatusValue,
 } from '../../models.js';
 import { normaliseOptionalDateTime } from '../dates.js';
-import type { PayloadIssues } from '../payload.js';
+import type { PayloadIssues } from '../../payload.js';
 import type { ThriveAudience, ThriveUser, ThriveUserPosition } from './wire.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describeKind, PayloadShapeError } from '../errors.js';
+import { describeKind, PayloadShapeError } from './errors.js';
 
 /**
  * Small guards that narrow parsed JSON (or XML already turned into the same shape) into wire
