@@ -1,4 +1,4 @@
-import type { ProviderAuth } from '../../src/providers/http.ts';
+import type { ProviderAuth } from '../../src/providers/auth/types.ts';
 
 /**
  * A bearer token that each 401 renews (`token-1`, then `token-2`, …), with the renewals counted:

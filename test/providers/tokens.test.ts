@@ -2,7 +2,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IspringConfig, ThriveConfig } from '../../src/config.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
-import { TOKEN_REFUSAL_BACKOFF_MS } from '../../src/providers/bearer-auth.ts';
+import { TOKEN_REFUSAL_BACKOFF_MS } from '../../src/providers/auth/bearer.ts';
 import { createIspringProvider } from '../../src/providers/ispring/index.ts';
 import type { ResilienceClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';

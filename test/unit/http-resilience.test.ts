@@ -4,8 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { defaultResilience, type ResilienceConfig } from '../../src/config.ts';
 import { type ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
-import { createStaticAuth } from '../../src/providers/bearer-auth.ts';
-import { createUpstreamClient, type ProviderAuth } from '../../src/providers/http.ts';
+import { createStaticAuth } from '../../src/providers/auth/static.ts';
+import { createUpstreamClient } from '../../src/providers/http/client.ts';
+import { type ProviderAuth } from '../../src/providers/auth/types.ts';
 import { createResilience, type ResilienceClock } from '../../src/providers/resilience/index.ts';
 import { renewingTokenAuth } from '../helpers/auth.ts';
 import { expectNoSecrets, rejection } from '../helpers/errors.ts';

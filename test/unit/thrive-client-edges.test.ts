@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { ThriveConfig } from '../../src/config.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
-import { UNAUTHORIZED_REFRESH_BACKOFF_MS } from '../../src/providers/bearer-auth.ts';
+import { UNAUTHORIZED_REFRESH_BACKOFF_MS } from '../../src/providers/auth/bearer.ts';
 import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import { rejection } from '../helpers/errors.ts';

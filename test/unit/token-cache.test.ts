@@ -1,7 +1,7 @@
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isUsableBearerToken } from '../../src/providers/bearer-auth.ts';
-import { TokenCache } from '../../src/providers/token-cache.ts';
+import { isUsableBearerToken } from '../../src/providers/auth/token-request.ts';
+import { TokenCache } from '../../src/providers/auth/token-cache.ts';
 
 describe('TokenCache', () => {
   beforeEach(() => vi.useFakeTimers());

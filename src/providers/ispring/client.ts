@@ -3,15 +3,9 @@ import type { IspringConfig, IspringUserLookup } from '../../config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';
-import {
-  bodyShapeError,
-  createUpstreamClient,
-  listNotFoundError,
-  notFoundPageError,
-  type RequestOptions,
-  type UpstreamRequest,
-  type UpstreamResponse,
-} from '../http.js';
+import { bodyShapeError, listNotFoundError, notFoundPageError } from '../http/errors.js';
+import { createUpstreamClient } from '../http/client.js';
+import { type CallOptions, type UpstreamRequest, type UpstreamResponse } from '../http/types.js';
 import type { UpstreamObserver } from '../observer.js';
 import { PayloadIssues } from '../../payload.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
@@ -42,22 +36,22 @@ export interface IspringClient {
    * The users found, by id (see `ISPRING_USER_LOOKUP` for the request forms). A profile that cannot
    * be read is a `ProviderError` for that id alone; an id absent from the map does not exist.
    */
-  fetchUsers(ids: readonly string[], call?: RequestOptions): Promise<Map<string, UserModel | ProviderError>>;
+  fetchUsers(ids: readonly string[], call?: CallOptions): Promise<Map<string, UserModel | ProviderError>>;
   /** `GET /department/{id}`; null on 400 or 404 (iSpring's "not found"). */
-  fetchDepartment(id: string, call?: RequestOptions): Promise<IspringDepartment | null>;
+  fetchDepartment(id: string, call?: CallOptions): Promise<IspringDepartment | null>;
   /** `GET /department`: every department, in one request. */
-  listDepartments(call?: RequestOptions): Promise<IspringDepartment[]>;
+  listDepartments(call?: CallOptions): Promise<IspringDepartment[]>;
   /** `GET /group/{id}`; null on 400 or 404. */
-  fetchGroup(id: string, call?: RequestOptions): Promise<IspringDetailedGroup | null>;
+  fetchGroup(id: string, call?: CallOptions): Promise<IspringDetailedGroup | null>;
   /** `GET /group`: every group, in one request. */
-  listGroups(call?: RequestOptions): Promise<IspringGroup[]>;
+  listGroups(call?: CallOptions): Promise<IspringGroup[]>;
   /** The cheapest authenticated read: `GET /users/v2?pageSize=1`. */
   checkCredentials(): Promise<void>;
   /**
    * Obtains credentials (a token) up front, so that a failure there fails a whole batch once;
    * fails fast while iSpring's circuit is open.
    */
-  prepare(call?: RequestOptions): Promise<void>;
+  prepare(call?: CallOptions): Promise<void>;
   /** The form by-id user reads use now (it changes once in `auto` when the tenant demands it). */
   userLookupForm(): UserLookupForm;
 }
@@ -129,7 +123,7 @@ export function createIspringClient(
     endpoint: string,
     response: UpstreamResponse,
     read: (body: IspringBody, issues: PayloadIssues) => T,
-    call?: RequestOptions,
+    call?: CallOptions,
   ): Promise<T> {
     const issues = new PayloadIssues();
     let value: T;
@@ -149,11 +143,7 @@ export function createIspringClient(
    * A by-id read's "not found" (400 or 404): null, with iSpring's message in a debug line. A web
    * page in its place is not iSpring's answer (a wrong base URL, a proxy): that is an error.
    */
-  async function notFound(
-    endpoint: string,
-    response: UpstreamResponse,
-    call?: RequestOptions,
-  ): Promise<null> {
+  async function notFound(endpoint: string, response: UpstreamResponse, call?: CallOptions): Promise<null> {
     const page = notFoundPageError('ispring', endpoint, response, 'ISPRING_BASE_URL');
     if (page) throw page;
     let message = '';
@@ -175,7 +165,7 @@ export function createIspringClient(
   async function readById<T>(
     request: UpstreamRequest,
     read: (body: IspringBody, issues: PayloadIssues) => T,
-    call?: RequestOptions,
+    call?: CallOptions,
   ): Promise<T | null> {
     const response = await upstream.send(
       { ...request, answers: BY_ID_NOT_FOUND, notFound: BY_ID_NOT_FOUND },
@@ -191,7 +181,7 @@ export function createIspringClient(
   type Matched = Map<string, UserModel | ProviderError>;
 
   /** `GET /user/{id}/v2` for each id, under the in-flight bound. */
-  async function readOneByOne(ids: readonly string[], call?: RequestOptions): Promise<Matched> {
+  async function readOneByOne(ids: readonly string[], call?: CallOptions): Promise<Matched> {
     const found: Matched = new Map();
     await Promise.all(
       ids.map(async (id) => {
@@ -215,7 +205,7 @@ export function createIspringClient(
    * One users page, its profiles not yet decoded, with the response it came in; no page when the
    * request as a whole was refused (400, 414, 431). 404 is a wrong base URL: every account has it.
    */
-  async function readUsersPage(request: UpstreamRequest, call?: RequestOptions) {
+  async function readUsersPage(request: UpstreamRequest, call?: CallOptions) {
     const response = await upstream.send({ ...request, answers: [400, 404, 414, 431] }, call);
     if (response.status === 404) throw listNotFound(request.endpoint);
     if (response.status < 200 || response.status >= 300) return { response, page: undefined };
@@ -224,7 +214,7 @@ export function createIspringClient(
   }
 
   /** `GET /users/v2?userIds[]=…` for ids that fit one URL, every page. */
-  async function readByGet(ids: readonly string[], call?: RequestOptions): Promise<Matched> {
+  async function readByGet(ids: readonly string[], call?: CallOptions): Promise<Matched> {
     const endpoint = ISPRING_CLIENT_ENDPOINTS.usersV2;
     const wanted = new Set(ids);
     const found: Matched = new Map();
@@ -257,7 +247,7 @@ export function createIspringClient(
   }
 
   /** `POST /users/v2` with every id in one XML body (the operation has no paging). */
-  async function readByPost(ids: readonly string[], call?: RequestOptions): Promise<Matched> {
+  async function readByPost(ids: readonly string[], call?: CallOptions): Promise<Matched> {
     const endpoint = ISPRING_CLIENT_ENDPOINTS.usersV2Post;
     const wanted = new Set(ids);
     const text = `<request>${ids.map((id) => `<userIds>${id}</userIds>`).join('')}</request>`;
@@ -288,7 +278,7 @@ export function createIspringClient(
   async function fetchWith(
     form: UserLookupForm,
     ids: readonly string[],
-    call?: RequestOptions,
+    call?: CallOptions,
   ): Promise<Matched> {
     switch (form) {
       case 'get': {
@@ -316,7 +306,7 @@ export function createIspringClient(
     wanted: ReadonlySet<string>,
     endpoint: string,
     response: UpstreamResponse,
-    call?: RequestOptions,
+    call?: CallOptions,
   ): Matched {
     const found: Matched = new Map();
     const issues = new PayloadIssues();
@@ -403,7 +393,7 @@ export function createIspringClient(
   async function getListOrFail(
     endpoint: string,
     path: string,
-    call?: RequestOptions,
+    call?: CallOptions,
     searchParams?: URLSearchParams,
   ): Promise<UpstreamResponse> {
     const response = await upstream.send({ endpoint, path, searchParams, answers: [404] }, call);

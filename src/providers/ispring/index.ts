@@ -2,7 +2,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { secretsOf, type IspringConfig } from '../../config.js';
 import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
-import type { RequestOptions } from '../http.js';
+import type { CallOptions } from '../http/types.js';
 import type { UpstreamObserver } from '../observer.js';
 import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
@@ -55,7 +55,7 @@ export function createIspringProvider(
   };
 }
 
-function openIspringSession(client: IspringClient, call: RequestOptions): ProviderSession {
+function openIspringSession(client: IspringClient, call: CallOptions): ProviderSession {
   let departmentList: Promise<DepartmentModel[]> | undefined;
   let groupList: Promise<GroupModel[]> | undefined;
   return {

@@ -2,18 +2,14 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { ThriveConfig, ThriveOAuth } from '../../config.js';
 import { PayloadShapeError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
-import {
-  createBearerAuth,
-  createStaticAuth,
-  oauthErrorOf,
-  readTokenResponse,
-  sendTokenRequest,
-  type ProviderAuth,
-} from '../bearer-auth.js';
-import { createGot } from '../http.js';
+import { createBearerAuth } from '../auth/bearer.js';
+import { createStaticAuth } from '../auth/static.js';
+import { oauthErrorOf, readTokenResponse, sendTokenRequest } from '../auth/token-request.js';
+import { type ProviderAuth } from '../auth/types.js';
+import { createGot } from '../http/got.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import type { UpstreamCaller } from '../observer.js';
-import type { IssuedToken } from '../token-cache.js';
+import type { IssuedToken } from '../auth/token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
 
 /**

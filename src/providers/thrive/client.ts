@@ -3,14 +3,9 @@ import type { ThriveConfig } from '../../config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';
-import {
-  bodyShapeError,
-  createUpstreamClient,
-  listNotFoundError,
-  notFoundPageError,
-  type RequestOptions,
-  type UpstreamResponse,
-} from '../http.js';
+import { bodyShapeError, listNotFoundError, notFoundPageError } from '../http/errors.js';
+import { createUpstreamClient } from '../http/client.js';
+import { type CallOptions, type UpstreamResponse } from '../http/types.js';
 import { PayloadIssues } from '../../payload.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
@@ -29,21 +24,21 @@ import type { ThriveAudience } from './wire.js';
  */
 export interface ThriveClient {
   /** `GET /user/{id}` mapped to a model; null when Thrive has no such user. */
-  fetchUser(id: string, call?: RequestOptions): Promise<UserModel | null>;
+  fetchUser(id: string, call?: CallOptions): Promise<UserModel | null>;
   /** `GET /audiences/{id}`: the whole audience, `parent` included; null on 404. */
-  fetchAudience(id: string, call?: RequestOptions): Promise<ThriveAudience | null>;
+  fetchAudience(id: string, call?: CallOptions): Promise<ThriveAudience | null>;
   /**
    * `GET /audiences`, every page, each audience once. `stubs`: the items carry no `parent` at all
    * (`AudienceStub`s), so the list cannot tell the tree.
    */
-  listAudiences(call?: RequestOptions): Promise<AudienceList>;
+  listAudiences(call?: CallOptions): Promise<AudienceList>;
   /** The cheapest authenticated request: `GET /audiences?page=1&perPage=1`. */
   checkCredentials(): Promise<void>;
   /**
    * Obtains credentials (an OAuth token) up front, so a failure there fails a whole batch once;
    * fails fast while Thrive's circuit is open.
    */
-  prepare(call?: RequestOptions): Promise<void>;
+  prepare(call?: CallOptions): Promise<void>;
 }
 
 export interface AudienceList {
@@ -91,7 +86,7 @@ export function createThriveClient(
     endpoint: string,
     response: UpstreamResponse,
     read: (json: unknown, issues: PayloadIssues) => T,
-    call?: RequestOptions,
+    call?: CallOptions,
   ): T {
     const issues = new PayloadIssues();
     let value: T;
@@ -114,7 +109,7 @@ export function createThriveClient(
     return null;
   }
 
-  async function readAudiencePage(page: number, perPage: number, call?: RequestOptions) {
+  async function readAudiencePage(page: number, perPage: number, call?: CallOptions) {
     const response = await upstream.get(
       THRIVE_ENDPOINTS.audiences,
       'audiences',

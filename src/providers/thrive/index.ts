@@ -4,7 +4,7 @@ import { secretsOf, type ThriveConfig } from '../../config.js';
 import { ProviderError } from '../../errors.js';
 import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
-import type { RequestOptions } from '../http.js';
+import type { CallOptions } from '../http/types.js';
 import type { UpstreamObserver } from '../observer.js';
 import { createResilience, type ResilienceClock } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderSession } from '../types.js';
@@ -63,7 +63,7 @@ export function createThriveProvider(
   };
 }
 
-function openThriveSession(client: ThriveClient, concurrency: number, call: RequestOptions): ProviderSession {
+function openThriveSession(client: ThriveClient, concurrency: number, call: CallOptions): ProviderSession {
   // One bound per session: DataLoader may split a large load into several batches at once, and
   // together they still keep at most `concurrency` user requests in flight.
   const limit = pLimit(concurrency);

@@ -1,5 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { UpstreamCaller } from './observer.js';
+import type { UpstreamCaller } from '../observer.js';
 
 /**
  * An OAuth-style access token, fetched on first use and kept until shortly before it expires.

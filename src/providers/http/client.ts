@@ -1,0 +1,245 @@
+import { RequestError } from 'got';
+import { ProviderError } from '../../errors.js';
+import { outcomeOfStatus, type UpstreamCaller } from '../observer.js';
+import {
+  afterAttempts,
+  createResilience,
+  RETRYABLE_STATUSES,
+  runWithRetries,
+  type AttemptOutcome,
+  type BreakerTicket,
+} from '../resilience/index.js';
+import {
+  budgetError,
+  circuitOpenError,
+  deadlineError,
+  parseRetryAfter,
+  statusError,
+  verdictOf,
+} from './errors.js';
+import { exchange, observation } from './exchange.js';
+import { createGot } from './got.js';
+import type {
+  CallOptions,
+  UpstreamClient,
+  UpstreamClientOptions,
+  UpstreamRequest,
+  UpstreamResponse,
+} from './types.js';
+
+/**
+ * One configured HTTP client per provider, on got: base URL, a timeout always, keep-alive, auth
+ * by a hook, and every upstream outcome turned into either a response the caller reads (2xx, and
+ * the statuses it names) or a `ProviderError` (`errors.ts`).
+ *
+ * Resilience lives here, in our layer rather than in got's (whose own retry is off), so that
+ * errors and counts stay ours: each call is retried on a timeout, a connection failure, 429 and
+ * 502/503/504 (`runWithRetries`), within the operation's deadline; each attempt waits for a place
+ * under the provider's in-flight bound and takes one request from the operation's budget; the
+ * provider's circuit breaker fails calls fast while it is down.
+ */
+
+/** What one attempt's got request carries to the hooks. */
+// A type, not an interface: got takes its `context` as a `Record<string, unknown>`.
+type AttemptContext = {
+  /** Set on the request sent again after a 401 and a token refresh: it is not renewed again. */
+  renewedAuth?: boolean;
+  /** Called when a 401 is answered by a refresh and the request is sent again. */
+  onResentAfterUnauthorized?: () => void;
+  /** Whom the request is for (a token request made in its hooks is made for it too). */
+  caller?: UpstreamCaller | undefined;
+};
+
+/** What a request reads besides 2xx unless it says otherwise: 404, "not found". */
+const NOT_FOUND_ONLY: readonly number[] = [404];
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const { provider, auth, redactor } = options;
+  const resilience = options.resilience ?? createResilience(provider);
+  const { breaker, clock, limit } = resilience;
+  const { retry: policy } = resilience.config;
+  const client = createGot(options).extend({
+    hooks: {
+      beforeRequest: [
+        async (requestOptions) => {
+          await auth.authorize(requestOptions.headers, (requestOptions.context as AttemptContext).caller);
+        },
+      ],
+      afterResponse: [
+        async (response, retryWithMergedOptions) => {
+          const context = response.request.options.context as AttemptContext;
+          if (response.statusCode !== 401 || context.renewedAuth) return response;
+          const renewed = await auth.renewAfterUnauthorized(response.request.options.headers, context.caller);
+          if (!renewed) return response;
+          // The 401 was a request of its own, and the one sent again is another.
+          context.onResentAfterUnauthorized?.();
+          // Exactly one renewal per request: the request sent again carries the flag, and the
+          // retry loop never retries a 401.
+          return retryWithMergedOptions({ context: { renewedAuth: true } });
+        },
+      ],
+    },
+  });
+
+  /** One attempt: one request (and its one renewal), read as the caller asked. */
+  async function attempt(
+    request: UpstreamRequest,
+    deadline: number,
+    attemptNumber: number,
+    caller: UpstreamCaller | undefined,
+  ): Promise<AttemptOutcome<UpstreamResponse>> {
+    const { endpoint, path, searchParams, body } = request;
+    // Time spent waiting for a place counts against the deadline.
+    const remainingMs = deadline - clock.now();
+    if (remainingMs <= 0) {
+      return {
+        ok: false,
+        error: deadlineError(provider, endpoint, resilience.config.deadlineMs),
+        transient: false,
+      };
+    }
+    const timeoutMs = Math.min(options.timeoutMs, remainingMs);
+    const answers = request.answers ?? NOT_FOUND_ONLY;
+    const exchangeOptions = {
+      provider,
+      answeredBy: 'api' as const,
+      endpoint,
+      redactor,
+      resilience,
+      attempt: attemptNumber,
+      caller,
+      cutShort: timeoutMs < options.timeoutMs,
+      outcomeOf: (status: number) =>
+        answers.includes(status) && request.notFound?.includes(status)
+          ? ('not_found' as const)
+          : outcomeOfStatus(status),
+      unsent: hookError,
+    };
+    const watch = observation(exchangeOptions);
+    const context: AttemptContext = {
+      caller,
+      onResentAfterUnauthorized: () => {
+        watch.observe('unauthorized', 401);
+        watch.restart();
+      },
+    };
+    const result = await exchange(
+      client(path, {
+        method: request.method ?? 'GET',
+        ...(searchParams ? { searchParams } : {}),
+        ...(body ? { body: body.text, headers: { 'content-type': body.contentType } } : {}),
+        timeout: { request: timeoutMs },
+        context,
+      }),
+      exchangeOptions,
+      watch,
+    );
+    if (!result.ok) return result;
+    const { response } = result;
+    const status = response.statusCode;
+    if ((status >= 200 && status < 300) || answers.includes(status)) {
+      return {
+        ok: true,
+        value: { status, contentType: String(response.headers['content-type'] ?? ''), body: response.body },
+      };
+    }
+    const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
+    const error = statusError({
+      provider,
+      answeredBy: 'api',
+      endpoint,
+      status,
+      detail: `HTTP ${status}; body: ${redactor.redact(response.body.slice(0, 500))}`,
+      retryAfterSeconds,
+    });
+    // A 401 whose token refresh failed: the token endpoint's error says what really went wrong.
+    if (error.code === 'UPSTREAM_AUTH' && status === 401) {
+      const renewal = auth.renewalFailure();
+      if (renewal) return { ok: false, error: renewal, transient: false, verdict: verdictOf(renewal) };
+    }
+    return {
+      ok: false,
+      error,
+      transient: RETRYABLE_STATUSES.has(status),
+      // A 503 may say when to come back, as a 429 does.
+      retryAfterSeconds: status === 429 || status === 503 ? retryAfterSeconds : undefined,
+      verdict: status >= 500 ? 'down' : 'up',
+    };
+  }
+
+  async function send(request: UpstreamRequest, call: CallOptions = {}): Promise<UpstreamResponse> {
+    const { endpoint } = request;
+    const deadline = call.deadline ?? resilience.deadlineFromNow();
+    const admission = breaker.admit();
+    if (!admission.admitted) throw circuitOpenError(provider, endpoint, admission.rejection, clock.now());
+    const { ticket } = admission;
+    try {
+      try {
+        await auth.prepare(call.caller);
+      } catch (error) {
+        report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
+        throw error;
+      }
+      // An attempt the deadline cut short says nothing about the provider; the full timeouts
+      // before it do. Without this, a provider that hangs never opened the circuit: with the
+      // default timeout and deadline, the last attempt is always the one cut short.
+      let anAttemptFoundItDown = false;
+      const run = await runWithRetries(
+        async (attemptNumber) => {
+          // Each attempt is a request of the operation's; none is sent past its share.
+          const budget = call.caller?.budget;
+          if (budget && !budget.claim(provider)) {
+            return {
+              ok: false,
+              error: budgetError(provider, endpoint, budget.perProvider),
+              transient: false,
+            };
+          }
+          const outcome = await limit(() => attempt(request, deadline, attemptNumber, call.caller));
+          if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
+          return outcome;
+        },
+        { policy, deadline, clock },
+      );
+      if (run.outcome.ok) {
+        ticket.succeeded();
+        return run.outcome.value;
+      }
+      report(ticket, run.outcome.verdict ?? (anAttemptFoundItDown ? 'down' : undefined));
+      throw afterAttempts(run.outcome.error, run.attempts);
+    } finally {
+      // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.
+      ticket.abandoned();
+    }
+  }
+
+  return {
+    provider,
+    send,
+    get: (endpoint, path, searchParams, call) => send({ endpoint, path, searchParams }, call),
+
+    async prepare(call = {}) {
+      const rejection = breaker.check();
+      if (rejection) throw circuitOpenError(provider, undefined, rejection, clock.now());
+      try {
+        await auth.prepare(call.caller);
+      } catch (error) {
+        if (error instanceof ProviderError && verdictOf(error) === 'down') breaker.recordFailure();
+        throw error;
+      }
+    },
+  };
+}
+
+function report(ticket: BreakerTicket, verdict: 'down' | 'up' | undefined): void {
+  if (verdict === 'down') ticket.failed();
+  else if (verdict === 'up') ticket.succeeded();
+  else ticket.abandoned();
+}
+
+/** A `ProviderError` thrown by a hook (the auth hook's token request), which got wraps. */
+function hookError(error: unknown): ProviderError | undefined {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof RequestError && error.cause instanceof ProviderError) return error.cause;
+  return undefined;
+}
