@@ -1,12 +1,12 @@
-import type { LoaderBatchObserver, Loaders, ProviderRegistry } from './loaders/index.js';
-import { createLoaders } from './loaders/index.js';
-import type { RequestScope } from './observability/request-scope.js';
+import { createLoaders, type LoaderBatchObserver, type Loaders } from './loaders/index.js';
+import type { UpstreamCaller } from './providers/observer.js';
+import type { ProviderRegistry } from './providers/types.js';
 
 /** What every resolver receives: the loaders of this one operation, and whom it is for. */
 export interface RequestContext {
   readonly loaders: Loaders;
   /** The request's id and its count of upstream requests (logs); absent outside HTTP. */
-  readonly scope?: RequestScope | undefined;
+  readonly scope?: UpstreamCaller | undefined;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface RequestContext {
  */
 export function createRequestContext(
   providers: ProviderRegistry,
-  options: { onBatch?: LoaderBatchObserver | undefined; scope?: RequestScope | undefined } = {},
+  options: { onBatch?: LoaderBatchObserver | undefined; scope?: UpstreamCaller | undefined } = {},
 ): RequestContext {
   return {
     loaders: createLoaders(providers, { onBatch: options.onBatch, caller: options.scope }),

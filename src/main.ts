@@ -1,14 +1,11 @@
 import cluster from 'node:cluster';
-import { cacheHintMaxAgeSeconds } from './cache/cached-provider.js';
-import { createRedisCacheStore, redactedAddress } from './cache/redis.js';
-import { createCacheStore } from './cache/store.js';
+import { composeSubgraph, createConfiguredLogger } from './app.js';
+import { redactedAddress } from './cache/redis.js';
 import { clusterMetricsSource, runPrimary, workerCount } from './cluster.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
-import { SecretRedactor } from './redaction.js';
-import { createLogger, resolveLogFormat, type Logger } from './logger.js';
+import { graphqlUrl } from './listen.js';
 import { createMetrics } from './observability/metrics.js';
-import { createTelemetry } from './observability/telemetry.js';
-import { createProviders } from './providers/index.js';
+import { SecretRedactor } from './redaction.js';
 import {
   sandboxAddressesOf,
   sandboxProviderConfigs,
@@ -16,8 +13,6 @@ import {
   type Sandbox,
   type SandboxAddresses,
 } from './sandbox/index.js';
-import { startSubgraph } from './server.js';
-import { graphqlUrl } from './listen.js';
 
 /**
  * `npm start`: reads the configuration, starts the sandbox providers when no provider is
@@ -46,7 +41,7 @@ async function main(): Promise<void> {
 
 /** The primary of `WORKERS=n`: the sandbox (once, for every worker), the workers, the banner. */
 async function runClusterPrimary(config: Config, workers: number): Promise<void> {
-  const logger = processLogger(config, new SecretRedactor(secretsOf(config)));
+  const logger = createConfiguredLogger(config, new SecretRedactor(secretsOf(config)));
   let sandbox: Sandbox | undefined;
   const workerEnv: Record<string, string> = {};
   if (config.sandbox) {
@@ -73,7 +68,7 @@ async function runClusterPrimary(config: Config, workers: number): Promise<void>
 async function runServer(config: Config): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
   let sandbox: Sandbox | undefined;
-  let providerConfigs = { thrive: config.thrive, ispring: config.ispring };
+  let served = config;
   if (config.sandbox) {
     // A worker uses the sandbox its primary started; a single process starts its own.
     const given = process.env[SANDBOX_ADDRESSES_VARIABLE];
@@ -85,62 +80,27 @@ async function runServer(config: Config): Promise<void> {
       printSandboxBanner(sandbox);
       addresses = sandbox;
     }
-    const sandboxConfigs = sandboxProviderConfigs(addresses, {}, { timeoutMs: config.upstream.timeoutMs });
-    providerConfigs = {
-      thrive: { ...sandboxConfigs.thrive, resilience: config.upstream.resilience.thrive },
-      ispring: { ...sandboxConfigs.ispring, resilience: config.upstream.resilience.ispring },
-    };
+    served = { ...config, providers: sandboxProviderConfigs(addresses, {}, config.upstream) };
   }
 
-  const redactor = new SecretRedactor(
-    secretsOf({ ...providerConfigs, routerSecret: config.routerSecret, cache: config.cache }),
-  );
-  const baseLogger = processLogger(config, redactor);
-  const logger = worker ? baseLogger.child({ worker: worker.id }) : baseLogger;
-  const telemetry = createTelemetry({ metrics: createMetrics(), logger });
-  // One cache per process, shared by every operation and both providers; with CACHE_REDIS_URL, one
-  // cache for every process that names the same Redis and prefix.
-  const redis =
-    config.cache.redis &&
-    createRedisCacheStore(config.cache.redis, {
-      logger,
-      onError: (operation) => telemetry.metrics.cacheErrors.inc({ operation }),
-      onInvalidEntry: (kind) => telemetry.metrics.cacheInvalidEntries.inc({ kind }),
-    });
-  const cache = {
-    store: redis ? redis.store : createCacheStore(config.cache),
-    ttls: config.cache.ttlSeconds,
-  };
-  const providers = createProviders(providerConfigs, redactor, cache, telemetry.providers);
-  const subgraph = await startSubgraph({
-    providers,
-    logger,
-    redactor,
-    telemetry,
-    ...(worker ? { metricsText: clusterMetricsSource(telemetry.metrics.registry) } : {}),
-    host: config.host,
-    port: config.port,
-    cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),
-    routerSecret: config.routerSecret,
-    limits: config.limits,
-    introspection: config.introspection,
-    graphiql: config.operations.graphiql,
-    inlineTracing: config.operations.inlineTracing,
-    health: {
-      intervalMs: config.operations.healthCheckIntervalMs,
-      timeoutMs: config.operations.healthCheckTimeoutMs,
-    },
+  const metrics = createMetrics();
+  const subgraph = await composeSubgraph(served, {
+    metrics,
+    ...(worker
+      ? { logBindings: { worker: worker.id }, metricsText: clusterMetricsSource(metrics.registry) }
+      : {}),
   });
+  const { logger, providers } = subgraph;
 
   // A worker's banner is its primary's.
   if (!worker) {
     process.stdout.write(
-      `Subgraph ready at ${subgraph.url} (providers: ${[...providers.keys()].join(', ') || 'none'})\n`,
+      `Subgraph ready at ${subgraph.server.url} (providers: ${[...providers.keys()].join(', ') || 'none'})\n`,
     );
   }
   logger.info(
     {
-      url: subgraph.url,
+      url: subgraph.server.url,
       providers: [...providers.keys()],
       sandbox: config.sandbox,
       cacheTtlSeconds: config.cache.ttlSeconds,
@@ -155,7 +115,6 @@ async function runServer(config: Config): Promise<void> {
     stopping = true;
     logger.info({ reason }, 'stopping');
     await subgraph.close();
-    await redis?.close();
     await sandbox?.close();
     process.exit(0);
   };
@@ -168,17 +127,6 @@ async function runServer(config: Config): Promise<void> {
   } else {
     process.on('SIGINT', () => void stop('SIGINT'));
   }
-}
-
-function processLogger(config: Config, redactor: SecretRedactor): Logger {
-  return createLogger({
-    level: config.logLevel,
-    redactor,
-    format: resolveLogFormat(config.operations.logFormat, {
-      production: config.production,
-      terminal: process.stdout.isTTY === true,
-    }),
-  });
 }
 
 function printSandboxBanner(sandbox: Sandbox): void {

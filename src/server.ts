@@ -20,7 +20,7 @@ import { queriesOnlyRule } from './inbound/operation-types.js';
 import { checkPersistedQueries } from './inbound/persisted-queries.js';
 import { createQueryLimitsRule } from './inbound/query-limits.js';
 import { requireRouterSecret } from './inbound/router-secret.js';
-import type { ProviderRegistry } from './loaders/index.js';
+import type { ProviderRegistry } from './providers/types.js';
 import { UpstreamBudget } from './providers/observer.js';
 import type { Logger } from './logger.js';
 import { livenessHandler, readinessHandler, ReadinessMonitor } from './observability/health.js';

@@ -1,4 +1,5 @@
-import { DEFAULTS } from '../config.js';
+import { ISPRING_DEFAULTS } from '../providers/ispring/config.js';
+import { THRIVE_DEFAULTS } from '../providers/thrive/config.js';
 import type { ProviderName, UserModel } from '../models.js';
 import type { DemoOrganisation } from '../sandbox/seed.js';
 import type { InMemoryDirectory } from './directory.js';
@@ -40,7 +41,7 @@ export interface MinimumRequests {
   readonly derivation: string;
 }
 
-export const ISPRING_BATCH = DEFAULTS.ispringUserBatchSize;
+export const ISPRING_BATCH = ISPRING_DEFAULTS.userBatchSize;
 
 /** `GET /users/v2` requests for `count` new ids at one depth: batches of 100, each split by URL length. */
 function usersV2Requests(count: number, idsPerUrl: number): number {
@@ -49,7 +50,7 @@ function usersV2Requests(count: number, idsPerUrl: number): number {
     requests += ceilDiv(Math.min(left, ISPRING_BATCH), idsPerUrl);
   return requests;
 }
-export const THRIVE_CONCURRENCY = DEFAULTS.thriveConcurrency;
+export const THRIVE_CONCURRENCY = THRIVE_DEFAULTS.concurrency;
 
 const W1_QUERY = `query W1($id: ID!) {
   user(id: $id) { id displayName department { name } groups { name } }

@@ -3,7 +3,7 @@ import { ProviderNotConfiguredError } from '../errors.js';
 import { externalIdOf, providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { UpstreamCaller } from '../providers/observer.js';
-import type { DirectoryProvider } from '../providers/types.js';
+import type { DirectoryProvider, ProviderRegistry } from '../providers/types.js';
 import { createCatalogLoader, type CatalogKind, type CatalogLoader } from './catalog.js';
 import { createManagerLoader, type ManagerRequest } from './managers.js';
 
@@ -34,8 +34,6 @@ export interface Loaders {
   /** The user id a manager rule resolves to, or null (see `managers.ts`). */
   manager(request: ManagerRequest): Promise<string | null>;
 }
-
-export type ProviderRegistry = ReadonlyMap<ProviderName, DirectoryProvider>;
 
 /** The loaders' entities, as batch-size metrics name them. */
 export type LoaderEntity = 'user' | 'department' | 'group';

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { isProviderError } from '../errors.js';
 import { type SecretRedactor } from '../redaction.js';
-import type { ProviderRegistry } from '../loaders/index.js';
+import type { ProviderRegistry } from '../providers/types.js';
 import type { Logger } from '../logger.js';
 import type { ProviderName } from '../models.js';
 import type { Metrics } from './metrics.js';

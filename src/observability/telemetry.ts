@@ -1,7 +1,6 @@
 import type { CacheLookupObserver } from '../cache/store.js';
 import type { LoaderBatchObserver } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
-import type { ProviderObservers } from '../providers/index.js';
 import type { UpstreamObserver } from '../providers/observer.js';
 import type { Metrics } from './metrics.js';
 
@@ -15,6 +14,12 @@ export interface Telemetry {
   readonly providers: ProviderObservers;
   /** For `createRequestContext`: DataLoader batch sizes. */
   readonly loaderBatch: LoaderBatchObserver;
+}
+
+/** Who hears the providers' requests, breaker changes and cache reads (logs and metrics). */
+export interface ProviderObservers {
+  readonly upstream?: UpstreamObserver | undefined;
+  readonly cache?: CacheLookupObserver | undefined;
 }
 
 /** The most issues one log line lists (the line says how many there were in all). */

@@ -1,6 +1,9 @@
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { ProviderError } from '../errors.js';
-import type { UpstreamCaller } from './observer.js';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { SecretRedactor } from '../redaction.js';
+import type { UpstreamCaller, UpstreamObserver } from './observer.js';
+import type { ResilienceClock } from './resilience/index.js';
 
 /**
  * The one interface every provider implements. Loaders use it without knowing which provider
@@ -78,4 +81,19 @@ export interface ProviderSession {
 
   fetchGroup(id: string): Promise<GroupModel | null>;
   listGroups(): Promise<readonly GroupModel[]>;
+}
+
+/** The providers that are served, by name; a provider without credentials is absent. */
+export type ProviderRegistry = ReadonlyMap<ProviderName, DirectoryProvider>;
+
+/** What every provider factory takes besides its own configuration. */
+export interface ProviderOptions {
+  /** Shared with the logger and the error formatter; issued tokens are added to it. */
+  readonly redactor?: SecretRedactor | undefined;
+  /** Keeps tokens across requests (the cross-request cache); without it, in the client. */
+  readonly tokenStore?: KeyValueCache<string> | undefined;
+  /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
+  readonly clock?: ResilienceClock | undefined;
+  /** Hears every upstream request and breaker change (logs and metrics); silent without it. */
+  readonly observer?: UpstreamObserver | undefined;
 }

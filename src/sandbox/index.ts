@@ -1,4 +1,8 @@
-import { DEFAULTS, type IspringConfig, type IspringUserLookup, type ThriveConfig } from '../config.js';
+import { UPSTREAM_DEFAULTS } from '../config.js';
+import type { ProviderName } from '../models.js';
+import { ISPRING_DEFAULTS, type IspringConfig, type IspringUserLookup } from '../providers/ispring/config.js';
+import type { ResilienceConfig } from '../providers/resilience/config.js';
+import { THRIVE_DEFAULTS, type ThriveConfig } from '../providers/thrive/config.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
 import {
   startIspringSandbox,
@@ -114,6 +118,8 @@ export function sandboxProviderConfigs(
   modes: { thrive?: 'basic' | 'oauth'; ispring?: 'token' | 'headers' } = {},
   overrides: {
     timeoutMs?: number;
+    /** Each provider's resilience (`config.upstream.resilience`); the defaults when absent. */
+    resilience?: { readonly [P in ProviderName]?: ResilienceConfig };
     thriveUserBatchSize?: number;
     thriveConcurrency?: number;
     ispringUserBatchSize?: number;
@@ -124,7 +130,7 @@ export function sandboxProviderConfigs(
 ): { thrive: ThriveConfig; ispring: IspringConfig } {
   const thriveCredentials = SANDBOX_CREDENTIALS.thrive;
   const ispringCredentials = SANDBOX_CREDENTIALS.ispring;
-  const timeoutMs = overrides.timeoutMs ?? DEFAULTS.timeoutMs;
+  const timeoutMs = overrides.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
   const thrive: ThriveConfig = {
     baseUrl: sandbox.thrive.baseUrl,
     auth:
@@ -136,12 +142,13 @@ export function sandboxProviderConfigs(
             clientId: thriveCredentials.clientId,
             clientSecret: thriveCredentials.clientSecret,
             tokenUrl: `${sandbox.thrive.origin}/oauth2/token/${encodeURIComponent(thriveCredentials.tenantId)}`,
-            scope: DEFAULTS.thriveScope,
+            scope: THRIVE_DEFAULTS.scope,
           },
     timeoutMs,
-    userBatchSize: overrides.thriveUserBatchSize ?? DEFAULTS.thriveUserBatchSize,
-    concurrency: overrides.thriveConcurrency ?? DEFAULTS.thriveConcurrency,
-    audiencePageSize: overrides.audiencePageSize ?? DEFAULTS.thriveAudiencePageSize,
+    userBatchSize: overrides.thriveUserBatchSize ?? THRIVE_DEFAULTS.userBatchSize,
+    concurrency: overrides.thriveConcurrency ?? THRIVE_DEFAULTS.concurrency,
+    audiencePageSize: overrides.audiencePageSize ?? THRIVE_DEFAULTS.audiencePageSize,
+    ...(overrides.resilience?.thrive ? { resilience: overrides.resilience.thrive } : {}),
   };
   const ispring: IspringConfig = {
     baseUrl: sandbox.ispring.baseUrl,
@@ -159,9 +166,10 @@ export function sandboxProviderConfigs(
             clientSecret: ispringCredentials.clientSecret,
           },
     timeoutMs,
-    userBatchSize: overrides.ispringUserBatchSize ?? DEFAULTS.ispringUserBatchSize,
-    format: overrides.ispringFormat ?? 'xml',
+    userBatchSize: overrides.ispringUserBatchSize ?? ISPRING_DEFAULTS.userBatchSize,
+    format: overrides.ispringFormat ?? ISPRING_DEFAULTS.format,
     userLookup: overrides.ispringUserLookup ?? 'auto',
+    ...(overrides.resilience?.ispring ? { resilience: overrides.resilience.ispring } : {}),
   };
   return { thrive, ispring };
 }

@@ -1,14 +1,11 @@
-import { cacheHintMaxAgeSeconds, type CacheTtls } from '../../src/cache/cached-provider.ts';
+import { composeSubgraph } from '../../src/app.ts';
+import type { CacheTtls } from '../../src/cache/cached-provider.ts';
 import { createCacheStore, type CacheClock, type InMemoryCacheStore } from '../../src/cache/store.ts';
-import { DEFAULTS, LIMIT_DEFAULTS, secretsOf, type LimitsConfig } from '../../src/config.ts';
-import { SecretRedactor } from '../../src/redaction.ts';
-import { createLogger } from '../../src/logger.ts';
+import { CACHE_DEFAULTS, loadConfig, type Config, type LimitsConfig } from '../../src/config.ts';
 import type { ProviderName } from '../../src/models.ts';
-import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
-import { createTelemetry } from '../../src/observability/telemetry.ts';
-import { createProviders } from '../../src/providers/index.ts';
+import type { Metrics } from '../../src/observability/metrics.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+import type { RunningSubgraph } from '../../src/server.ts';
 
 /** What a GraphQL response over HTTP carries. */
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -119,45 +116,47 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           : { ...auth, password: 'wrong-ispring-secret' },
     };
   }
-  const secrets = secretsOf({ ...chosen, routerSecret: options.routerSecret });
-  const redactor = new SecretRedactor(secrets);
+  // What `loadConfig` gives a development machine with no provider configured, then the test's
+  // choices: the same composition root as `npm start`.
+  const base = loadConfig({});
   const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    level: options.logLevel ?? 'silent',
-    redactor,
-    destination: {
+  const cache = createCacheStore({
+    maxEntries: options.cache?.maxEntries ?? CACHE_DEFAULTS.maxEntries,
+    maxBytes: options.cache?.maxBytes ?? CACHE_DEFAULTS.maxBytes,
+    perf: options.cache?.perf,
+  });
+  const config: Config = {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    providers: chosen,
+    routerSecret: options.routerSecret,
+    limits: { ...base.limits, ...options.limits },
+    introspection: options.introspection ?? true,
+    logLevel: options.logLevel ?? 'silent',
+    cache: { ...base.cache, ttlSeconds: { ...CACHE_DEFAULTS.ttlSeconds, ...options.cache?.ttls } },
+    operations: {
+      ...base.operations,
+      logFormat: 'json',
+      graphiql: options.graphiql ?? true,
+      inlineTracing: options.inlineTracing ?? true,
+      ...(options.health
+        ? { healthCheckIntervalMs: options.health.intervalMs, healthCheckTimeoutMs: options.health.timeoutMs }
+        : {}),
+    },
+  };
+  const composed = await composeSubgraph(config, {
+    cacheStore: cache,
+    terminal: false,
+    logDestination: {
       write: (line: string) => {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       },
     },
   });
-  const metrics = createMetrics();
-  const telemetry = createTelemetry({ metrics, logger });
-  const ttls: CacheTtls = {
-    users: options.cache?.ttls?.users ?? DEFAULTS.cacheTtlUsersSeconds,
-    departments: options.cache?.ttls?.departments ?? DEFAULTS.cacheTtlDepartmentsSeconds,
-    groups: options.cache?.ttls?.groups ?? DEFAULTS.cacheTtlGroupsSeconds,
-  };
-  const cache = createCacheStore({
-    maxEntries: options.cache?.maxEntries ?? DEFAULTS.cacheMaxEntries,
-    maxBytes: options.cache?.maxBytes ?? DEFAULTS.cacheMaxBytes,
-    perf: options.cache?.perf,
-  });
-  const subgraph = await startSubgraph({
-    providers: createProviders(chosen, redactor, { store: cache, ttls }, telemetry.providers),
-    telemetry,
-    logger,
-    redactor,
-    host: '127.0.0.1',
-    port: 0,
-    cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(ttls),
-    routerSecret: options.routerSecret,
-    limits: { ...LIMIT_DEFAULTS, ...options.limits },
-    introspection: options.introspection,
-    graphiql: options.graphiql,
-    inlineTracing: options.inlineTracing,
-    health: options.health,
-  });
+  const subgraph = composed.server;
+  const secrets = composed.secrets;
+  const metrics = composed.metrics;
   const routerHeaders: Record<string, string> = options.routerSecret
     ? { 'router-authorization': options.routerSecret }
     : {};
@@ -176,7 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const key of cache.keys()) if (!key.startsWith('token:')) void cache.delete(key);
     },
     close: async () => {
-      await subgraph.close();
+      await composed.close();
       await sandbox.close();
     },
   };

@@ -1,7 +1,8 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultResilience, type IspringConfig } from '../../src/config.ts';
+import type { IspringConfig } from '../../src/providers/ispring/config.ts';
+import { defaultResilience } from '../../src/providers/resilience/config.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import type { DepartmentModel, ManagerRule, UserModel } from '../../src/models.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ThriveConfig } from '../../src/config.ts';
+import type { ThriveConfig } from '../../src/providers/thrive/config.ts';
 import { type ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import type { UserModel } from '../../src/models.ts';

@@ -1,6 +1,7 @@
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IspringConfig, ThriveConfig } from '../../src/config.ts';
+import type { IspringConfig } from '../../src/providers/ispring/config.ts';
+import type { ThriveConfig } from '../../src/providers/thrive/config.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { TOKEN_REFUSAL_BACKOFF_MS } from '../../src/providers/auth/bearer.ts';
 import { createIspringProvider } from '../../src/providers/ispring/index.ts';

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/config.ts';
+import { UPSTREAM_DEFAULTS } from '../../src/config.ts';
+import { ISPRING_DEFAULTS } from '../../src/providers/ispring/config.ts';
+import { THRIVE_DEFAULTS } from '../../src/providers/thrive/config.ts';
 import {
   createDemoOrganisation,
   DEFAULT_ISPRING_VARIANTS,
@@ -361,12 +363,12 @@ describe('sandboxProviderConfigs', () => {
         clientId: SANDBOX_CREDENTIALS.thrive.clientId,
         clientSecret: SANDBOX_CREDENTIALS.thrive.clientSecret,
         tokenUrl: `${sandbox.thrive.origin}/oauth2/token/${SANDBOX_CREDENTIALS.thrive.tenantId}`,
-        scope: DEFAULTS.thriveScope,
+        scope: THRIVE_DEFAULTS.scope,
       },
-      timeoutMs: DEFAULTS.timeoutMs,
-      userBatchSize: DEFAULTS.thriveUserBatchSize,
-      concurrency: DEFAULTS.thriveConcurrency,
-      audiencePageSize: DEFAULTS.thriveAudiencePageSize,
+      timeoutMs: UPSTREAM_DEFAULTS.timeoutMs,
+      userBatchSize: THRIVE_DEFAULTS.userBatchSize,
+      concurrency: THRIVE_DEFAULTS.concurrency,
+      audiencePageSize: THRIVE_DEFAULTS.audiencePageSize,
     });
     expect(ispring).toEqual({
       baseUrl: sandbox.ispring.baseUrl,
@@ -375,8 +377,8 @@ describe('sandboxProviderConfigs', () => {
         clientId: SANDBOX_CREDENTIALS.ispring.clientId,
         clientSecret: SANDBOX_CREDENTIALS.ispring.clientSecret,
       },
-      timeoutMs: DEFAULTS.timeoutMs,
-      userBatchSize: DEFAULTS.ispringUserBatchSize,
+      timeoutMs: UPSTREAM_DEFAULTS.timeoutMs,
+      userBatchSize: ISPRING_DEFAULTS.userBatchSize,
       format: 'xml',
       userLookup: 'auto',
     });

@@ -4,7 +4,7 @@ import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ReadinessMonitor, type Readiness } from '../../src/observability/health.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import { createProviders } from '../../src/providers/index.ts';
+import { createCachedProviders } from '../../src/app.ts';
 import { sandboxProviderConfigs } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
@@ -140,11 +140,11 @@ describe('ReadinessMonitor with its own clock', () => {
 
   function monitor(intervalMs: number) {
     const configs = sandboxProviderConfigs(stack.sandbox);
-    const redactor = new SecretRedactor(secretsOf({ ...configs, routerSecret: undefined }));
+    const redactor = new SecretRedactor(secretsOf({ providers: configs, routerSecret: undefined }));
     let now = 1_700_000_000_000;
     const metrics = createMetrics();
     const readiness = new ReadinessMonitor({
-      providers: createProviders(configs, redactor),
+      providers: createCachedProviders(configs, redactor),
       intervalMs,
       timeoutMs: 5000,
       redactor,

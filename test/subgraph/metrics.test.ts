@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultResilience, secretsOf, type ResilienceConfig } from '../../src/config.ts';
+import { secretsOf } from '../../src/config.ts';
+import { defaultResilience, type ResilienceConfig } from '../../src/providers/resilience/config.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { createTelemetry } from '../../src/observability/telemetry.ts';
-import { createProviders } from '../../src/providers/index.ts';
+import { createCachedProviders } from '../../src/app.ts';
 import { DEMO, sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
 import { postGraphQL, startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
@@ -457,7 +458,9 @@ describe('the circuit breaker', () => {
     });
     const thrive = { ...configs.thrive, resilience: resilience('thrive') };
     const ispring = { ...configs.ispring, resilience: resilience('ispring') };
-    const redactor = new SecretRedactor(secretsOf({ thrive, ispring, routerSecret: undefined }));
+    const redactor = new SecretRedactor(
+      secretsOf({ providers: { thrive, ispring }, routerSecret: undefined }),
+    );
     const logger = createLogger({
       level: 'info',
       redactor,
@@ -466,7 +469,7 @@ describe('the circuit breaker', () => {
     metrics = createMetrics();
     const telemetry = createTelemetry({ metrics, logger });
     running = await startSubgraph({
-      providers: createProviders({ thrive, ispring }, redactor, undefined, telemetry.providers),
+      providers: createCachedProviders({ thrive, ispring }, redactor, undefined, telemetry.providers),
       telemetry,
       logger,
       redactor,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RESILIENCE_DEFAULTS, type IspringUserLookup } from '../../src/config.ts';
+import type { IspringUserLookup } from '../../src/providers/ispring/config.ts';
+import { RESILIENCE_DEFAULTS } from '../../src/providers/resilience/config.ts';
 import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts';
 import type { IspringVariants } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, secretsOf, type RedisCacheConfig } from '../../src/config.ts';
+import { CACHE_DEFAULTS, secretsOf, type RedisCacheConfig } from '../../src/config.ts';
 import { createRedisCacheStore, type RedisCacheStore } from '../../src/cache/redis.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import { createTelemetry } from '../../src/observability/telemetry.ts';
-import { createProviders } from '../../src/providers/index.ts';
+import { createCachedProviders } from '../../src/app.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
 import { postGraphQL } from '../helpers/stack.ts';
@@ -19,11 +19,7 @@ import { postGraphQL } from '../helpers/stack.ts';
  */
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const TTLS = {
-  users: DEFAULTS.cacheTtlUsersSeconds,
-  departments: DEFAULTS.cacheTtlDepartmentsSeconds,
-  groups: DEFAULTS.cacheTtlGroupsSeconds,
-};
+const TTLS = CACHE_DEFAULTS.ttlSeconds;
 
 const OPERATION = `
   query ($ispring: ID!, $thrive: ID!) {
@@ -44,7 +40,7 @@ interface RedisSubgraph {
 async function startRedisSubgraph(sandbox: Sandbox, redisConfig: RedisCacheConfig): Promise<RedisSubgraph> {
   const configs = sandboxProviderConfigs(sandbox);
   const redactor = new SecretRedactor(
-    secretsOf({ ...configs, routerSecret: undefined, cache: { redis: redisConfig } }),
+    secretsOf({ providers: configs, routerSecret: undefined, cache: { redis: redisConfig } }),
   );
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({
@@ -60,7 +56,12 @@ async function startRedisSubgraph(sandbox: Sandbox, redisConfig: RedisCacheConfi
     onInvalidEntry: (kind) => metrics.cacheInvalidEntries.inc({ kind }),
   });
   const subgraph = await startSubgraph({
-    providers: createProviders(configs, redactor, { store: redis.store, ttls: TTLS }, telemetry.providers),
+    providers: createCachedProviders(
+      configs,
+      redactor,
+      { store: redis.store, ttls: TTLS },
+      telemetry.providers,
+    ),
     telemetry,
     logger,
     redactor,

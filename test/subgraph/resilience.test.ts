@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultResilience, secretsOf, type ResilienceConfig } from '../../src/config.ts';
+import { secretsOf } from '../../src/config.ts';
+import { defaultResilience, type ResilienceConfig } from '../../src/providers/resilience/config.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ProviderName } from '../../src/models.ts';
@@ -85,7 +86,7 @@ async function startFaultStack(
   });
   const thrive = { ...configs.thrive, resilience: resilience('thrive') };
   const ispring = { ...configs.ispring, resilience: resilience('ispring') };
-  const secrets = secretsOf({ thrive, ispring, routerSecret: undefined });
+  const secrets = secretsOf({ providers: { thrive, ispring }, routerSecret: undefined });
   const basic = thrive.auth.mode === 'basic' ? thrive.auth : undefined;
   if (basic) secrets.push(Buffer.from(`${basic.tenantId}:${basic.apiSecret}`).toString('base64'));
   const redactor = new SecretRedactor(secrets);

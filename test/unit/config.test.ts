@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../helpers/config.ts';
-import { DEFAULT_ISPRING_BASE_URL, DEFAULT_THRIVE_BASE_URL, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_ISPRING_BASE_URL } from '../../src/providers/ispring/config.ts';
+import { DEFAULT_THRIVE_BASE_URL } from '../../src/providers/thrive/config.ts';
 
 describe('loadConfig', () => {
   it('with no provider outside production, runs the sandbox on port 4001', () => {
@@ -9,8 +11,7 @@ describe('loadConfig', () => {
       port: 4001,
       host: '0.0.0.0',
       sandbox: true,
-      thrive: undefined,
-      ispring: undefined,
+      providers: {},
     });
   });
 
@@ -27,7 +28,7 @@ describe('loadConfig', () => {
   it('reads Thrive Basic mode with the documented defaults', () => {
     const config = loadConfig({ THRIVE_TENANT_ID: 'eu-west-2_AbcdEfghI', THRIVE_API_SECRET: 's3cret-value' });
     expect(config.sandbox).toBe(false);
-    expect(config.thrive).toMatchObject({
+    expect(config.providers.thrive).toMatchObject({
       baseUrl: DEFAULT_THRIVE_BASE_URL,
       auth: { mode: 'basic', tenantId: 'eu-west-2_AbcdEfghI', apiSecret: 's3cret-value' },
       timeoutMs: 10_000,
@@ -42,7 +43,7 @@ describe('loadConfig', () => {
       THRIVE_CLIENT_SECRET: 'client-secret',
       THRIVE_BASE_URL: 'https://public.api.mea.learn.tech/rest/v1',
     });
-    expect(config.thrive?.auth).toEqual({
+    expect(config.providers.thrive?.auth).toEqual({
       mode: 'oauth',
       tenantId: 'eu-west-2_AbcdEfghI',
       clientId: 'client',
@@ -60,7 +61,10 @@ describe('loadConfig', () => {
       ISPRING_EMAIL: 'a@b.c',
       ISPRING_PASSWORD: 'pw-value',
     });
-    expect(config.ispring).toMatchObject({ baseUrl: DEFAULT_ISPRING_BASE_URL, auth: { mode: 'token' } });
+    expect(config.providers.ispring).toMatchObject({
+      baseUrl: DEFAULT_ISPRING_BASE_URL,
+      auth: { mode: 'token' },
+    });
   });
 
   it('reads iSpring header mode', () => {
@@ -69,7 +73,7 @@ describe('loadConfig', () => {
       ISPRING_EMAIL: 'admin@example.com',
       ISPRING_PASSWORD: 'pw-value',
     });
-    expect(config.ispring?.auth).toEqual({
+    expect(config.providers.ispring?.auth).toEqual({
       mode: 'headers',
       accountUrl: 'https://myaccount.ispringlearn.com',
       email: 'admin@example.com',
@@ -102,7 +106,7 @@ describe('loadConfig', () => {
       THRIVE_API_SECRET: 'secret',
       THRIVE_BASE_URL: 'http://127.0.0.1:4010/rest/v1/',
     });
-    expect(config.thrive?.baseUrl).toBe('http://127.0.0.1:4010/rest/v1');
+    expect(config.providers.thrive?.baseUrl).toBe('http://127.0.0.1:4010/rest/v1');
   });
 
   it('rejects credentials embedded in a base URL', () => {
@@ -118,7 +122,7 @@ describe('loadConfig', () => {
   it('returns a frozen object', () => {
     const config = loadConfig({ THRIVE_TENANT_ID: 't', THRIVE_API_SECRET: 'secret' });
     expect(Object.isFrozen(config)).toBe(true);
-    expect(Object.isFrozen(config.thrive?.auth)).toBe(true);
+    expect(Object.isFrozen(config.providers.thrive?.auth)).toBe(true);
   });
 
   it('gives the cache its documented defaults', () => {

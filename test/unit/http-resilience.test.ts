@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultResilience, type ResilienceConfig } from '../../src/config.ts';
+import { defaultResilience, type ResilienceConfig } from '../../src/providers/resilience/config.ts';
 import { type ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createStaticAuth } from '../../src/providers/auth/static.ts';

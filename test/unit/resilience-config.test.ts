@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../helpers/config.ts';
-import { defaultResilience, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { defaultResilience } from '../../src/providers/resilience/config.ts';
 
 const BOTH = {
   THRIVE_TENANT_ID: 'eu-west-2_AbcdEfghI',
@@ -12,15 +13,15 @@ const BOTH = {
 describe('upstream resilience configuration', () => {
   it('gives each provider the documented defaults', () => {
     const config = loadConfig(BOTH);
-    expect(config.thrive?.resilience).toEqual({
+    expect(config.providers.thrive?.resilience).toEqual({
       retry: { retries: 2, baseDelayMs: 100, maxDelayMs: 2000, maxRetryAfterSeconds: 5 },
       breaker: { failureThreshold: 5, openMs: 10_000 },
       maxInFlight: 100,
       deadlineMs: 15_000,
       maxBodyBytes: 16 * 1024 * 1024,
     });
-    expect(config.ispring?.resilience).toEqual({ ...defaultResilience('ispring'), maxInFlight: 8 });
-    expect(defaultResilience('thrive')).toEqual(config.thrive?.resilience);
+    expect(config.providers.ispring?.resilience).toEqual({ ...defaultResilience('ispring'), maxInFlight: 8 });
+    expect(defaultResilience('thrive')).toEqual(config.providers.thrive?.resilience);
   });
 
   it('reads each provider’s own variables, and the shared deadline and body bound', () => {
@@ -39,14 +40,14 @@ describe('upstream resilience configuration', () => {
       ISPRING_MAX_IN_FLIGHT: '4',
       ISPRING_BREAKER_OPEN_MS: '2000',
     });
-    expect(config.thrive?.resilience).toEqual({
+    expect(config.providers.thrive?.resilience).toEqual({
       retry: { retries: 4, baseDelayMs: 50, maxDelayMs: 800, maxRetryAfterSeconds: 10 },
       breaker: { failureThreshold: 3, openMs: 30_000 },
       maxInFlight: 32,
       deadlineMs: 8000,
       maxBodyBytes: 1_048_576,
     });
-    expect(config.ispring?.resilience).toEqual({
+    expect(config.providers.ispring?.resilience).toEqual({
       retry: { retries: 0, baseDelayMs: 100, maxDelayMs: 2000, maxRetryAfterSeconds: 5 },
       breaker: { failureThreshold: 5, openMs: 2000 },
       maxInFlight: 4,
@@ -75,8 +76,8 @@ describe('upstream resilience configuration', () => {
 
   it('leaves a provider without credentials out, resilience and all', () => {
     const config = loadConfig({ ISPRING_CLIENT_ID: 'client', ISPRING_CLIENT_SECRET: 'secret-value' });
-    expect(config.thrive).toBeUndefined();
-    expect(config.ispring?.resilience?.maxInFlight).toBe(8);
+    expect(config.providers.thrive).toBeUndefined();
+    expect(config.providers.ispring?.resilience?.maxInFlight).toBe(8);
   });
 });
 
@@ -88,7 +89,7 @@ describe('upstream settings without credentials (sandbox mode)', () => {
       ISPRING_BREAKER_FAILURES: '9',
     });
     expect(config.sandbox).toBe(true);
-    expect(config.thrive).toBeUndefined();
+    expect(config.providers.thrive).toBeUndefined();
     expect(config.upstream.timeoutMs).toBe(2500);
     expect(config.upstream.resilience.thrive.retry.retries).toBe(0);
     expect(config.upstream.resilience.ispring.breaker.failureThreshold).toBe(9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RetryPolicy } from '../../src/config.ts';
+import type { RetryPolicy } from '../../src/providers/resilience/config.ts';
 import { ProviderError } from '../../src/errors.ts';
 import {
   afterAttempts,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ThriveConfig } from '../../src/config.ts';
+import type { ThriveConfig } from '../../src/providers/thrive/config.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { UNAUTHORIZED_REFRESH_BACKOFF_MS } from '../../src/providers/auth/bearer.ts';

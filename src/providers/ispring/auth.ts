@@ -1,5 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { IspringConfig, IspringTokenAuth } from '../../config.js';
+import type { IspringConfig, IspringTokenAuth } from './config.js';
 import { PayloadShapeError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import { createBearerAuth } from '../auth/bearer.js';

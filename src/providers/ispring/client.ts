@@ -1,5 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { IspringConfig, IspringUserLookup } from '../../config.js';
+import type { IspringConfig, IspringUserLookup } from './config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';

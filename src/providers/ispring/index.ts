@@ -1,27 +1,17 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { secretsOf, type IspringConfig } from '../../config.js';
 import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
 import type { CallOptions } from '../http/types.js';
-import type { UpstreamObserver } from '../observer.js';
-import { createResilience, type ResilienceClock } from '../resilience/index.js';
-import type { DirectoryProvider, ProviderSession } from '../types.js';
+import { createResilience } from '../resilience/index.js';
+import type { DirectoryProvider, ProviderOptions, ProviderSession } from '../types.js';
 import { createIspringClient, type IspringClient } from './client.js';
+import { ispringSecrets, type IspringConfig } from './config.js';
 import { toDepartmentModel, toGroupModel } from './mapper.js';
 
 export { createIspringClient, ISPRING_CLIENT_ENDPOINTS, type IspringClient } from './client.js';
 export { toDepartmentModel, toGroupModel, toUserModel, toUserStatus } from './mapper.js';
 
-export interface IspringProviderOptions {
-  /** Shared with the logger and the error formatter; issued tokens are added to it. */
-  redactor?: SecretRedactor;
-  /** Keeps the token across requests (the cross-request cache); without it, in the client. */
-  tokenStore?: KeyValueCache<string>;
-  /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
-  clock?: ResilienceClock;
-  /** Hears every upstream request and breaker change (logs and metrics); silent without it. */
-  observer?: UpstreamObserver;
-}
+/** What `createIspringProvider` takes besides its configuration (every provider takes the same). */
+export type IspringProviderOptions = ProviderOptions;
 
 /**
  * iSpring Learn as a `DirectoryProvider` (contract sections 5 and 7).
@@ -34,9 +24,7 @@ export function createIspringProvider(
   config: IspringConfig,
   options: IspringProviderOptions = {},
 ): DirectoryProvider {
-  const redactor =
-    options.redactor ??
-    new SecretRedactor(secretsOf({ thrive: undefined, ispring: config, routerSecret: undefined }));
+  const redactor = options.redactor ?? new SecretRedactor(ispringSecrets(config));
   // One per provider: every session and token request shares its breaker and in-flight bound.
   const resilience = createResilience('ispring', config.resilience, options.clock, options.observer);
   const client = createIspringClient(config, redactor, options.tokenStore, resilience);

@@ -1,4 +1,4 @@
-import type { BreakerPolicy } from '../../config.js';
+import type { BreakerPolicy } from './config.js';
 
 /**
  * A circuit breaker for one provider (the pattern of Nygard's "Release It!"):

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { defaultResilience, type ResilienceConfig } from '../../config.js';
+import { defaultResilience, type ResilienceConfig } from './config.js';
 import type { ProviderName } from '../../models.js';
 import { SILENT_UPSTREAM_OBSERVER, type UpstreamObserver } from '../observer.js';
 import { CircuitBreaker } from './breaker.js';

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../../config.js';
+import type { RetryPolicy } from './config.js';
 import { ProviderError } from '../../errors.js';
 
 /**

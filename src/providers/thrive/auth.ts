@@ -1,5 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { ThriveConfig, ThriveOAuth } from '../../config.js';
+import type { ThriveConfig, ThriveOAuth } from './config.js';
 import { PayloadShapeError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import { createBearerAuth } from '../auth/bearer.js';

@@ -1,5 +1,5 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { ThriveConfig } from '../../config.js';
+import type { ThriveConfig } from './config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
 import type { UserModel } from '../../models.js';

@@ -1,30 +1,20 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import pLimit from 'p-limit';
-import { secretsOf, type ThriveConfig } from '../../config.js';
 import { ProviderError } from '../../errors.js';
 import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import type { CallOptions } from '../http/types.js';
-import type { UpstreamObserver } from '../observer.js';
-import { createResilience, type ResilienceClock } from '../resilience/index.js';
-import type { DirectoryProvider, ProviderSession } from '../types.js';
+import { createResilience } from '../resilience/index.js';
+import type { DirectoryProvider, ProviderOptions, ProviderSession } from '../types.js';
 import { createThriveClient, type AudienceList, type ThriveClient } from './client.js';
+import { thriveSecrets, type ThriveConfig } from './config.js';
 import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
 
 export { createThriveClient, THRIVE_ENDPOINTS, type ThriveClient } from './client.js';
 export { toDepartmentModel, toGroupModel, toUserModel, unknownDepartment } from './mapper.js';
 
-export interface ThriveProviderOptions {
-  /** Shared with the logger and the error formatter; issued tokens are added to it. */
-  redactor?: SecretRedactor;
-  /** Keeps the OAuth token across requests (the cross-request cache); without it, in the client. */
-  tokenStore?: KeyValueCache<string>;
-  /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
-  clock?: ResilienceClock;
-  /** Hears every upstream request and breaker change (logs and metrics); silent without it. */
-  observer?: UpstreamObserver;
-}
+/** What `createThriveProvider` takes besides its configuration (every provider takes the same). */
+export type ThriveProviderOptions = ProviderOptions;
 
 /**
  * Thrive Learning as a `DirectoryProvider` (contract sections 5 and 7).
@@ -39,9 +29,7 @@ export function createThriveProvider(
   config: ThriveConfig,
   options: ThriveProviderOptions = {},
 ): DirectoryProvider {
-  const redactor =
-    options.redactor ??
-    new SecretRedactor(secretsOf({ thrive: config, ispring: undefined, routerSecret: undefined }));
+  const redactor = options.redactor ?? new SecretRedactor(thriveSecrets(config));
   // One per provider: every session and token request shares its breaker and in-flight bound.
   const resilience = createResilience('thrive', config.resilience, options.clock, options.observer);
   const client = createThriveClient(config, redactor, options.tokenStore, resilience);
