@@ -4,7 +4,7 @@ import type { RedisCacheConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { checkEntry } from './entry-guards.js';
 import { JsonCodecCache } from './json-codec.js';
-import type { CacheEntry, CacheStore } from './store.js';
+import type { CacheStore } from './store.js';
 
 /**
  * The cross-request cache in Redis (`CACHE_REDIS_URL`): one cache for every worker and replica, so

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { childBaseEnv } from '../../src/bench/children.ts';
+import { childBaseEnv } from '../../src/dev/harness/children.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
 
 /**

@@ -14,7 +14,7 @@ import {
   enrolmentsOf,
   startLearningRecordsSubgraph,
   type RunningLearningRecordsSubgraph,
-} from '../../src/examples/learning-records-subgraph.ts';
+} from '../../src/dev/examples/learning-records-subgraph.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import {
@@ -24,7 +24,7 @@ import {
   LEARNING_DIRECTORY_SUBGRAPH,
   LEARNING_RECORDS_SUBGRAPH,
   type SupergraphComposition,
-} from '../../src/tools/compose.ts';
+} from '../../src/dev/tools/compose.ts';
 import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
 
 /**

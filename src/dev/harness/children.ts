@@ -2,7 +2,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
+import { SANDBOX_CREDENTIALS } from '../../sandbox/credentials.js';
 import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc.js';
 import type { SandboxInfo } from './sandbox-process.js';
 

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { failStart, serveParent } from './ipc.js';
+import { failStart, serveParent } from '../harness/ipc.js';
 
 /**
  * The load generator (forked by run.ts, so that its CPU is not the subgraph's): runs autocannon's

@@ -4,16 +4,16 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { RequestContext } from '../context.js';
-import { createErrorFormatter } from '../error-formatting.js';
-import { SecretRedactor } from '../redaction.js';
-import { createLogger } from '../logger.js';
-import { createSubgraphSchema } from '../schema.js';
+import type { RequestContext } from '../../context.js';
+import { createErrorFormatter } from '../../error-formatting.js';
+import { SecretRedactor } from '../../redaction.js';
+import { createLogger } from '../../logger.js';
+import { createSubgraphSchema } from '../../schema.js';
 import { createInMemoryDirectory } from './directory.js';
-import { failStart, serveParent } from './ipc.js';
-import { createBenchOrganisation } from './organisation.js';
+import { failStart, serveParent } from '../harness/ipc.js';
+import { createBenchOrganisation } from '../harness/organisation.js';
 import { WARM_TTL_SECONDS } from './settings.js';
-import { listen } from '../listen.js';
+import { listen } from '../../listen.js';
 
 /**
  * Baseline B1 (forked by run.ts): the same subgraph schema and resolvers (`createSubgraphSchema()`)

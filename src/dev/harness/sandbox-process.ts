@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxFault, type SandboxServer } from '../sandbox/index.js';
+import { startSandbox, type SandboxFault, type SandboxServer } from '../../sandbox/index.js';
 import { failStart, serveParent } from './ipc.js';
 import { createBenchOrganisation } from './organisation.js';
 

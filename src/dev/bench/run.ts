@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { BaselineInfo } from './baseline.js';
@@ -18,10 +18,12 @@ import {
   sandboxProviderEnv,
   stopChildrenOnExit,
   waitForGraphql,
-} from './children.js';
+} from '../harness/children.js';
 import { createInMemoryDirectory } from './directory.js';
 import type { LoadRequest, LoadSummary } from './load.js';
-import { createBenchOrganisation } from './organisation.js';
+import { createBenchOrganisation } from '../harness/organisation.js';
+import { readArgs, UsageError } from '../harness/args.js';
+import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
 import { splitProfile } from './profile.js';
 import {
   formatDeclared,
@@ -33,9 +35,9 @@ import {
   type Row,
   type Verdict,
 } from './report.js';
-import type { SandboxCounts, SandboxInfo } from './sandbox-process.js';
+import type { SandboxCounts, SandboxInfo } from '../harness/sandbox-process.js';
 import { DELAY_MS, WARM_TTL_SECONDS } from './settings.js';
-import { idsPerUrl } from '../providers/ispring/client.js';
+import { idsPerUrl } from '../../providers/ispring/client.js';
 import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.js';
 
 /** The longest base URL a sandbox on loopback can have. */
@@ -47,8 +49,7 @@ const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
  * one table on stdout, the same as JSON. Progress goes to stderr.
  */
 
-const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
-const MAIN = path.resolve(HERE, '..', 'main.js');
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
 
 const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--out <file>]
 
@@ -72,46 +73,29 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  let quick = false;
-  let duration: number | undefined;
-  let connections: number | undefined;
-  let out = 'bench-results.json';
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const value = () => {
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${arg} needs a value.`);
-      i += 1;
-      return next;
-    };
-    if (arg === '--quick') quick = true;
-    else if (arg === '--duration') {
-      duration = Number(value());
-      if (!Number.isFinite(duration) || duration <= 0 || duration > 600)
-        throw new UsageError('--duration must be a number of seconds from 0 to 600.');
-    } else if (arg === '--connections') {
-      connections = Number(value());
-      if (!Number.isInteger(connections) || connections < 1 || connections > 1000)
-        throw new UsageError('--connections must be a whole number from 1 to 1000.');
-    } else if (arg === '--out') out = value();
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else throw new UsageError(`Unknown argument ${JSON.stringify(arg)}.`);
-  }
-  const saturatingSeconds = duration ?? (quick ? 0.75 : 6);
+  const args = readArgs(
+    argv,
+    {
+      quick: { kind: 'flag' },
+      duration: { kind: 'number', min: 0.01, max: 600, unit: 'seconds' },
+      connections: { kind: 'number', min: 1, max: 1000, whole: true },
+      out: { kind: 'string' },
+    },
+    USAGE,
+  );
+  const quick = args.quick;
+  const saturatingSeconds = args.duration ?? (quick ? 0.75 : 6);
   return {
     quick,
     saturatingSeconds,
     unloadedSeconds: Math.max(0.25, saturatingSeconds * 0.4),
     minSamples: quick ? 5 : 20,
     minWaves: quick ? 1 : 4,
-    connections: connections ?? (quick ? 8 : 16),
-    out: path.resolve(out),
+    connections: args.connections ?? (quick ? 8 : 16),
+    out: path.resolve(args.out ?? 'bench-results.json'),
   };
 }
 
-class UsageError extends Error {}
 class BenchAbort extends Error {}
 
 // ---------------------------------------------------------------------------------------------
@@ -148,8 +132,8 @@ async function startSubgraph(
   const ttl = String(cache === 'cold' ? 0 : WARM_TTL_SECONDS);
   const child = new BenchChild({
     name: `subgraph (${cache} caches)`,
-    modulePath: MAIN,
-    execArgv: ['--import', pathToFileURL(path.join(HERE, 'orphan-guard.js')).href, ...extraExecArgv],
+    modulePath: MAIN_SCRIPT,
+    execArgv: [...orphanGuardImport(), ...extraExecArgv],
     announcesReady: false,
     env: {
       ...baseEnv(),
@@ -359,7 +343,7 @@ async function main(): Promise<void> {
   const env = baseEnv();
   const sandbox = new BenchChild({
     name: 'sandbox providers',
-    modulePath: path.join(HERE, 'sandbox-process.js'),
+    modulePath: harnessScript('sandbox-process.js'),
     env: { ...env, BENCH_SANDBOX_DELAY_MS: String(DELAY_MS) },
     announcesReady: true,
   });

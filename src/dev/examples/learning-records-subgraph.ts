@@ -7,8 +7,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse, Source, type DocumentNode } from 'graphql';
-import { DEMO } from '../sandbox/seed.js';
-import { graphqlUrl, listen } from '../listen.js';
+import { DEMO } from '../../sandbox/seed.js';
+import { graphqlUrl, listen } from '../../listen.js';
 
 /**
  * "learning-records": an example second subgraph, to see this one in a supergraph. It adds course
@@ -23,7 +23,7 @@ import { graphqlUrl, listen } from '../listen.js';
  * `schema/*.graphql` only). Resolved from this file, so that it is found from `src/` and `dist/`.
  */
 export const LEARNING_RECORDS_SCHEMA_FILE = fileURLToPath(
-  new URL('../../schema/examples/learning-records.graphql', import.meta.url),
+  new URL('../../../schema/examples/learning-records.graphql', import.meta.url),
 );
 
 export function loadLearningRecordsTypeDefs(): DocumentNode {

@@ -1,10 +1,10 @@
-import type { Loaders } from '../loaders/index.js';
-import { resolveManagerRule, type ManagerRequest } from '../loaders/managers.js';
-import { externalIdOf, providerOf } from '../ids.js';
-import type { DepartmentModel, GroupModel, UserModel } from '../models.js';
-import * as ispringMapper from '../providers/ispring/mapper.js';
-import * as thriveMapper from '../providers/thrive/mapper.js';
-import type { DemoOrganisation } from '../sandbox/seed.js';
+import type { Loaders } from '../../loaders/index.js';
+import { resolveManagerRule, type ManagerRequest } from '../../loaders/managers.js';
+import { externalIdOf, providerOf } from '../../ids.js';
+import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
+import * as ispringMapper from '../../providers/ispring/mapper.js';
+import * as thriveMapper from '../../providers/thrive/mapper.js';
+import type { DemoOrganisation } from '../../sandbox/seed.js';
 
 /**
  * The organisation as models, built once through the providers' own mappers: what B1 answers from,

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { composeServices } from '@apollo/composition';
 import { parse, Source, type DocumentNode } from 'graphql';
 import { loadLearningRecordsTypeDefs } from '../examples/learning-records-subgraph.js';
-import { loadTypeDefs } from '../schema.js';
+import { loadTypeDefs } from '../../schema.js';
 
 /**
  * `npm run compose`: the supergraph SDL of this subgraph and the example "learning-records" subgraph,

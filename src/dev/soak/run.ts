@@ -16,10 +16,12 @@ import {
   sandboxProviderEnv,
   stopChildrenOnExit,
   waitForGraphql,
-} from '../bench/children.js';
-import { createBenchOrganisation } from '../bench/organisation.js';
-import type { SandboxDrain, SandboxInfo } from '../bench/sandbox-process.js';
-import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
+} from '../harness/children.js';
+import { createBenchOrganisation } from '../harness/organisation.js';
+import { readArgs, UsageError } from '../harness/args.js';
+import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
+import type { SandboxDrain, SandboxInfo } from '../harness/sandbox-process.js';
+import { SANDBOX_CREDENTIALS } from '../../sandbox/credentials.js';
 import { checkResponse, leakPatterns } from './check.js';
 import { runClients, send, type ClientResult } from './clients.js';
 import { createOperations, createPicker, type Operation } from './operations.js';
@@ -38,10 +40,7 @@ import { addInto, latencySummary, Tally } from './tally.js';
  * the same as JSON to `--out`.
  */
 
-const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/soak
-const DIST = path.resolve(HERE, '..');
-const MAIN = path.join(DIST, 'main.js');
-const BENCH = path.join(DIST, 'bench');
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/soak
 
 const USAGE = `Usage: npm run soak -- [--quick] [--duration <s>] [--connections <n>] [--max-requests <n>] [--out <file>]
 
@@ -115,48 +114,26 @@ interface Options {
   readonly out: string;
 }
 
-class UsageError extends Error {}
 class SoakAbort extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
-  let quick = false;
-  let duration: number | undefined;
-  let connections = 16;
-  let maxRequests = 1_000_000;
-  let out = 'soak-results.json';
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const value = () => {
-      const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${arg} needs a value.`);
-      i += 1;
-      return next;
-    };
-    const whole = (raw: string, min: number, max: number, what: string) => {
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < min || n > max)
-        throw new UsageError(`${what} must be a whole number from ${min} to ${max}.`);
-      return n;
-    };
-    if (arg === '--quick') quick = true;
-    else if (arg === '--duration') {
-      duration = Number(value());
-      if (!Number.isFinite(duration) || duration < 1 || duration > 3600)
-        throw new UsageError('--duration must be a number of seconds from 1 to 3600.');
-    } else if (arg === '--connections') connections = whole(value(), 1, 256, '--connections');
-    else if (arg === '--max-requests') maxRequests = whole(value(), 1, 100_000_000, '--max-requests');
-    else if (arg === '--out') out = value();
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else throw new UsageError(`Unknown argument ${JSON.stringify(arg)}.`);
-  }
+  const args = readArgs(
+    argv,
+    {
+      quick: { kind: 'flag' },
+      duration: { kind: 'number', min: 1, max: 3600, unit: 'seconds' },
+      connections: { kind: 'number', min: 1, max: 256, whole: true },
+      'max-requests': { kind: 'number', min: 1, max: 100_000_000, whole: true },
+      out: { kind: 'string' },
+    },
+    USAGE,
+  );
   return {
-    quick,
-    durationSeconds: duration ?? (quick ? 10 : 60),
-    connections,
-    maxRequests,
-    out: path.resolve(out),
+    quick: args.quick,
+    durationSeconds: args.duration ?? (args.quick ? 10 : 60),
+    connections: args.connections ?? 16,
+    maxRequests: args['max-requests'] ?? 1_000_000,
+    out: path.resolve(args.out ?? 'soak-results.json'),
   };
 }
 
@@ -202,15 +179,14 @@ async function startSubgraph(sandbox: SandboxInfo): Promise<SubgraphWatch> {
   const port = await freePort();
   const child = new BenchChild({
     name: 'subgraph',
-    modulePath: MAIN,
+    modulePath: MAIN_SCRIPT,
     execArgv: [
       // An unhandled rejection becomes an uncaught exception, which ends the process, whatever
       // handler a dependency may have registered; process-monitor.ts writes it to stderr first.
       '--unhandled-rejections=strict',
       // For the memory readings after a full collection (process-monitor.ts).
       '--expose-gc',
-      '--import',
-      pathToFileURL(path.join(BENCH, 'orphan-guard.js')).href,
+      ...orphanGuardImport(),
       '--import',
       pathToFileURL(path.join(HERE, 'process-monitor.js')).href,
     ],
@@ -399,7 +375,7 @@ async function main(): Promise<void> {
   progress(`starting the sandbox providers (d = ${SANDBOX_DELAY_MS} ms)`);
   const sandbox = new BenchChild({
     name: 'sandbox providers',
-    modulePath: path.join(BENCH, 'sandbox-process.js'),
+    modulePath: harnessScript('sandbox-process.js'),
     env: { ...childBaseEnv(), BENCH_SANDBOX_DELAY_MS: String(SANDBOX_DELAY_MS) },
     announcesReady: true,
   });

@@ -1,5 +1,5 @@
-import type { SandboxInjectParams, SandboxProviderName } from '../bench/sandbox-process.js';
-import { ISPRING_ENDPOINTS, THRIVE_ENDPOINTS, type SandboxFault } from '../sandbox/index.js';
+import type { SandboxInjectParams, SandboxProviderName } from '../harness/sandbox-process.js';
+import { ISPRING_ENDPOINTS, THRIVE_ENDPOINTS, type SandboxFault } from '../../sandbox/index.js';
 
 /**
  * The soak's fault schedule: a cycle of ten phases of a few seconds, each injecting faults into one
