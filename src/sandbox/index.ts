@@ -181,12 +181,14 @@ export type { SandboxFault, SandboxFaultKind, SandboxFaultOptions } from './faul
 export { SANDBOX_CREDENTIALS } from './credentials.js';
 export {
   ISPRING_ACCOUNT_PREFIXES,
-  ISPRING_ENDPOINTS,
   MAX_REQUEST_LINE_BYTES,
   type IspringRecords,
   type IspringSandboxServer,
 } from './ispring-server.js';
-export { THRIVE_ENDPOINTS, type ThriveRecords, type ThriveSandboxServer } from './thrive-server.js';
+export { type ThriveRecords, type ThriveSandboxServer } from './thrive-server.js';
+// The endpoints the sandboxes serve are the providers' own list.
+export { ISPRING_ENDPOINTS } from '../providers/ispring/endpoints.js';
+export { THRIVE_ENDPOINTS } from '../providers/thrive/endpoints.js';
 export {
   DEFAULT_ISPRING_VARIANTS,
   DEFAULT_THRIVE_VARIANTS,

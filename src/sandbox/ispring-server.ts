@@ -27,6 +27,7 @@ import {
   VariantSettings,
   type IspringVariants,
 } from './variants.js';
+import { ISPRING_ENDPOINTS } from '../providers/ispring/endpoints.js';
 
 /**
  * iSpring Learn's REST API as `shared/providers/ispring.md` documents it: XML by default (root
@@ -36,24 +37,6 @@ import {
  * The API is also served under the account-domain prefixes `/api/v2` and `/index.php/api/v2`; the
  * token only at `/api/v3/token`. What real tenants may do differently is a variant (variants.ts).
  */
-
-/** The endpoint templates the request log and counters use (the same under an account-domain prefix). */
-export const ISPRING_ENDPOINTS = Object.freeze({
-  token: 'POST /api/v3/token',
-  user: 'GET /user/{userId}',
-  userV2: 'GET /user/{userId}/v2',
-  userList: 'GET /user',
-  userListV2: 'GET /user/v2',
-  users: 'GET /users',
-  usersV2: 'GET /users/v2',
-  usersV2ByPost: 'POST /users/v2',
-  departmentList: 'GET /department',
-  department: 'GET /department/{departmentId}',
-  departments: 'GET /departments',
-  groupList: 'GET /group',
-  group: 'GET /group/{groupId}',
-  groups: 'GET /groups',
-});
 
 /**
  * Path prefixes under which the API is also served, as on an account's own domain

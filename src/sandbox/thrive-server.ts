@@ -26,6 +26,7 @@ import {
   VariantSettings,
   type ThriveVariants,
 } from './variants.js';
+import { THRIVE_ENDPOINTS } from '../providers/thrive/endpoints.js';
 
 /**
  * Thrive Learning's REST API v1 as `shared/providers/thrive.md` documents it: JSON everywhere,
@@ -36,18 +37,6 @@ import {
  */
 
 export const THRIVE_API_PREFIX = '/rest/v1';
-
-/** The endpoint templates the request log and counters use (`/rest/v1` left out). */
-export const THRIVE_ENDPOINTS = Object.freeze({
-  token: 'POST /oauth2/token/{tenantId}',
-  user: 'GET /user/{id}',
-  userByRef: 'GET /users/ref/{ref}',
-  users: 'GET /users',
-  audiences: 'GET /audiences',
-  audience: 'GET /audiences/{id}',
-  audienceMembers: 'GET /audiences/{id}/members',
-  audienceManagers: 'GET /audiences/{id}/managers',
-});
 
 /**
  * Changes to the organisation a running Thrive sandbox serves. Each edits the server's organisation

@@ -21,6 +21,7 @@ import {
   type Sandbox,
 } from '../../src/sandbox/index.ts';
 import { rejection, expectNoSecrets } from '../helpers/errors.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * The iSpring provider against the iSpring sandbox over real HTTP: what it asks for (the sandbox's
@@ -28,12 +29,12 @@ import { rejection, expectNoSecrets } from '../helpers/errors.ts';
  * returns.
  */
 
-const USERS = 'GET /users/v2';
-const TOKEN = 'POST /api/v3/token';
-const DEPARTMENTS = 'GET /department';
-const DEPARTMENT = 'GET /department/{departmentId}';
-const GROUPS = 'GET /group';
-const GROUP = 'GET /group/{groupId}';
+const USERS = ISPRING_ENDPOINTS.usersV2;
+const TOKEN = ISPRING_ENDPOINTS.token;
+const DEPARTMENTS = ISPRING_ENDPOINTS.departmentList;
+const DEPARTMENT = ISPRING_ENDPOINTS.department;
+const GROUPS = ISPRING_ENDPOINTS.groupList;
+const GROUP = ISPRING_ENDPOINTS.group;
 /** Valid iSpring ids (UUIDs) that no sandbox entity has. */
 const UNKNOWN_ID = 'ffffffff-ffff-11e9-8fff-ffffffffffff';
 const OTHER_UNKNOWN_ID = 'eeeeeeee-eeee-11e9-8eee-eeeeeeeeeeee';

@@ -11,16 +11,17 @@ import {
 } from '../../src/providers/thrive/index.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { rejection, expectNoSecrets } from '../helpers/errors.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
  * The Thrive provider against the Thrive sandbox over real HTTP: what it asks for (the sandbox's
  * request log) as much as what it returns.
  */
 
-const USER = 'GET /user/{id}';
-const AUDIENCES = 'GET /audiences';
-const AUDIENCE = 'GET /audiences/{id}';
-const TOKEN = 'POST /oauth2/token/{tenantId}';
+const USER = THRIVE_ENDPOINTS.user;
+const AUDIENCES = THRIVE_ENDPOINTS.audiences;
+const AUDIENCE = THRIVE_ENDPOINTS.audience;
+const TOKEN = THRIVE_ENDPOINTS.token;
 /** An id in the Thrive alphabet that no sandbox entity has. */
 const UNKNOWN_ID = 'ffffffffffffffffffffffff';
 

@@ -10,6 +10,8 @@ import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { rejection } from '../helpers/errors.ts';
 import { recordingObserver } from '../helpers/observer.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Token requests as real tenants answer them: which client authentication Thrive's endpoint takes,
@@ -17,10 +19,10 @@ import { recordingObserver } from '../helpers/observer.ts';
  * URL's origin. Against the sandboxes over real HTTP, their variants switched per test.
  */
 
-const THRIVE_TOKEN = 'POST /oauth2/token/{tenantId}';
-const THRIVE_USER = 'GET /user/{id}';
-const ISPRING_TOKEN = 'POST /api/v3/token';
-const ISPRING_DEPARTMENTS = 'GET /department';
+const THRIVE_TOKEN = THRIVE_ENDPOINTS.token;
+const THRIVE_USER = THRIVE_ENDPOINTS.user;
+const ISPRING_TOKEN = ISPRING_ENDPOINTS.token;
+const ISPRING_DEPARTMENTS = ISPRING_ENDPOINTS.departmentList;
 
 let sandbox: Sandbox;
 beforeAll(async () => {

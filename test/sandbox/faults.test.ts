@@ -566,7 +566,7 @@ describe('matching', () => {
   });
 
   it('refuses an endpoint the server does not have, naming the ones it has', () => {
-    expect(() => sandbox.thrive.inject({ kind: 'reset' }, { endpoint: 'GET /users/v2' })).toThrow(
+    expect(() => sandbox.thrive.inject({ kind: 'reset' }, { endpoint: ISPRING_ENDPOINTS.usersV2 })).toThrow(
       /'GET \/user\/\{id\}'.*got "GET \/users\/v2"/,
     );
     expect(() => sandbox.ispring.inject({ kind: 'reset' }, { endpoint: THRIVE_ENDPOINTS.user })).toThrow(

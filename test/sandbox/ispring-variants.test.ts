@@ -217,7 +217,7 @@ describe('unknownUserIdInBatch', () => {
   });
 });
 
-describe('POST /users/v2', () => {
+describe(ISPRING_ENDPOINTS.usersV2ByPost, () => {
   it('served (default): answers an XML <request> of userIds with every matching user in one UsersPageV2, in XML', async () => {
     const wanted = [users[9]!.userId, users[2]!.userId];
     const response = await postUsers(userIdsXml(wanted));

@@ -17,6 +17,8 @@ import {
   startSandbox,
   type Sandbox,
 } from '../../src/sandbox/index.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /** What every sandbox server shares: request log, counters, variants, delay, closing; and the configs it hands out. */
 
@@ -193,7 +195,7 @@ describe('the request log and counters', () => {
     expect(sandbox.thrive.log).toEqual([
       {
         method: 'GET',
-        endpoint: 'GET /user/{id}',
+        endpoint: THRIVE_ENDPOINTS.user,
         path: `/rest/v1/user/${DEMO.thrive.ceo}`,
         query: '',
         status: 200,
@@ -201,7 +203,7 @@ describe('the request log and counters', () => {
       },
       {
         method: 'GET',
-        endpoint: 'GET /users',
+        endpoint: THRIVE_ENDPOINTS.users,
         path: '/rest/v1/users',
         query: 'page=2&perPage=5',
         status: 401,
@@ -217,7 +219,7 @@ describe('the request log and counters', () => {
       },
       {
         method: 'POST',
-        endpoint: 'POST /oauth2/token/{tenantId}',
+        endpoint: THRIVE_ENDPOINTS.token,
         path: `/oauth2/token/${SANDBOX_CREDENTIALS.thrive.tenantId}`,
         query: '',
         status: 401,
@@ -242,13 +244,13 @@ describe('the request log and counters', () => {
     }
     await fetch(`${sandbox.ispring.baseUrl}/department/unknown`, { method: 'DELETE' });
     expect(sandbox.ispring.counts()).toEqual({
-      'GET /user/{userId}/v2': 2,
-      'GET /users/v2': 1,
+      [ISPRING_ENDPOINTS.userV2]: 2,
+      [ISPRING_ENDPOINTS.usersV2]: 1,
       'GET <unknown>': 1,
       'DELETE <unknown>': 1,
     });
-    expect(sandbox.ispring.count('GET /user/{userId}/v2')).toBe(2);
-    expect(sandbox.ispring.count('GET /group')).toBe(0);
+    expect(sandbox.ispring.count(ISPRING_ENDPOINTS.userV2)).toBe(2);
+    expect(sandbox.ispring.count(ISPRING_ENDPOINTS.groupList)).toBe(0);
     expect(sandbox.ispring.count()).toBe(5);
   });
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
 import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Exact upstream request counts (contract section 7), read from the sandboxes' counters. Each
@@ -77,9 +79,9 @@ describe('upstream requests per operation', () => {
     );
 
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /users/v2': expectedUserRequests,
-      'GET /department': 1,
-      'GET /group': 1,
+      [ISPRING_ENDPOINTS.usersV2]: expectedUserRequests,
+      [ISPRING_ENDPOINTS.departmentList]: 1,
+      [ISPRING_ENDPOINTS.groupList]: 1,
     });
     // 100 ids do not fit one 4 KB URL: the first depth costs two requests, each depth after one.
     expect(levels[0]).toHaveLength(100);
@@ -122,7 +124,10 @@ describe('upstream requests per operation', () => {
       level.forEach((id) => fetched.add(id));
     }
 
-    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': fetched.size, 'GET /audiences': 1 });
+    expect(stack.sandbox.thrive.counts()).toEqual({
+      [THRIVE_ENDPOINTS.user]: fetched.size,
+      [THRIVE_ENDPOINTS.audiences]: 1,
+    });
     expect(stack.sandbox.ispring.count()).toBe(0);
   });
 
@@ -136,7 +141,7 @@ describe('upstream requests per operation', () => {
       },
     );
     expect(response.errors).toBeUndefined();
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
   });
 
   it('asks for one department by id when only one is needed', async () => {
@@ -145,8 +150,8 @@ describe('upstream requests per operation', () => {
     const response = await stack.query(`{ user(id: "ispring:${user.userId}") { department { name } } }`);
     expect(response.errors).toBeUndefined();
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /users/v2': 1,
-      'GET /department/{departmentId}': 1,
+      [ISPRING_ENDPOINTS.usersV2]: 1,
+      [ISPRING_ENDPOINTS.department]: 1,
     });
   });
 
@@ -161,7 +166,7 @@ describe('upstream requests per operation', () => {
       { ids: [...ispring, ...thrive] },
     );
     expect(response.data!.users.map((user) => user?.id)).toEqual([...ispring, ...thrive]);
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
-    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 30 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
+    expect(stack.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.user]: 30 });
   });
 });

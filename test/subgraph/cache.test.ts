@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * The cross-request cache through the real HTTP subgraph, counted on the sandboxes: operations at
@@ -36,8 +38,12 @@ const OPERATION = `
 
 /** What the operation costs on a cold cache (contract section 7: one request per entity here). */
 const COLD = {
-  ispring: { 'GET /users/v2': 1, 'GET /department/{departmentId}': 1, 'GET /group/{groupId}': 1 },
-  thrive: { 'GET /user/{id}': 1 },
+  ispring: {
+    [ISPRING_ENDPOINTS.usersV2]: 1,
+    [ISPRING_ENDPOINTS.department]: 1,
+    [ISPRING_ENDPOINTS.group]: 1,
+  },
+  thrive: { [THRIVE_ENDPOINTS.user]: 1 },
 };
 
 const counts = (stack: Stack) => ({
@@ -117,7 +123,10 @@ describe('with the cache on', () => {
     stack.resetCounts({ keepCache: true });
     clock.advanceSeconds(61);
     expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
-    expect(counts(stack)).toEqual({ ispring: { 'GET /users/v2': 1 }, thrive: { 'GET /user/{id}': 1 } });
+    expect(counts(stack)).toEqual({
+      ispring: { [ISPRING_ENDPOINTS.usersV2]: 1 },
+      thrive: { [THRIVE_ENDPOINTS.user]: 1 },
+    });
 
     // Past every TTL: the whole cold cost again.
     stack.resetCounts({ keepCache: true });

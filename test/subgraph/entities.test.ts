@@ -2,6 +2,8 @@ import { idsPerUrl } from '../../src/providers/ispring/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * `_entities`, as a router sends it: mixed representations of every entity type and both
@@ -62,14 +64,14 @@ describe('_entities', () => {
     // one department and the one group asked for at the first depth are read by id; the manager
     // walks that follow need several departments, which come from one list read.
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /users/v2': 2,
-      'GET /department/{departmentId}': 1,
-      'GET /group/{groupId}': 1,
-      'GET /department': 1,
+      [ISPRING_ENDPOINTS.usersV2]: 2,
+      [ISPRING_ENDPOINTS.department]: 1,
+      [ISPRING_ENDPOINTS.group]: 1,
+      [ISPRING_ENDPOINTS.departmentList]: 1,
     });
     // Thrive: one user, their managers (one request each), and the audience read by id.
     const thrive = stack.sandbox.thrive.counts();
-    expect(thrive['GET /audiences/{id}']).toBe(1);
+    expect(thrive[THRIVE_ENDPOINTS.audience]).toBe(1);
   });
 
   it('answers a malformed representation id with BAD_USER_INPUT at its index and resolves the rest', async () => {
@@ -108,7 +110,7 @@ describe('_entities', () => {
     expect(perUrl).toBeLessThan(100);
     const batches = [100, users.length - 100];
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /users/v2': batches.reduce((sum, size) => sum + Math.ceil(size / perUrl), 0),
+      [ISPRING_ENDPOINTS.usersV2]: batches.reduce((sum, size) => sum + Math.ceil(size / perUrl), 0),
     });
   });
 });

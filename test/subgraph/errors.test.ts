@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 const ispringId = `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`;
 const thriveId = `thrive:${DEMO.thrive.multiPosition}`;
@@ -103,8 +104,8 @@ describe('credentials', () => {
       const response = await stack.query(`query ($id: ID!) { user(id: $id) { id } }`, { id: ispringId });
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({ user: { id: ispringId } });
-      expect(stack.sandbox.ispring.count('POST /api/v3/token')).toBe(1);
-      expect(stack.sandbox.ispring.count('GET /users/v2')).toBe(2);
+      expect(stack.sandbox.ispring.count(ISPRING_ENDPOINTS.token)).toBe(1);
+      expect(stack.sandbox.ispring.count(ISPRING_ENDPOINTS.usersV2)).toBe(2);
     } finally {
       await stack.close();
     }

@@ -8,6 +8,8 @@ import { createCachedProviders } from '../../src/app.ts';
 import { sandboxProviderConfigs } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * `/health/live` and `/health/ready` over real HTTP (issue 5): what each answers, which upstream
@@ -15,11 +17,11 @@ import { expectNoneIn } from '../helpers/errors.ts';
  * and that neither needs the router's secret.
  */
 
-const THRIVE_TOKEN = 'POST /oauth2/token/{tenantId}';
-const ISPRING_TOKEN = 'POST /api/v3/token';
+const THRIVE_TOKEN = THRIVE_ENDPOINTS.token;
+const ISPRING_TOKEN = ISPRING_ENDPOINTS.token;
 /** `checkCredentials`: Thrive reads one audience, iSpring one user (src/providers/*\/client.ts). */
-const THRIVE_CHECK = 'GET /audiences';
-const ISPRING_CHECK = 'GET /users/v2';
+const THRIVE_CHECK = THRIVE_ENDPOINTS.audiences;
+const ISPRING_CHECK = ISPRING_ENDPOINTS.usersV2;
 const ROUTER_SECRET = 'router-secret-for-health-0123456789';
 
 interface Answer<T = any> {

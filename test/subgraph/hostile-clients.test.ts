@@ -7,6 +7,7 @@ import { MAX_MESSAGE_LENGTH } from '../../src/error-formatting.ts';
 import { MAX_ERRORS_PER_RESPONSE, TOO_MANY_ERRORS } from '../../src/inbound/error-budget.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
  * Requests built to hurt (issue 10's findings), each through the subgraph's real HTTP server: the
@@ -179,7 +180,7 @@ describe('the upstream request budget of one operation (MAX_UPSTREAM_REQUESTS_PE
       'query ($ids: [ID!]!, $other: ID!) { users(ids: $ids) { id } other: user(id: $other) { id } }',
       { ids, other: ispring },
     );
-    expect(small.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 50 });
+    expect(small.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.user]: 50 });
     const served = response.data!.users.filter((user) => user !== null);
     expect(served).toHaveLength(50);
     expect(response.errors).toHaveLength(30);
@@ -194,7 +195,7 @@ describe('the upstream request budget of one operation (MAX_UPSTREAM_REQUESTS_PE
       ids: ids.slice(50),
     });
     expect(again.errors).toBeUndefined();
-    expect(small.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 30 });
+    expect(small.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.user]: 30 });
   });
 });
 

@@ -8,6 +8,7 @@ import { requestIdOf } from '../../src/observability/request-scope.ts';
 import { DEMO, SANDBOX_CREDENTIALS } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
  * The log lines (issue 5), parsed from the stack's JSON log: one per GraphQL request and one per
@@ -153,7 +154,10 @@ describe('one line per GraphQL request and per upstream request', () => {
   });
 
   it('a failing operation: errorCodes counted by code, and the upstream failures as warnings', async () => {
-    stack.sandbox.thrive.inject({ kind: 'status', status: 503 }, { endpoint: 'GET /user/{id}', times: 3 });
+    stack.sandbox.thrive.inject(
+      { kind: 'status', status: 503 },
+      { endpoint: THRIVE_ENDPOINTS.user, times: 3 },
+    );
     const answer = await post(
       stack,
       {
@@ -186,7 +190,7 @@ describe('one line per GraphQL request and per upstream request', () => {
         msg: 'upstream request failed',
         level: 40,
         provider: 'thrive',
-        endpoint: 'GET /user/{id}',
+        endpoint: THRIVE_ENDPOINTS.user,
         status: 503,
         outcome: 'server_error',
       });
@@ -201,7 +205,7 @@ describe('one line per GraphQL request and per upstream request', () => {
       requestId: 'req-failing-1',
       code: 'UPSTREAM_UNAVAILABLE',
       provider: 'thrive',
-      endpoint: 'GET /user/{id}',
+      endpoint: THRIVE_ENDPOINTS.user,
       status: 503,
       path: ['down'],
     });
@@ -343,7 +347,7 @@ describe('concurrent requests', () => {
     ]);
     expect(a.body.errors).toBeUndefined();
     expect(b.body.errors).toBeUndefined();
-    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 2 });
+    expect(stack.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.user]: 2 });
     for (const id of ['concurrent-a', 'concurrent-b']) {
       const lines = linesOf(stack.logs, id);
       expect(upstreamLines(lines)).toHaveLength(1);

@@ -10,6 +10,8 @@ import { createCachedProviders } from '../../src/app.ts';
 import { DEMO, sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
 import { postGraphQL, startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * `GET /metrics` and what it counts (issue 5), checked against what really happened: the
@@ -40,8 +42,8 @@ const OUR_METRICS = [
   PROVIDER_READY,
 ];
 
-const THRIVE_USER = 'GET /user/{id}';
-const THRIVE_TOKEN = 'POST /oauth2/token/{tenantId}';
+const THRIVE_USER = THRIVE_ENDPOINTS.user;
+const THRIVE_TOKEN = THRIVE_ENDPOINTS.token;
 const ROUTER_SECRET = 'router-secret-for-metrics-0123456789';
 
 const thriveId = `thrive:${DEMO.thrive.multiPosition}`;
@@ -159,7 +161,7 @@ describe('upstream requests', () => {
     expect(response.errors).toBeUndefined();
     const received = sandboxCounts(stack.sandbox);
     expect(received.thrive[THRIVE_TOKEN]).toBe(1);
-    expect(received.ispring['POST /api/v3/token']).toBe(1);
+    expect(received.ispring[ISPRING_ENDPOINTS.token]).toBe(1);
     expect(Object.keys(received.ispring).length).toBeGreaterThanOrEqual(3);
     expect(await upstreamByEndpoint(stack.metrics)).toEqual(received);
   });
@@ -276,14 +278,14 @@ describe('the cache', () => {
     expect((await stack.query(USER, { id: ispringId })).errors).toBeUndefined();
     expect(await valueOf(stack.metrics, CACHE, { kind: 'user', result: 'miss' })).toBe(1);
     expect(await valueOf(stack.metrics, CACHE, { kind: 'user', result: 'hit' })).toBe(0);
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
 
     stack.resetCounts({ keepCache: true });
     expect((await stack.query(USER, { id: ispringId })).errors).toBeUndefined();
     expect(await valueOf(stack.metrics, CACHE, { kind: 'user', result: 'hit' })).toBe(1);
     expect(await valueOf(stack.metrics, CACHE, { kind: 'user', result: 'miss' })).toBe(1);
     expect(stack.sandbox.thrive.count() + stack.sandbox.ispring.count()).toBe(0);
-    expect(await valueOf(stack.metrics, UPSTREAM, { endpoint: 'GET /users/v2' })).toBe(1);
+    expect(await valueOf(stack.metrics, UPSTREAM, { endpoint: ISPRING_ENDPOINTS.usersV2 })).toBe(1);
   });
 
   it('the token is read from the cache too', async () => {
@@ -310,7 +312,7 @@ describe('DataLoader batches', () => {
     expect(await valueOf(stack.metrics, BATCH, labels, '_count')).toBe(1);
     expect(await valueOf(stack.metrics, BATCH, labels, '_sum')).toBe(7);
     expect(await valueOf(stack.metrics, BATCH, { provider: 'thrive' }, '_count')).toBe(0);
-    expect(stack.sandbox.ispring.count('GET /users/v2')).toBe(1);
+    expect(stack.sandbox.ispring.count(ISPRING_ENDPOINTS.usersV2)).toBe(1);
   });
 
   it('the same ids twice in one list: one batch of the distinct ids', async () => {

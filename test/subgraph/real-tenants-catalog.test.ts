@@ -3,6 +3,8 @@ import type { ThriveAudience, ThriveUser } from '../../src/providers/thrive/wire
 import { DEMO } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Real tenants, parts 6 and 8, through the subgraph, with the exact upstream requests of each
@@ -15,9 +17,9 @@ import { startStack, type Stack } from '../helpers/stack.ts';
  *   one catalog: one `GET /audiences` when more than one audience is needed in all.
  */
 
-const AUDIENCES = 'GET /audiences';
-const AUDIENCE = 'GET /audiences/{id}';
-const THRIVE_USER = 'GET /user/{id}';
+const AUDIENCES = THRIVE_ENDPOINTS.audiences;
+const AUDIENCE = THRIVE_ENDPOINTS.audience;
+const THRIVE_USER = THRIVE_ENDPOINTS.user;
 
 /** A third level under Engineering (a child of the Technology structure), T-V2's shape. */
 const PLATFORM_TEAM: ThriveAudience = {
@@ -203,9 +205,9 @@ describe('the fewest catalog reads', () => {
     });
     expect(response.user.manager).toEqual({ id: `ispring:${DEMO.ispring.departmentHead}` });
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /users/v2': 2,
-      'GET /department': 1,
-      'GET /group/{groupId}': 1,
+      [ISPRING_ENDPOINTS.usersV2]: 2,
+      [ISPRING_ENDPOINTS.departmentList]: 1,
+      [ISPRING_ENDPOINTS.group]: 1,
     });
   });
 
@@ -222,9 +224,9 @@ describe('the fewest catalog reads', () => {
       const manager = response.user.manager ?? response.user.positions[0].manager;
       expect(manager).toEqual({ id: `ispring:${DEMO.ispring.departmentHead}` });
       expect(stack.sandbox.ispring.counts()).toEqual({
-        'GET /users/v2': 2,
-        'GET /department': 1,
-        'GET /group/{groupId}': 1,
+        [ISPRING_ENDPOINTS.usersV2]: 2,
+        [ISPRING_ENDPOINTS.departmentList]: 1,
+        [ISPRING_ENDPOINTS.group]: 1,
       });
     },
   );

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoOrganisation, DEMO } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Real tenants, part 3: a 200 whose body is not the documented list or record is
@@ -117,36 +119,36 @@ interface ReadCase {
 
 const ISPRING_CASES: readonly ReadCase[] = [
   {
-    endpoint: 'GET /users/v2',
+    endpoint: ISPRING_ENDPOINTS.usersV2,
     query: `{ user(id: "ispring:${ispringUser.userId}") { id email } }`,
     errorPaths: [['user']],
     failedData: { user: null },
     data: { user: { id: `ispring:${ispringUser.userId}`, email: ispringEmail } },
-    cold: { 'GET /users/v2': 1 },
-    recovered: { 'GET /users/v2': 1 },
+    cold: { [ISPRING_ENDPOINTS.usersV2]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.usersV2]: 1 },
   },
   {
-    endpoint: 'GET /user/{userId}/v2',
+    endpoint: ISPRING_ENDPOINTS.userV2,
     query: `{ user(id: "ispring:${ispringUser.userId}") { id email } }`,
     errorPaths: [['user']],
     failedData: { user: null },
     data: { user: { id: `ispring:${ispringUser.userId}`, email: ispringEmail } },
-    cold: { 'GET /user/{userId}/v2': 1 },
-    recovered: { 'GET /user/{userId}/v2': 1 },
+    cold: { [ISPRING_ENDPOINTS.userV2]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.userV2]: 1 },
     single: true,
   },
   {
-    endpoint: 'GET /department/{departmentId}',
+    endpoint: ISPRING_ENDPOINTS.department,
     query: `{ department(id: "ispring:${childDepartment.departmentId}") { id name } }`,
     errorPaths: [['department']],
     failedData: { department: null },
     data: { department: { id: `ispring:${childDepartment.departmentId}`, name: childDepartment.name } },
-    cold: { 'GET /department/{departmentId}': 1 },
-    recovered: { 'GET /department/{departmentId}': 1 },
+    cold: { [ISPRING_ENDPOINTS.department]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.department]: 1 },
   },
   {
     // The department is read by id (and kept); its parent is a walk, which reads the list.
-    endpoint: 'GET /department',
+    endpoint: ISPRING_ENDPOINTS.departmentList,
     query: `{ department(id: "ispring:${childDepartment.departmentId}") { id parent { id name } } }`,
     errorPaths: [['department', 'parent']],
     failedData: { department: { id: `ispring:${childDepartment.departmentId}`, parent: null } },
@@ -156,58 +158,58 @@ const ISPRING_CASES: readonly ReadCase[] = [
         parent: { id: `ispring:${parentDepartment.departmentId}`, name: parentDepartment.name },
       },
     },
-    cold: { 'GET /department/{departmentId}': 1, 'GET /department': 1 },
-    recovered: { 'GET /department': 1 },
+    cold: { [ISPRING_ENDPOINTS.department]: 1, [ISPRING_ENDPOINTS.departmentList]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.departmentList]: 1 },
   },
   {
-    endpoint: 'GET /group/{groupId}',
+    endpoint: ISPRING_ENDPOINTS.group,
     query: `{ group(id: "ispring:${groupA.groupId}") { id name } }`,
     errorPaths: [['group']],
     failedData: { group: null },
     data: { group: { id: `ispring:${groupA.groupId}`, name: groupA.name } },
-    cold: { 'GET /group/{groupId}': 1 },
-    recovered: { 'GET /group/{groupId}': 1 },
+    cold: { [ISPRING_ENDPOINTS.group]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.group]: 1 },
   },
   {
     // Two groups in one operation: the list.
-    endpoint: 'GET /group',
+    endpoint: ISPRING_ENDPOINTS.groupList,
     query: `{ a: group(id: "ispring:${groupA.groupId}") { name } b: group(id: "ispring:${groupB.groupId}") { name } }`,
     errorPaths: [['a'], ['b']],
     failedData: { a: null, b: null },
     data: { a: { name: groupA.name }, b: { name: groupB.name } },
-    cold: { 'GET /group': 1 },
-    recovered: { 'GET /group': 1 },
+    cold: { [ISPRING_ENDPOINTS.groupList]: 1 },
+    recovered: { [ISPRING_ENDPOINTS.groupList]: 1 },
     emptyResponseIsAnAnswer: true,
   },
 ];
 
 const THRIVE_CASES: readonly ReadCase[] = [
   {
-    endpoint: 'GET /user/{id}',
+    endpoint: THRIVE_ENDPOINTS.user,
     query: `{ user(id: "thrive:${thriveUser.id}") { id email } }`,
     errorPaths: [['user']],
     failedData: { user: null },
     data: { user: { id: `thrive:${thriveUser.id}`, email: thriveUser.email } },
-    cold: { 'GET /user/{id}': 1 },
-    recovered: { 'GET /user/{id}': 1 },
+    cold: { [THRIVE_ENDPOINTS.user]: 1 },
+    recovered: { [THRIVE_ENDPOINTS.user]: 1 },
   },
   {
-    endpoint: 'GET /audiences/{id}',
+    endpoint: THRIVE_ENDPOINTS.audience,
     query: `{ group(id: "thrive:${audienceA.id}") { id name } }`,
     errorPaths: [['group']],
     failedData: { group: null },
     data: { group: { id: `thrive:${audienceA.id}`, name: audienceA.name } },
-    cold: { 'GET /audiences/{id}': 1 },
-    recovered: { 'GET /audiences/{id}': 1 },
+    cold: { [THRIVE_ENDPOINTS.audience]: 1 },
+    recovered: { [THRIVE_ENDPOINTS.audience]: 1 },
   },
   {
-    endpoint: 'GET /audiences',
+    endpoint: THRIVE_ENDPOINTS.audiences,
     query: `{ a: department(id: "thrive:${audienceA.id}") { name } b: group(id: "thrive:${audienceB.id}") { name } }`,
     errorPaths: [['a'], ['b']],
     failedData: { a: null, b: null },
     data: { a: { name: audienceA.name }, b: { name: audienceB.name } },
-    cold: { 'GET /audiences': 1 },
-    recovered: { 'GET /audiences': 1 },
+    cold: { [THRIVE_ENDPOINTS.audiences]: 1 },
+    recovered: { [THRIVE_ENDPOINTS.audiences]: 1 },
   },
 ];
 
@@ -309,12 +311,12 @@ describe.each(['xml', 'json'] as const)('iSpring asked for %s', (format) => {
   it('reads <response/> from GET /group as no groups: an account may have none', async () => {
     auto.sandbox.ispring.inject(
       { kind: 'status', status: 200, body: EMPTY_RESPONSE.body, headers: { 'content-type': XML } },
-      { endpoint: 'GET /group' },
+      { endpoint: ISPRING_ENDPOINTS.groupList },
     );
-    const read = ISPRING_CASES.find((candidate) => candidate.endpoint === 'GET /group')!;
+    const read = ISPRING_CASES.find((candidate) => candidate.endpoint === ISPRING_ENDPOINTS.groupList)!;
     const response = await post(auto, read.query);
     expect(response.body).toEqual({ data: { a: null, b: null } });
-    expect(auto.sandbox.ispring.counts()).toEqual({ 'GET /group': 1 });
+    expect(auto.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.groupList]: 1 });
   });
 });
 

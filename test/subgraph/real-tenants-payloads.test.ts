@@ -3,6 +3,8 @@ import type { IspringUserProfile } from '../../src/providers/ispring/wire.ts';
 import type { ThriveAudience, ThriveUser } from '../../src/providers/thrive/wire.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Real tenants, part 4: one odd field never loses a user. The payloads are those of
@@ -170,7 +172,10 @@ describe('Thrive users (T-V1)', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data!.user).toEqual(thriveAnswer());
     // No manager to look up: the user, and the one audience its groups name.
-    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 1, 'GET /audiences/{id}': 1 });
+    expect(stack.sandbox.thrive.counts()).toEqual({
+      [THRIVE_ENDPOINTS.user]: 1,
+      [THRIVE_ENDPOINTS.audience]: 1,
+    });
     await expectSilence(stack);
   });
 
@@ -178,7 +183,7 @@ describe('Thrive users (T-V1)', () => {
     const response = await read(thriveUser((user) => user.audiences.unshift(null)));
     expect(response.errors).toBeUndefined();
     expect(response.data!.user).toEqual(thriveAnswer());
-    await expectOneWarning(stack, 'thrive', 'GET /user/{id}', [
+    await expectOneWarning(stack, 'thrive', THRIVE_ENDPOINTS.user, [
       { path: 'audiences[0]', expected: `${THRIVE_ID_EXPECTED} or an object with an id`, received: 'null' },
     ]);
   });
@@ -187,7 +192,7 @@ describe('Thrive users (T-V1)', () => {
     const response = await read(thriveUser((user) => user.positions.unshift(null)));
     expect(response.errors).toBeUndefined();
     expect(response.data!.user).toEqual(thriveAnswer());
-    await expectOneWarning(stack, 'thrive', 'GET /user/{id}', [
+    await expectOneWarning(stack, 'thrive', THRIVE_ENDPOINTS.user, [
       { path: 'positions[0]', expected: 'an object', received: 'null' },
     ]);
   });
@@ -199,7 +204,7 @@ describe('Thrive users (T-V1)', () => {
     await expectOneWarning(
       stack,
       'thrive',
-      'GET /user/{id}',
+      THRIVE_ENDPOINTS.user,
       [{ path: 'positions[0].ouId', expected: THRIVE_ID_EXPECTED, received: 'a string of 6 characters' }],
       ['ou.123'],
     );
@@ -215,7 +220,7 @@ describe('Thrive users (T-V1)', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data!.user).toEqual(thriveAnswer({ createdAt: null }));
     if (warned) {
-      await expectOneWarning(stack, 'thrive', 'GET /user/{id}', [
+      await expectOneWarning(stack, 'thrive', THRIVE_ENDPOINTS.user, [
         { path: 'createdAt', expected: DATE_EXPECTED, received: `a string of ${value.length} characters` },
       ]);
     } else {
@@ -237,7 +242,7 @@ describe('Thrive users (T-V1)', () => {
       ...answer,
       positions: [{ ...answer.positions[0], startDate: null }],
     });
-    await expectOneWarning(stack, 'thrive', 'GET /user/{id}', [
+    await expectOneWarning(stack, 'thrive', THRIVE_ENDPOINTS.user, [
       { path: 'positions[0].startDate', expected: DATE_EXPECTED, received: 'a string of 3 characters' },
       { path: 'positions[0].endDate', expected: DATE_EXPECTED, received: 'a string of 10 characters' },
       { path: 'lastLogin', expected: DATE_EXPECTED, received: 'a string of 19 characters' },
@@ -258,7 +263,7 @@ describe('Thrive users (T-V1)', () => {
     expect(response.data!.user).toEqual(thriveAnswer());
     expect(warnings(stack)).toHaveLength(1);
     expect(warnings(stack)[0]!.issueCount).toBe(4);
-    expect(await issueCounts(stack)).toEqual({ 'thrive GET /user/{id}': 4 });
+    expect(await issueCounts(stack)).toEqual({ [`thrive ${THRIVE_ENDPOINTS.user}`]: 4 });
   });
 
   it('loses only a record without a usable id: UPSTREAM_BAD_RESPONSE for that user', async () => {
@@ -269,7 +274,7 @@ describe('Thrive users (T-V1)', () => {
         status: 200,
         body: T_V1.replace('"id":"646767d82535201223349e09","ref"', '"id":null,"ref"'),
       },
-      { endpoint: 'GET /user/{id}' },
+      { endpoint: THRIVE_ENDPOINTS.user },
     );
     const response = await stack.query(THRIVE_USER, { id: THRIVE_ID });
     expect(response.data).toEqual({ user: null });
@@ -277,7 +282,7 @@ describe('Thrive users (T-V1)', () => {
       { code: 'UPSTREAM_BAD_RESPONSE', provider: 'THRIVE' },
     ]);
     expect(response.errors![0]!.message).toContain(`id: expected ${THRIVE_ID_EXPECTED}, received null`);
-    expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /user/{id}': 1 });
+    expect(stack.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.user]: 1 });
   });
 
   it('drops an audience of the list without a usable id, keeps the others, and warns once', async () => {
@@ -287,14 +292,14 @@ describe('Thrive users (T-V1)', () => {
         `{ a: group(id: "thrive:${TECHNOLOGY.id}") { name } b: group(id: "thrive:${TECH_TEAM.id}") { name } }`,
       );
       expect(response).toEqual({ data: { a: { name: 'Technology' }, b: { name: 'Tech Team' } } });
-      expect(stack.sandbox.thrive.counts()).toEqual({ 'GET /audiences': 1 });
+      expect(stack.sandbox.thrive.counts()).toEqual({ [THRIVE_ENDPOINTS.audiences]: 1 });
       const index = stack.sandbox.organisation.thrive.audiences.findIndex(
         (audience) => audience.id === 'audience.42',
       );
       await expectOneWarning(
         stack,
         'thrive',
-        'GET /audiences',
+        THRIVE_ENDPOINTS.audiences,
         [
           {
             path: `results[${index}].id`,
@@ -332,7 +337,7 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
     stack.sandbox.ispring.putUser(user);
     const response = await stack.query(ISPRING_USER, { id: ISPRING_ID });
     expectNoneIn(JSON.stringify(response), stack.secrets);
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
     return response;
   }
 
@@ -351,7 +356,7 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
     const response = await read(ispringUser((user) => (user.lastLoginDate = value)));
     expect(response).toEqual({ data: { user: ispringAnswer({ lastLoginAt: null }) } });
     if (warned) {
-      await expectOneWarning(stack, 'ispring', 'GET /users/v2', [
+      await expectOneWarning(stack, 'ispring', ISPRING_ENDPOINTS.usersV2, [
         {
           path: 'userProfiles[0].lastLoginDate',
           expected: DATE_EXPECTED,
@@ -366,7 +371,7 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
   it('reads addedDate 0000-00-00 as no date, keeps the user, and warns once', async () => {
     const response = await read(ispringUser((user) => (user.addedDate = '0000-00-00')));
     expect(response).toEqual({ data: { user: ispringAnswer({ createdAt: null }) } });
-    await expectOneWarning(stack, 'ispring', 'GET /users/v2', [
+    await expectOneWarning(stack, 'ispring', ISPRING_ENDPOINTS.usersV2, [
       { path: 'userProfiles[0].addedDate', expected: DATE_EXPECTED, received: 'a string of 10 characters' },
     ]);
   });
@@ -386,11 +391,14 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
     expect(response).toEqual({
       data: { user: { id: ISPRING_ID, groups: [{ id: `ispring:${group.groupId}`, name: group.name }] } },
     });
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1, 'GET /group/{groupId}': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({
+      [ISPRING_ENDPOINTS.usersV2]: 1,
+      [ISPRING_ENDPOINTS.group]: 1,
+    });
     await expectOneWarning(
       stack,
       'ispring',
-      'GET /users/v2',
+      ISPRING_ENDPOINTS.usersV2,
       [
         {
           path: 'userProfiles[0].groups[0]',
@@ -415,7 +423,7 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
         body,
         headers: { 'content-type': format === 'json' ? 'application/json' : 'application/xml' },
       },
-      { endpoint: 'GET /users/v2', times: 1 },
+      { endpoint: ISPRING_ENDPOINTS.usersV2, times: 1 },
     );
     const missing = 'ispring:00000000-0000-4000-8000-000000000000';
     const response = await stack.query(
@@ -430,7 +438,7 @@ describe.each(['xml', 'json'] as const)('iSpring users (I-V5, I-V11), asked for 
         extensions: { code: 'UPSTREAM_BAD_RESPONSE', provider: 'ISPRING' },
       }),
     ]);
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
   });
 });
 
@@ -460,7 +468,7 @@ describe('iSpring I-V11 verbatim, in one XML page', () => {
 </response>`;
     stack.sandbox.ispring.inject(
       { kind: 'status', status: 200, body, headers: { 'content-type': 'application/xml; charset=utf-8' } },
-      { endpoint: 'GET /users/v2' },
+      { endpoint: ISPRING_ENDPOINTS.usersV2 },
     );
     const response = await stack.query(
       `query ($ids: [ID!]!) { users(ids: $ids) { id login createdAt lastLoginAt } }`,
@@ -480,9 +488,9 @@ describe('iSpring I-V11 verbatim, in one XML page', () => {
         ],
       },
     });
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
     // The page's second profile: the path says which.
-    await expectOneWarning(stack, 'ispring', 'GET /users/v2', [
+    await expectOneWarning(stack, 'ispring', ISPRING_ENDPOINTS.usersV2, [
       {
         path: 'userProfiles[1].lastLoginDate',
         expected: DATE_EXPECTED,

@@ -3,6 +3,8 @@ import type { ProviderName } from '../../src/models.ts';
 import { createDemoOrganisation, DEMO, type SandboxFault } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Real tenants, parts 1 and 7, through the subgraph against the sandboxes:
@@ -56,20 +58,20 @@ function expectNoSecrets(stack: Stack, response: unknown): void {
 /** The by-id reads, the operation that makes each, and the message iSpring's "not found" carries. */
 const BY_ID_READS = [
   {
-    endpoint: 'GET /department/{departmentId}',
+    endpoint: ISPRING_ENDPOINTS.department,
     query: `{ department(id: "ispring:${UNKNOWN_UUID}") { id } }`,
     data: { department: null },
     message: 'Department not found',
   },
   {
-    endpoint: 'GET /group/{groupId}',
+    endpoint: ISPRING_ENDPOINTS.group,
     query: `{ group(id: "ispring:${UNKNOWN_UUID}") { id } }`,
     data: { group: null },
     message: 'Group not found',
   },
   {
     // By-id user reads are the `single` form's; this stack forces it.
-    endpoint: 'GET /user/{userId}/v2',
+    endpoint: ISPRING_ENDPOINTS.userV2,
     query: `{ user(id: "ispring:${UNKNOWN_UUID}") { id } }`,
     data: { user: null },
     message: 'User not found',
@@ -156,7 +158,10 @@ describe('a 400 from iSpring anywhere but a by-id read', () => {
   });
 
   it('on GET /department (read for a walk) stays UPSTREAM_REJECTED', async () => {
-    stack.sandbox.ispring.inject({ kind: 'status', status: 400 }, { endpoint: 'GET /department' });
+    stack.sandbox.ispring.inject(
+      { kind: 'status', status: 400 },
+      { endpoint: ISPRING_ENDPOINTS.departmentList },
+    );
     const response = await post(
       stack,
       `{ department(id: "ispring:${department.departmentId}") { id parent { id } } }`,
@@ -171,15 +176,15 @@ describe('a 400 from iSpring anywhere but a by-id read', () => {
       }),
     ]);
     expect(stack.sandbox.ispring.counts()).toEqual({
-      'GET /department/{departmentId}': 1,
-      'GET /department': 1,
+      [ISPRING_ENDPOINTS.department]: 1,
+      [ISPRING_ENDPOINTS.departmentList]: 1,
     });
     expectNoSecrets(stack, response);
   });
 
   it('on GET /group (two groups wanted) stays UPSTREAM_REJECTED', async () => {
     const [a, b] = organisation.ispring.groups;
-    stack.sandbox.ispring.inject({ kind: 'status', status: 400 }, { endpoint: 'GET /group' });
+    stack.sandbox.ispring.inject({ kind: 'status', status: 400 }, { endpoint: ISPRING_ENDPOINTS.groupList });
     const response = await post(
       stack,
       `{ a: group(id: "ispring:${a!.groupId}") { id } b: group(id: "ispring:${b!.groupId}") { id } }`,
@@ -189,7 +194,7 @@ describe('a 400 from iSpring anywhere but a by-id read', () => {
       { code: 'UPSTREAM_REJECTED', provider: 'ISPRING' },
       { code: 'UPSTREAM_REJECTED', provider: 'ISPRING' },
     ]);
-    expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /group': 1 });
+    expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.groupList]: 1 });
   });
 });
 
@@ -204,14 +209,17 @@ describe('a Thrive user id that is not an ObjectId', () => {
     const response = await post(stack, `{ user(id: "thrive:EMP-00042") { id } }`);
     expect(response.body).toEqual({ data: { user: null } });
     expect(stack.sandbox.thrive.log.map((entry) => [entry.endpoint, entry.status])).toEqual([
-      ['GET /user/{id}', 400],
+      [THRIVE_ENDPOINTS.user, 400],
     ]);
-    expect(await outcomes(stack, 'thrive', 'GET /user/{id}')).toEqual({ not_found: 1 });
+    expect(await outcomes(stack, 'thrive', THRIVE_ENDPOINTS.user)).toEqual({ not_found: 1 });
     expect(stack.logs.filter((line) => Number(line.level) >= 40)).toEqual([]);
   });
 
   it('is an error when Thrive answers 400 to a well-formed ObjectId', async () => {
-    stack.sandbox.thrive.inject({ kind: 'status', status: 400 }, { endpoint: 'GET /user/{id}', times: 1 });
+    stack.sandbox.thrive.inject(
+      { kind: 'status', status: 400 },
+      { endpoint: THRIVE_ENDPOINTS.user, times: 1 },
+    );
     stack.resetCounts();
     stack.metrics.registry.resetMetrics();
     const response = await post(stack, `{ user(id: "thrive:${DEMO.thrive.ceo}") { id } }`);
@@ -219,7 +227,7 @@ describe('a Thrive user id that is not an ObjectId', () => {
     expect(response.body.errors!.map((error) => error.extensions)).toEqual([
       { code: 'UPSTREAM_REJECTED', provider: 'THRIVE' },
     ]);
-    expect(await outcomes(stack, 'thrive', 'GET /user/{id}')).toEqual({ client_error: 1 });
+    expect(await outcomes(stack, 'thrive', THRIVE_ENDPOINTS.user)).toEqual({ client_error: 1 });
   });
 });
 
@@ -243,7 +251,7 @@ describe('upper-case iSpring UUIDs', () => {
     expect(response.body).toEqual({
       data: { user: { id: `ispring:${ispringCeo}`, externalId: ispringCeo } },
     });
-    expect(queriesOf('GET /users/v2')).toEqual([[ispringCeo]]);
+    expect(queriesOf(ISPRING_ENDPOINTS.usersV2)).toEqual([[ispringCeo]]);
 
     // The same id in either case, in one operation and the next: the entry the first one kept.
     stack.resetCounts({ keepCache: true });
@@ -263,7 +271,7 @@ describe('upper-case iSpring UUIDs', () => {
       { id: `ispring:${ispringCeo}` },
       { id: `ispring:${ispringCeo}` },
     ]);
-    expect(queriesOf('GET /users/v2')).toEqual([[ispringCeo]]);
+    expect(queriesOf(ISPRING_ENDPOINTS.usersV2)).toEqual([[ispringCeo]]);
   });
 
   it('are lower-cased in department and group paths', async () => {
@@ -299,8 +307,8 @@ describe('a body that cannot be read', () => {
   });
 
   const subjects: Record<ProviderName, { id: string; endpoint: string }> = {
-    thrive: { id: `thrive:${DEMO.thrive.ceo}`, endpoint: 'GET /user/{id}' },
-    ispring: { id: `ispring:${DEMO.ispring.ceo}`, endpoint: 'GET /users/v2' },
+    thrive: { id: `thrive:${DEMO.thrive.ceo}`, endpoint: THRIVE_ENDPOINTS.user },
+    ispring: { id: `ispring:${DEMO.ispring.ceo}`, endpoint: ISPRING_ENDPOINTS.usersV2 },
   };
   /** More operations than the breaker's threshold (5 consecutive failures). */
   const OPERATIONS = 6;

@@ -5,6 +5,7 @@ import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts'
 import type { IspringVariants } from '../../src/sandbox/index.ts';
 import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Real tenants, part 2: iSpring's bulk user read, verified at run time, through the subgraph
@@ -18,9 +19,9 @@ import { startStack, type Stack } from '../helpers/stack.ts';
  * exactly the user reads of each operation.
  */
 
-const USERS_GET = 'GET /users/v2';
-const USERS_POST = 'POST /users/v2';
-const USER_BY_ID = 'GET /user/{userId}/v2';
+const USERS_GET = ISPRING_ENDPOINTS.usersV2;
+const USERS_POST = ISPRING_ENDPOINTS.usersV2ByPost;
+const USER_BY_ID = ISPRING_ENDPOINTS.userV2;
 
 const USERS = `query ($ids: [ID!]!) { users(ids: $ids) { id displayName } }`;
 /** The line `auto` writes when a form answers as it should, once per process. */

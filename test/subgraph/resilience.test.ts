@@ -17,6 +17,8 @@ import {
 } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
 import { postGraphQL, type GraphQLResponse } from '../helpers/stack.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * Upstream faults, injected into the sandboxes, as a client of the subgraph meets them: what the
@@ -25,10 +27,10 @@ import { postGraphQL, type GraphQLResponse } from '../helpers/stack.ts';
  * providers get a clock whose waits are written down and move its time on, but never sleep.
  */
 
-const THRIVE_USER = 'GET /user/{id}';
-const ISPRING_USERS = 'GET /users/v2';
-const THRIVE_TOKEN = 'POST /oauth2/token/{tenantId}';
-const ISPRING_TOKEN = 'POST /api/v3/token';
+const THRIVE_USER = THRIVE_ENDPOINTS.user;
+const ISPRING_USERS = ISPRING_ENDPOINTS.usersV2;
+const THRIVE_TOKEN = THRIVE_ENDPOINTS.token;
+const ISPRING_TOKEN = ISPRING_ENDPOINTS.token;
 
 const thriveId = `thrive:${DEMO.thrive.ceo}`;
 const ispringId = `ispring:${DEMO.ispring.ceo}`;

@@ -10,6 +10,7 @@ import { systemClock } from '../../src/providers/resilience/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import { rejection } from '../helpers/errors.ts';
 import { recordingObserver } from '../helpers/observer.ts';
+import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
  * What the sandbox does not do on purpose: malformed bodies, lists without pagination, a failing
@@ -185,8 +186,8 @@ describe('bodies that are not the documented shape', () => {
     const error = found.get('u1') as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
-    expect(error.endpoint).toBe('GET /user/{id}');
-    expect(error.message).toContain('GET /user/{id}');
+    expect(error.endpoint).toBe(THRIVE_ENDPOINTS.user);
+    expect(error.message).toContain(THRIVE_ENDPOINTS.user);
     for (const text of [error.message, error.detail ?? '', JSON.stringify(error)]) {
       expect(text).not.toContain('John');
     }
@@ -202,7 +203,7 @@ describe('bodies that are not the documented shape', () => {
     expect(heard.payloadIssues).toEqual([
       {
         provider: 'thrive',
-        endpoint: 'GET /user/{id}',
+        endpoint: THRIVE_ENDPOINTS.user,
         issues: [
           {
             path: 'lastLogin',
@@ -245,7 +246,7 @@ describe('bodies that are not the documented shape', () => {
     });
     handle = () => ({ status: 200, body: { name: 'Sales' } });
     const error = await rejection(createThriveProvider(config('basic')).openSession().fetchGroup('a1'));
-    expect([error.code, error.endpoint]).toEqual(['UPSTREAM_BAD_RESPONSE', 'GET /audiences/{id}']);
+    expect([error.code, error.endpoint]).toEqual(['UPSTREAM_BAD_RESPONSE', THRIVE_ENDPOINTS.audience]);
   });
 });
 
@@ -331,11 +332,7 @@ describe('the OAuth token endpoint', () => {
           .openSession()
           .fetchUsers(['u1', 'u2', 'u3']),
       );
-      expect([error.code, error.status, error.endpoint]).toEqual([
-        code,
-        status,
-        'POST /oauth2/token/{tenantId}',
-      ]);
+      expect([error.code, error.status, error.endpoint]).toEqual([code, status, THRIVE_ENDPOINTS.token]);
       expect(tokenRequests()).toHaveLength(attempts);
       expect(dataRequests()).toHaveLength(0);
     },
@@ -361,7 +358,7 @@ describe('the OAuth token endpoint', () => {
     const error = await rejection(
       createThriveProvider(config('oauth'), { clock: noWaitClock }).openSession().fetchDepartment('a1'),
     );
-    expect([error.code, error.endpoint]).toEqual(['UPSTREAM_UNAVAILABLE', 'POST /oauth2/token/{tenantId}']);
+    expect([error.code, error.endpoint]).toEqual(['UPSTREAM_UNAVAILABLE', THRIVE_ENDPOINTS.token]);
     expect(dataRequests()).toHaveLength(1);
   });
 
@@ -449,7 +446,11 @@ describe('the OAuth token endpoint', () => {
       () => ({ status: 401, body: { status: 401, error: 'Unauthorized', message: 'no scope' } }),
     );
     const error = await rejection(createThriveProvider(config('oauth')).openSession().fetchGroup('a1'));
-    expect([error.code, error.status, error.endpoint]).toEqual(['UPSTREAM_AUTH', 401, 'GET /audiences/{id}']);
+    expect([error.code, error.status, error.endpoint]).toEqual([
+      'UPSTREAM_AUTH',
+      401,
+      THRIVE_ENDPOINTS.audience,
+    ]);
     expect(dataRequests().map((request) => request.headers.authorization)).toEqual([
       'Bearer token-1',
       'Bearer token-2',

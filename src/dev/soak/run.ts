@@ -29,6 +29,8 @@ import type { MemoryReply, MemoryRequest } from './process-monitor.js';
 import { startLivenessProbe, splitByWindows } from './prober.js';
 import { createSchedule, kindsOf, type Phase } from './schedule.js';
 import { addInto, latencySummary, Tally } from './tally.js';
+import { ISPRING_ENDPOINTS } from '../../providers/ispring/endpoints.js';
+import { THRIVE_ENDPOINTS } from '../../providers/thrive/endpoints.js';
 
 /**
  * `npm run soak`: the subgraph (dist/main.js, NODE_ENV=production) under concurrent clients for a
@@ -324,7 +326,11 @@ function addDrain(totals: UpstreamTotals, drain: SandboxDrain): void {
   }
 }
 
-const TOKEN_ENDPOINT = /^(?:thrive|ispring) POST /;
+/** The token endpoints, as the sandboxes' counters name them (`<provider> <endpoint>`). */
+const TOKEN_ENDPOINTS: ReadonlySet<string> = new Set([
+  `thrive ${THRIVE_ENDPOINTS.token}`,
+  `ispring ${ISPRING_ENDPOINTS.token}`,
+]);
 
 const sum = (record: Readonly<Record<string, number>>) => Object.values(record).reduce((a, b) => a + b, 0);
 
@@ -810,7 +816,7 @@ async function main(): Promise<void> {
     const counts = tally.byPhase.get(entry.index);
     const requests = sum(entry.upstream.counts);
     const tokens = Object.entries(entry.upstream.counts)
-      .filter(([endpoint]) => TOKEN_ENDPOINT.test(endpoint))
+      .filter(([endpoint]) => TOKEN_ENDPOINTS.has(endpoint))
       .reduce((n, [, count]) => n + count, 0);
     lines.push(`  ${String(entry.index + 1).padStart(2)} ${entry.label}`);
     lines.push(

@@ -11,6 +11,7 @@ import { createResilience, type ProviderResilience } from '../resilience/index.j
 import type { UpstreamCaller } from '../observer.js';
 import type { IssuedToken } from '../auth/token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
+import { ISPRING_ENDPOINTS } from './endpoints.js';
 
 /**
  * iSpring credentials on requests (`shared/providers/ispring.md` §2):
@@ -23,8 +24,6 @@ import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
  *   request; a 401 there is final.
  */
 export type IspringAuth = ProviderAuth;
-
-export const ISPRING_TOKEN_ENDPOINT = 'POST /api/v3/token';
 
 /** "The token's lifetime is 1800 seconds" (ispring.md §2a). */
 export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
@@ -50,7 +49,7 @@ export function createIspringAuth(
   redactor.add(config.auth.clientSecret);
   return createBearerAuth({
     provider: 'ispring',
-    endpoint: ISPRING_TOKEN_ENDPOINT,
+    endpoint: ISPRING_ENDPOINTS.token,
     fetchToken: createTokenRequest(
       ispringTokenUrl(config),
       config.auth,
@@ -97,14 +96,14 @@ function createTokenRequest(
     const timeout = { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) };
     const response = await sendTokenRequest(client.post(path, { form, timeout }), {
       provider: 'ispring',
-      endpoint: ISPRING_TOKEN_ENDPOINT,
+      endpoint: ISPRING_ENDPOINTS.token,
       redactor,
       resilience,
       caller,
     });
     return readTokenResponse(response, {
       provider: 'ispring',
-      endpoint: ISPRING_TOKEN_ENDPOINT,
+      endpoint: ISPRING_ENDPOINTS.token,
       redactor,
       credentialsHint: 'ISPRING_CLIENT_ID and ISPRING_CLIENT_SECRET',
       urlHint: 'ISPRING_TOKEN_URL (or ISPRING_BASE_URL, whose origin it defaults to)',

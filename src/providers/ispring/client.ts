@@ -26,6 +26,7 @@ import {
 } from './decode.js';
 import { toUserModel } from './mapper.js';
 import type { IspringDepartment, IspringDetailedGroup, IspringGroup } from './wire.js';
+import { ISPRING_ENDPOINTS } from './endpoints.js';
 
 /**
  * The iSpring Learn REST API as this subgraph reads it: bodies decoded and checked, every failure
@@ -55,17 +56,6 @@ export interface IspringClient {
   /** The form by-id user reads use now (it changes once in `auto` when the tenant demands it). */
   userLookupForm(): UserLookupForm;
 }
-
-/** Endpoint templates, as errors, logs and the sandbox name them. */
-export const ISPRING_CLIENT_ENDPOINTS = Object.freeze({
-  usersV2: 'GET /users/v2',
-  usersV2Post: 'POST /users/v2',
-  userV2: 'GET /user/{userId}/v2',
-  department: 'GET /department/{departmentId}',
-  departmentList: 'GET /department',
-  group: 'GET /group/{groupId}',
-  groupList: 'GET /group',
-});
 
 /** A by-id read of an id iSpring does not have answers 400 (and 404 on some hosts): not found. */
 const BY_ID_NOT_FOUND: readonly number[] = [400, 404];
@@ -187,7 +177,7 @@ export function createIspringClient(
       ids.map(async (id) => {
         try {
           const user = await readById(
-            { endpoint: ISPRING_CLIENT_ENDPOINTS.userV2, path: `user/${encodeURIComponent(id)}/v2` },
+            { endpoint: ISPRING_ENDPOINTS.userV2, path: `user/${encodeURIComponent(id)}/v2` },
             (body, issues) => toUserModel(decodeIspringUser(body, issues), issues),
             call,
           );
@@ -215,7 +205,7 @@ export function createIspringClient(
 
   /** `GET /users/v2?userIds[]=…` for ids that fit one URL, every page. */
   async function readByGet(ids: readonly string[], call?: CallOptions): Promise<Matched> {
-    const endpoint = ISPRING_CLIENT_ENDPOINTS.usersV2;
+    const endpoint = ISPRING_ENDPOINTS.usersV2;
     const wanted = new Set(ids);
     const found: Matched = new Map();
     let pageToken: string | undefined;
@@ -248,7 +238,7 @@ export function createIspringClient(
 
   /** `POST /users/v2` with every id in one XML body (the operation has no paging). */
   async function readByPost(ids: readonly string[], call?: CallOptions): Promise<Matched> {
-    const endpoint = ISPRING_CLIENT_ENDPOINTS.usersV2Post;
+    const endpoint = ISPRING_ENDPOINTS.usersV2ByPost;
     const wanted = new Set(ids);
     const text = `<request>${ids.map((id) => `<userIds>${id}</userIds>`).join('')}</request>`;
     const response = await upstream.send(
@@ -349,32 +339,32 @@ export function createIspringClient(
 
     fetchDepartment: (id, call) =>
       readById(
-        { endpoint: ISPRING_CLIENT_ENDPOINTS.department, path: `department/${encodeURIComponent(id)}` },
+        { endpoint: ISPRING_ENDPOINTS.department, path: `department/${encodeURIComponent(id)}` },
         decodeIspringDepartmentById,
         call,
       ),
 
     async listDepartments(call) {
-      const endpoint = ISPRING_CLIENT_ENDPOINTS.departmentList;
+      const endpoint = ISPRING_ENDPOINTS.departmentList;
       const response = await getListOrFail(endpoint, 'department', call);
       return interpret(endpoint, response, decodeIspringDepartmentList, call);
     },
 
     fetchGroup: (id, call) =>
       readById(
-        { endpoint: ISPRING_CLIENT_ENDPOINTS.group, path: `group/${encodeURIComponent(id)}` },
+        { endpoint: ISPRING_ENDPOINTS.group, path: `group/${encodeURIComponent(id)}` },
         decodeIspringGroupById,
         call,
       ),
 
     async listGroups(call) {
-      const endpoint = ISPRING_CLIENT_ENDPOINTS.groupList;
+      const endpoint = ISPRING_ENDPOINTS.groupList;
       const response = await getListOrFail(endpoint, 'group', call);
       return interpret(endpoint, response, decodeIspringGroupList, call);
     },
 
     async checkCredentials() {
-      const endpoint = ISPRING_CLIENT_ENDPOINTS.usersV2;
+      const endpoint = ISPRING_ENDPOINTS.usersV2;
       const response = await getListOrFail(
         endpoint,
         'users/v2',
@@ -448,7 +438,7 @@ function createLookupState(setting: IspringUserLookup, observer: UpstreamObserve
       });
     },
     ignoredFilter(form, page, asked) {
-      const description = form === 'get' ? 'GET /users/v2' : 'POST /users/v2';
+      const description = form === 'get' ? ISPRING_ENDPOINTS.usersV2 : ISPRING_ENDPOINTS.usersV2ByPost;
       if (forced) {
         if (!announced) {
           announced = true;

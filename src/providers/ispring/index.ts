@@ -7,7 +7,8 @@ import { createIspringClient, type IspringClient } from './client.js';
 import { ispringSecrets, type IspringConfig } from './config.js';
 import { toDepartmentModel, toGroupModel } from './mapper.js';
 
-export { createIspringClient, ISPRING_CLIENT_ENDPOINTS, type IspringClient } from './client.js';
+export { createIspringClient, type IspringClient } from './client.js';
+export { ISPRING_ENDPOINTS } from './endpoints.js';
 export { toDepartmentModel, toGroupModel, toUserModel, toUserStatus } from './mapper.js';
 
 /** What `createIspringProvider` takes besides its configuration (every provider takes the same). */

@@ -11,14 +11,13 @@ import { createResilience, type ProviderResilience } from '../resilience/index.j
 import type { UpstreamCaller } from '../observer.js';
 import type { IssuedToken } from '../auth/token-cache.js';
 import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
+import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
  * Thrive credentials on requests (`shared/providers/thrive.md` §2): HTTP Basic with the tenant id
  * and API secret, or an OAuth 2.0 client-credentials token as a Bearer.
  */
 export type ThriveAuth = ProviderAuth;
-
-export const TOKEN_ENDPOINT = 'POST /oauth2/token/{tenantId}';
 
 /** Tokens live 3600 s [DOC D-oauth]; used when the response leaves `expires_in` out. */
 const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 3600;
@@ -50,7 +49,7 @@ export function createThriveAuth(
   redactor.add(clientAuthorization.slice('Basic '.length));
   return createBearerAuth({
     provider: 'thrive',
-    endpoint: TOKEN_ENDPOINT,
+    endpoint: THRIVE_ENDPOINTS.token,
     fetchToken: createTokenRequest(auth, config.timeoutMs, clientAuthorization, redactor, resilience),
     shared: tokenStore && {
       store: tokenStore,
@@ -106,7 +105,7 @@ function createTokenRequest(
           });
     return sendTokenRequest(request, {
       provider: 'thrive',
-      endpoint: TOKEN_ENDPOINT,
+      endpoint: THRIVE_ENDPOINTS.token,
       redactor,
       resilience,
       caller,
@@ -116,7 +115,7 @@ function createTokenRequest(
   const read = (response: Awaited<ReturnType<typeof send>>, sentAs: string) =>
     readTokenResponse(response, {
       provider: 'thrive',
-      endpoint: TOKEN_ENDPOINT,
+      endpoint: THRIVE_ENDPOINTS.token,
       redactor,
       credentialsHint: 'THRIVE_CLIENT_ID, THRIVE_CLIENT_SECRET, THRIVE_SCOPE and THRIVE_TENANT_ID',
       urlHint: 'THRIVE_TOKEN_URL',
@@ -144,7 +143,7 @@ function createTokenRequest(
         form === 'client_secret_basic'
           ? "Thrive's token endpoint takes the client credentials in a Basic header (client_secret_basic)"
           : "Thrive's token endpoint refused the client credentials in a Basic header and took them in the form body (client_secret_post); it is asked that way from now on",
-      details: { endpoint: TOKEN_ENDPOINT, clientAuthentication: form },
+      details: { endpoint: THRIVE_ENDPOINTS.token, clientAuthentication: form },
       caller,
     });
   };

@@ -17,6 +17,7 @@ import {
 } from './decode.js';
 import { areStubs, toUserModel } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
+import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
  * The Thrive REST API v1 as this subgraph reads it: one request per call, bodies decoded and
@@ -45,13 +46,6 @@ export interface AudienceList {
   readonly audiences: readonly ThriveAudience[];
   readonly stubs: boolean;
 }
-
-/** Endpoint templates, as errors, logs and the sandbox name them. */
-export const THRIVE_ENDPOINTS = Object.freeze({
-  user: 'GET /user/{id}',
-  audiences: 'GET /audiences',
-  audience: 'GET /audiences/{id}',
-});
 
 /** Bounds a list read whose pagination never ends (a misbehaving server), at a million audiences. */
 const MAX_AUDIENCE_PAGES = 1000;

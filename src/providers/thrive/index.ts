@@ -10,7 +10,8 @@ import { thriveSecrets, type ThriveConfig } from './config.js';
 import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
 
-export { createThriveClient, THRIVE_ENDPOINTS, type ThriveClient } from './client.js';
+export { createThriveClient, type ThriveClient } from './client.js';
+export { THRIVE_ENDPOINTS } from './endpoints.js';
 export { toDepartmentModel, toGroupModel, toUserModel, unknownDepartment } from './mapper.js';
 
 /** What `createThriveProvider` takes besides its configuration (every provider takes the same). */
