@@ -1,5 +1,5 @@
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
-import type { RouteReply, RouteRequest, SandboxApi } from './recorder.js';
+import type { RouteReply, RouteRequest, SandboxApi } from './routes.js';
 
 /**
  * Faults a sandbox server injects on request, so that tests can watch a client meet an upstream

@@ -7,17 +7,8 @@ import type {
   ThriveUser,
 } from '../providers/thrive/wire.js';
 import type { SandboxCredentials } from './credentials.js';
-import {
-  listen,
-  pathSegments,
-  shown,
-  type ListeningSandboxServer,
-  type Route,
-  type RouteReply,
-  type RouteRequest,
-  type SandboxApi,
-  type SandboxServer,
-} from './recorder.js';
+import { listen, pathSegments, shown, type ListeningSandboxServer, type SandboxServer } from './recorder.js';
+import type { Route, RouteReply, RouteRequest, SandboxApi } from './routes.js';
 import type { DemoOrganisation, ThriveAudienceManagerSeed } from './seed.js';
 import { TokenStore } from './tokens.js';
 import {
