@@ -6,23 +6,13 @@ import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { graphqlUrl } from './listen.js';
 import { createMetrics } from './observability/metrics.js';
 import { SecretRedactor } from './redaction.js';
-import {
-  sandboxAddressesOf,
-  sandboxProviderConfigs,
-  startSandbox,
-  type Sandbox,
-  type SandboxAddresses,
-} from './sandbox/index.js';
+import { SANDBOX_ADDRESSES_VARIABLE, startDemoMode } from './sandbox/demo-mode.js';
 
 /**
  * `npm start`: reads the configuration, starts the sandbox providers when no provider is
  * configured (outside production), and serves the subgraph: in this process, or with `WORKERS`
  * above 1 in that many worker processes, this one being the cluster's primary.
  */
-
-/** How a cluster's primary tells its workers where the sandbox it started listens. */
-const SANDBOX_ADDRESSES_VARIABLE = 'LEARNING_DIRECTORY_SANDBOX_ADDRESSES';
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -42,24 +32,18 @@ async function main(): Promise<void> {
 /** The primary of `WORKERS=n`: the sandbox (once, for every worker), the workers, the banner. */
 async function runClusterPrimary(config: Config, workers: number): Promise<void> {
   const logger = createConfiguredLogger(config, new SecretRedactor(secretsOf(config)));
-  let sandbox: Sandbox | undefined;
-  const workerEnv: Record<string, string> = {};
-  if (config.sandbox) {
-    sandbox = await startSandbox({ delayMs: config.sandboxDelayMs });
-    printSandboxBanner(sandbox);
-    workerEnv[SANDBOX_ADDRESSES_VARIABLE] = JSON.stringify(sandboxAddressesOf(sandbox));
-  }
+  const demo = config.sandbox ? await startDemoMode(config) : undefined;
   runPrimary({
     workers,
     logger,
-    workerEnv,
+    workerEnv: { ...demo?.workerEnv },
     onListening: ({ port }) => {
       const url = graphqlUrl(config.host, port);
       process.stdout.write(`Subgraph ready at ${url} (${workers} workers)\n`);
       logger.info({ url, workers, sandbox: config.sandbox }, 'subgraph started');
     },
     onStopped: async () => {
-      await sandbox?.close();
+      await demo?.close();
     },
   });
 }
@@ -67,24 +51,12 @@ async function runClusterPrimary(config: Config, workers: number): Promise<void>
 /** One process serving the subgraph: the whole of `npm start` without `WORKERS`, or one worker. */
 async function runServer(config: Config): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
-  let sandbox: Sandbox | undefined;
-  let served = config;
-  if (config.sandbox) {
-    // A worker uses the sandbox its primary started; a single process starts its own.
-    const given = process.env[SANDBOX_ADDRESSES_VARIABLE];
-    let addresses: SandboxAddresses;
-    if (worker && given) {
-      addresses = JSON.parse(given) as SandboxAddresses;
-    } else {
-      sandbox = await startSandbox({ delayMs: config.sandboxDelayMs });
-      printSandboxBanner(sandbox);
-      addresses = sandbox;
-    }
-    served = { ...config, providers: sandboxProviderConfigs(addresses, {}, config.upstream) };
-  }
-
+  // A worker uses the sandbox its primary started; a single process starts its own.
+  const demo = config.sandbox
+    ? await startDemoMode(config, { inherited: worker ? process.env[SANDBOX_ADDRESSES_VARIABLE] : undefined })
+    : undefined;
   const metrics = createMetrics();
-  const subgraph = await composeSubgraph(served, {
+  const subgraph = await composeSubgraph(demo ? { ...config, providers: demo.providers } : config, {
     metrics,
     ...(worker
       ? { logBindings: { worker: worker.id }, metricsText: clusterMetricsSource(metrics.registry) }
@@ -115,7 +87,7 @@ async function runServer(config: Config): Promise<void> {
     stopping = true;
     logger.info({ reason }, 'stopping');
     await subgraph.close();
-    await sandbox?.close();
+    await demo?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -127,19 +99,6 @@ async function runServer(config: Config): Promise<void> {
   } else {
     process.on('SIGINT', () => void stop('SIGINT'));
   }
-}
-
-function printSandboxBanner(sandbox: Sandbox): void {
-  process.stdout.write(
-    [
-      'SANDBOX MODE: no provider credentials are configured (or SANDBOX=1), so this subgraph serves the',
-      'built-in demo organisation from sandbox providers on loopback:',
-      `  Thrive sandbox:  ${sandbox.thrive.baseUrl}`,
-      `  iSpring sandbox: ${sandbox.ispring.baseUrl}`,
-      'Set THRIVE_* and/or ISPRING_* credentials to serve a real tenant (see README).',
-      '',
-    ].join('\n'),
-  );
 }
 
 main().catch((error: unknown) => {
