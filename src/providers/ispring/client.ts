@@ -31,6 +31,10 @@ import { ISPRING_ENDPOINTS } from './endpoints.js';
 /**
  * The iSpring Learn REST API as this subgraph reads it: bodies decoded and checked, every failure
  * a `ProviderError`, "not found" null. Ids given to it are iSpring ids in lower case.
+ *
+ * Users come back as models, departments and groups as wire records: a page of users is mapped
+ * here, where a profile that cannot be read fails that id alone and not the page; departments and
+ * groups are mapped by the provider, as Thrive's audiences are.
  */
 export interface IspringClient {
   /**

@@ -22,6 +22,10 @@ import { THRIVE_ENDPOINTS } from './endpoints.js';
 /**
  * The Thrive REST API v1 as this subgraph reads it: one request per call, bodies decoded and
  * checked. Every failure is a `ProviderError`; "not found" is null.
+ *
+ * Users come back as models, audiences as wire records: a user is mapped where its payload's
+ * issues are known (one unreadable profile fails that id alone), while one audience serves both a
+ * department and a group, so the provider maps it to whichever was asked for.
  */
 export interface ThriveClient {
   /** `GET /user/{id}` mapped to a model; null when Thrive has no such user. */
