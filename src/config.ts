@@ -124,6 +124,8 @@ export interface Config {
     readonly resilience: { readonly thrive: ResilienceConfig; readonly ispring: ResilienceConfig };
   };
   readonly routerSecret: string | undefined;
+  /** Origins a browser may call `/graphql` from directly (`CORS_ORIGINS`); none by default. */
+  readonly corsOrigins: readonly string[];
   /** Inbound protection: what one request may ask of the subgraph (`readLimits`). */
   readonly limits: LimitsConfig;
   /** Whether `__schema` and `__type` are answered; `_service { sdl }`, which the router reads, always is. */
@@ -263,6 +265,7 @@ export function loadConfig(env: Env): Config {
     ispring,
     upstream: { timeoutMs, resilience },
     routerSecret: read('ROUTER_SECRET'),
+    corsOrigins: readCorsOrigins(read, problems),
     limits: readLimits(integer),
     introspection: readIntrospection(read, problems, production),
     logLevel: logLevel as Config['logLevel'],
@@ -383,6 +386,37 @@ function readIntrospection(read: Read, problems: string[], production: boolean):
   if (raw === 'false' || raw === '0') return false;
   problems.push(`INTROSPECTION must be true or false; got ${JSON.stringify(raw.slice(0, 40))}.`);
   return !production;
+}
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins, each exactly as a browser sends it in `Origin`
+ * (`http://localhost:5173`: scheme, host and a port other than the scheme's default; no path, not
+ * even `/`). Never `*`.
+ */
+function readCorsOrigins(read: Read, problems: string[]): readonly string[] {
+  const origins: string[] = [];
+  for (const item of (read('CORS_ORIGINS') ?? '').split(',')) {
+    const value = item.trim();
+    if (value === '') continue;
+    let origin: string | undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') origin = parsed.origin;
+    } catch {
+      // Not a URL: reported below.
+    }
+    if (origin === value) {
+      origins.push(origin);
+    } else if (value === '*') {
+      problems.push('CORS_ORIGINS must name each origin; "*" (any origin) is not accepted.');
+    } else {
+      const hint = origin === undefined ? '' : `; did you mean "${origin}"?`;
+      problems.push(
+        `CORS_ORIGINS: ${JSON.stringify(value.slice(0, 100))} is not an origin such as http://localhost:5173 (http or https, a host, an optional port, no path)${hint}`,
+      );
+    }
+  }
+  return origins;
 }
 
 // --- End of inbound protection. ---

@@ -122,6 +122,7 @@ async function runServer(config: Config): Promise<void> {
     port: config.port,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),
     routerSecret: config.routerSecret,
+    corsOrigins: config.corsOrigins,
     limits: config.limits,
     introspection: config.introspection,
     graphiql: config.operations.graphiql,

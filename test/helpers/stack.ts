@@ -35,6 +35,8 @@ export interface StackOptions {
   cache?: StackCacheOptions;
   /** `ROUTER_SECRET`: the subgraph then refuses requests without it; `query()` sends it. */
   routerSecret?: string;
+  /** `CORS_ORIGINS` (none by default). */
+  corsOrigins?: string[];
   /** `MAX_*` limits; each left out is the configuration's default. */
   limits?: Partial<LimitsConfig>;
   /** `INTROSPECTION` (on by default). */
@@ -152,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: 0,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(ttls),
     routerSecret: options.routerSecret,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     limits: { ...LIMIT_DEFAULTS, ...options.limits },
     introspection: options.introspection,
     graphiql: options.graphiql,
