@@ -1,6 +1,6 @@
 /**
  * Configuration is read once, by one pure function of the environment, into a frozen typed object
- * that everything downstream receives as an argument (contract section 2). A bad or partial
+ * that everything downstream receives as an argument (README, "Configuration"). A bad or partial
  * configuration fails with one error that lists every problem. Messages name variables, never
  * their secret values.
  */

@@ -13,7 +13,7 @@ import type { IssuedToken } from '../auth/token-cache.js';
 import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
 
 /**
- * iSpring credentials on requests (`shared/providers/ispring.md` §2):
+ * iSpring credentials on requests, as iSpring's docs describe them:
  *
  * - token mode: `POST /api/v3/token` (form-encoded client id and secret) gives a bearer token that
  *   lives 1800 s; it is sent as `Authorization: Bearer <token>` (the Access Token page and every
@@ -26,7 +26,7 @@ export type IspringAuth = ProviderAuth;
 
 export const ISPRING_TOKEN_ENDPOINT = 'POST /api/v3/token';
 
-/** "The token's lifetime is 1800 seconds" (ispring.md §2a). */
+/** iSpring's docs give a token lifetime of 1800 s ("The token's lifetime is 1800 seconds"). */
 export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
 
 /**

@@ -24,7 +24,7 @@ export interface IspringProviderOptions {
 }
 
 /**
- * iSpring Learn as a `DirectoryProvider` (contract sections 5 and 7).
+ * iSpring Learn as a `DirectoryProvider` (batching: README, "How requests are batched").
  *
  * - Users: one `GET /users/v2?userIds[]=…` per batch (DataLoader gives at most `userBatchSize`).
  * - Departments and groups: one list read (`GET /department`, `GET /group`) per session when more
