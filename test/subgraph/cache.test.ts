@@ -34,7 +34,7 @@ const OPERATION = `
   }
 `;
 
-/** What the operation costs on a cold cache (contract section 7: one request per entity here). */
+/** What the operation costs on a cold cache (the README's batching: one request per entity here). */
 const COLD = {
   ispring: { 'GET /users/v2': 1, 'GET /department/{departmentId}': 1, 'GET /group/{groupId}': 1 },
   thrive: { 'GET /user/{id}': 1 },
@@ -73,7 +73,7 @@ describe('with the cache on', () => {
   });
   afterAll(() => stack.close());
 
-  it('costs one operation what contract section 7 says on a cold cache', async () => {
+  it('costs one operation what the batching rules say on a cold cache', async () => {
     stack.resetCounts();
     expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
     expect(counts(stack)).toEqual(COLD);

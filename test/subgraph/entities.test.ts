@@ -5,7 +5,7 @@ import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
  * `_entities`, as a router sends it: mixed representations of every entity type and both
- * providers, answered in the order given, in batches (contract section 7).
+ * providers, answered in the order given, in batches (README, "How requests are batched").
  */
 
 const ENTITIES = `

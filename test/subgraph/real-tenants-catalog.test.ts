@@ -5,7 +5,7 @@ import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
- * Real tenants, parts 6 and 8, through the subgraph, with the exact upstream requests of each
+ * Real tenants (README), Thrive's audiences, through the subgraph, with the exact upstream requests of each
  * operation (the cache is dropped before each one, so each is a cold operation):
  * - Thrive's audience list answers `AudienceStub`s (the sandbox's default) whose items have no
  *   `parent` key: parentage then comes from by-id reads, so a tree is the same whichever path ran
@@ -19,7 +19,7 @@ const AUDIENCES = 'GET /audiences';
 const AUDIENCE = 'GET /audiences/{id}';
 const THRIVE_USER = 'GET /user/{id}';
 
-/** A third level under Engineering (a child of the Technology structure), T-V2's shape. */
+/** A third level under Engineering (a child of the Technology structure), as an audience stub. */
 const PLATFORM_TEAM: ThriveAudience = {
   id: '6710aa0be5c0503ac23b0e2c',
   name: 'Platform Team',
