@@ -82,6 +82,7 @@ export async function composeSubgraph(
     port: config.port,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),
     ...(config.routerSecret === undefined ? {} : { routerSecret: config.routerSecret }),
+    corsOrigins: config.corsOrigins,
     limits: config.limits,
     introspection: config.introspection,
     graphiql: config.operations.graphiql,

@@ -6,7 +6,7 @@ import { readResilience, readUpstreamLimits, type ResilienceConfig } from './pro
 
 /**
  * Configuration is read once, by one pure function of the environment, into a frozen typed object
- * that everything downstream receives as an argument (contract section 2). A bad or partial
+ * that everything downstream receives as an argument (README, "Configuration"). A bad or partial
  * configuration fails with one error that lists every problem. Messages name variables, never
  * their secret values.
  *
@@ -31,6 +31,8 @@ export interface Config {
    */
   readonly upstream: UpstreamConfig;
   readonly routerSecret: string | undefined;
+  /** Origins a browser may call `/graphql` from directly (`CORS_ORIGINS`); none by default. */
+  readonly corsOrigins: readonly string[];
   /** Inbound protection: what one request may ask of the subgraph (`readLimits`). */
   readonly limits: LimitsConfig;
   /** Whether `__schema` and `__type` are answered; `_service { sdl }`, which the router reads, always is. */
@@ -72,6 +74,7 @@ export function loadConfig(variables: Env): Config {
     providers,
     upstream,
     routerSecret: env.read('ROUTER_SECRET'),
+    corsOrigins: readCorsOrigins(env),
     limits: readLimits(env),
     introspection,
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -124,6 +127,39 @@ function readUpstream(env: EnvReader): UpstreamConfig {
     PROVIDER_NAMES.map((name) => [name, readResilience(name, env, limits)]),
   ) as UpstreamConfig['resilience'];
   return { timeoutMs, resilience };
+}
+
+// --- Browsers that call the subgraph directly (CORS). ---
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins, each exactly as a browser sends it in `Origin`
+ * (`http://localhost:5173`: scheme, host and a port other than the scheme's default; no path, not
+ * even `/`). Never `*`.
+ */
+function readCorsOrigins(env: EnvReader): readonly string[] {
+  const origins: string[] = [];
+  for (const item of (env.read('CORS_ORIGINS') ?? '').split(',')) {
+    const value = item.trim();
+    if (value === '') continue;
+    let origin: string | undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') origin = parsed.origin;
+    } catch {
+      // Not a URL: reported below.
+    }
+    if (origin === value) {
+      origins.push(origin);
+    } else if (value === '*') {
+      env.problem('CORS_ORIGINS must name each origin; "*" (any origin) is not accepted.');
+    } else {
+      const hint = origin === undefined ? '' : `; did you mean "${origin}"?`;
+      env.problem(
+        `CORS_ORIGINS: ${JSON.stringify(value.slice(0, 100))} is not an origin such as http://localhost:5173 (http or https, a host, an optional port, no path)${hint}`,
+      );
+    }
+  }
+  return origins;
 }
 
 // --- Inbound protection: limits on what one request may ask. ---

@@ -17,7 +17,7 @@ export const MAX_MESSAGE_LENGTH = 500;
 const VALIDATION_ABORTED = 'Validation aborted.';
 
 /**
- * Where data-layer errors become GraphQL errors (contract section 6): one code per failure, the
+ * Where data-layer errors become GraphQL errors (README, "Errors"): one code per failure, the
  * provider, and a message that holds no secret, no upstream body and no stack trace. What came
  * from upstream is logged instead, by `operationTelemetryPlugin`; unexpected errors are logged here.
  */

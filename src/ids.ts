@@ -2,7 +2,7 @@ import type { ProviderName } from './models.js';
 import { isProviderName, PROVIDER_FACTS, PROVIDER_NAMES } from './provider-facts.js';
 
 /**
- * Global ids are `<provider>:<provider's own id>` (contract section 3). Every id that reaches a
+ * Global ids are `<provider>:<provider's own id>` (README, "How ids work"). Every id that reaches a
  * provider has passed `parseGlobalId`, so its characters are from the provider's id alphabet.
  */
 

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import { isColorSupported, prettyFactory } from 'pino-pretty';
 import type { SecretRedactor } from './redaction.js';
 
 export type { Logger };
@@ -24,13 +24,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const destination =
     options.format === 'pretty'
-      ? PinoPretty({
-          colorize: options.destination === undefined ? undefined : false,
-          destination: options.destination ?? 1,
-          sync: true,
-          translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
-        })
+      ? prettyDestination(options.destination)
       : (options.destination ?? pino.destination(1));
   return pino(
     {
@@ -52,6 +46,43 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+/**
+ * `LOG_FORMAT=pretty`: each JSON record pino writes becomes one line, `time LEVEL: message {…}`,
+ * where `{…}` is every other key of the record as one line of JSON (pid and hostname left out).
+ * Errors (`err`) stay in that JSON too, their stack's line breaks escaped like any string's:
+ * pino-pretty's own stream would print them on lines of their own, whatever `singleLine` says.
+ * Coloured when stdout is a terminal that supports it; never when writing to a given stream.
+ */
+function prettyDestination(given: DestinationStream | undefined): DestinationStream {
+  const prettify = prettyFactory({
+    colorize: given === undefined ? isColorSupported : false,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    errorLikeObjectKeys: [],
+    messageFormat: oneLineMessage,
+  });
+  const out = given ?? pino.destination({ dest: 1, sync: true });
+  return {
+    write(record: string) {
+      const line = prettify(record);
+      if (line) out.write(line);
+    },
+  };
+}
+
+/**
+ * The message of a pretty line, on that line: a message with a line break (Apollo's, an upstream
+ * error's) gets `\n` written out, and no other control character reaches the terminal.
+ */
+function oneLineMessage(log: Record<string, unknown>, messageKey: string): string {
+  const message = log[messageKey];
+  if (message === undefined) return '';
+  return String(message)
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
 }
 
 /** `LOG_FORMAT=auto`: readable lines on a developer's terminal, JSON lines everywhere else. */

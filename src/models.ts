@@ -110,7 +110,7 @@ export interface GroupModel {
   readonly parentUnknown?: boolean;
 }
 
-/** "first last", else login, else email, else the provider's id (contract section 4). */
+/** "first last", else login, else email, else the provider's id (the schema's `User.displayName`). */
 export function toDisplayName(parts: {
   firstName: string | null;
   lastName: string | null;

@@ -17,6 +17,7 @@ import { errorCapPlugin, locateResolverErrors } from './inbound/error-budget.js'
 import { refuseDeepFragmentChains } from './inbound/fragment-chains.js';
 import { operationBudgetPlugin } from './inbound/operation-budget.js';
 import { queriesOnlyRule } from './inbound/operation-types.js';
+import { allowCorsOrigins } from './inbound/cors.js';
 import { checkPersistedQueries } from './inbound/persisted-queries.js';
 import { createQueryLimitsRule } from './inbound/query-limits.js';
 import { requireRouterSecret } from './inbound/router-secret.js';
@@ -48,6 +49,11 @@ export interface SubgraphServerOptions {
    * header, else 401 (`ROUTER_SECRET`).
    */
   readonly routerSecret?: string;
+  /**
+   * Origins a browser may call `/graphql` from directly (`CORS_ORIGINS`): their preflights are
+   * answered and their responses readable. None by default: no CORS headers at all.
+   */
+  readonly corsOrigins?: readonly string[];
   /** What one request may ask (`MAX_*`); `LIMIT_DEFAULTS` when absent. */
   readonly limits?: LimitsConfig;
   /** Whether `__schema`/`__type` are answered (`INTROSPECTION`); `_service` always is. Default true. */
@@ -158,6 +164,13 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
       res.status(200).set('content-type', metrics.registry.contentType).send(text);
     }, next);
   });
+  // Before the secret: a browser's preflight never carries it, and a 401 the page can read helps.
+  if (options.corsOrigins?.length) {
+    app.use(
+      '/graphql',
+      allowCorsOrigins({ origins: options.corsOrigins, routerSecret: Boolean(options.routerSecret) }),
+    );
+  }
   // Before anything reads the body: a request without the router's secret costs next to nothing.
   if (options.routerSecret) app.use(requireRouterSecret(options.routerSecret));
   if (graphiql) app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());

@@ -16,7 +16,7 @@ export interface CacheTtls {
  *
  * - Users, by `user:<provider>:<id>`. A hit never goes upstream; "not found" is kept too (as a
  *   null entry), for the same TTL. The misses of one `fetchUsers` call go upstream in one call of
- *   the provider's, so the batching of contract section 7 is unchanged: a batch costs what its
+ *   the provider's, so the batching (README, "How requests are batched") is unchanged: a batch costs what its
  *   misses cost, and a batch of hits costs nothing.
  * - Departments and groups, by `department:<provider>:<id>` and `group:<provider>:<id>`, and their
  *   lists, by `departments:<provider>` and `groups:<provider>`. A cached list answers by-id reads

@@ -145,11 +145,21 @@ query DepartmentAndGroup {
 `,
   },
   {
-    query: `# What a router sends: representations of any entity type
-# and provider, answered in order. The representations are
-# in the Variables editor.
-query EntityRepresentations($representations: [_Any!]!) {
-  _entities(representations: $representations) {
+    query: `# What a router asks: representations of any entity type
+# and provider, answered in order. A router sends them as
+# a variable of type [_Any!]!; here they are written in
+# the query, because GraphiQL checks a variable of a
+# custom scalar such as _Any as if it were a string or a
+# number, and would mark each representation as an error.
+query EntityRepresentations {
+  _entities(
+    representations: [
+      { __typename: "User", id: "ispring:458a8bf0-e69c-11e9-80ca-7eb342989ad7" }
+      { __typename: "User", id: "thrive:63845fbca40433e278480fd8" }
+      { __typename: "Department", id: "ispring:21fc933a-71c5-11ec-a9ed-f950f9d8f398" }
+      { __typename: "Group", id: "thrive:650866cfae0aa569f5e93969" }
+    ]
+  ) {
     __typename
     ... on User {
       id
@@ -166,19 +176,24 @@ query EntityRepresentations($representations: [_Any!]!) {
   }
 }
 `,
-    variables: {
-      representations: [
-        { __typename: 'User', id: 'ispring:458a8bf0-e69c-11e9-80ca-7eb342989ad7' },
-        { __typename: 'User', id: 'thrive:63845fbca40433e278480fd8' },
-        { __typename: 'Department', id: 'ispring:21fc933a-71c5-11ec-a9ed-f950f9d8f398' },
-        { __typename: 'Group', id: 'thrive:650866cfae0aa569f5e93969' },
-      ],
-    },
   },
   {
     query: `# The subgraph's schema as the router composes it
 # (Federation 2 SDL). Always answered, even when
 # INTROSPECTION is off.
+#
+# The answer is the SDL as one JSON string, its line
+# breaks written \\n. To read it as a schema, print it in
+# a terminal (the default port; change it if yours is
+# another):
+#
+#   curl -s http://localhost:4001/graphql \\
+#     -H 'content-type: application/json' \\
+#     -d '{"query":"{ _service { sdl } }"}' |
+#     node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).data._service.sdl'
+#
+# The same types, one by one, are in the Documentation
+# Explorer (the book icon, top left).
 query SubgraphSdl {
   _service {
     sdl

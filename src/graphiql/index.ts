@@ -5,12 +5,13 @@ import path from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Router } from 'express';
 import { SANDBOX_EXAMPLES, type GraphiQLExample } from './examples.js';
+import { FAVICON_SVG } from './favicon.js';
 
 /**
  * GraphiQL served by the subgraph itself, with nothing from a CDN: the machines it runs on may have
  * no internet. A browser that GETs `/graphql` asking for HTML gets a page (Apollo's landing page,
  * rendered by `graphiqlLandingPage`) whose scripts and styles are the packages' own files from
- * node_modules, served by `graphiqlAssets` under `GRAPHIQL_ASSETS_PATH`.
+ * node_modules, served by `graphiqlAssets` under `GRAPHIQL_ASSETS_PATH`, like its icon (`favicon.ts`).
  *
  * The page has no inline script or style, so that a strict Content-Security-Policy
  * (`script-src 'self'; style-src 'self'`) set in front of the subgraph does not break it: even the
@@ -28,9 +29,11 @@ const PAGE_TITLE = 'Learning directory subgraph — GraphiQL';
 const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
+const SVG = 'image/svg+xml';
+const EXTENSIONS: Readonly<Record<string, string>> = { [JAVASCRIPT]: 'js', [CSS]: 'css', [SVG]: 'svg' };
 
 interface Asset {
-  /** The file name under the assets path: `<stem>.<content hash>.<js|css>`. */
+  /** The file name under the assets path: `<stem>.<content hash>.<js|css|svg>`. */
   readonly fileName: string;
   readonly contentType: string;
   readonly body: Buffer;
@@ -41,13 +44,15 @@ interface AssetBundle {
   /** Loaded in this order: GraphiQL's UMD bundle reads the globals React and ReactDOM. */
   readonly scripts: readonly Asset[];
   readonly styles: readonly Asset[];
+  /** The page's icon (`<link rel="icon">`). */
+  readonly icon: Asset;
   /** The allow-list the router serves, by `/<fileName>`: nothing outside it is ever read. */
   readonly byRequestPath: ReadonlyMap<string, Asset>;
 }
 
 /**
  * express Router serving the static assets (react, react-dom, graphiql js/css) from node_modules,
- * plus the page's generated boot script and style sheet, with long cache headers and an ETag. Only
+ * plus the page's generated boot script and style sheet and its icon, with long cache headers and an ETag. Only
  * the fixed allow-list is served, by exact name: any other path (unknown files, `..`, encoded or
  * not) falls through to the app, whose catch-all answers 404.
  */
@@ -112,6 +117,7 @@ function renderPage(bundle: AssetBundle, endpointPath: string, assetsPath: strin
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="robots" content="noindex" />
     <title>${escapeHtml(PAGE_TITLE)}</title>
+    <link rel="icon" type="${SVG}" href="${href(bundle.icon)}" />
 ${bundle.styles.map((asset) => `    <link rel="stylesheet" href="${href(asset)}" />`).join('\n')}
 ${bundle.scripts.map((asset) => `    <script defer src="${href(asset)}"></script>`).join('\n')}
   </head>
@@ -149,18 +155,24 @@ function assetBundle(): AssetBundle {
     asset('graphiql.min', CSS, packageFile('graphiql', 'graphiql.min.css')),
     asset('page', CSS, Buffer.from(PAGE_CSS)),
   ];
+  const icon = asset('favicon', SVG, Buffer.from(FAVICON_SVG));
   loadedBundle = {
     scripts,
     styles,
-    byRequestPath: new Map([...scripts, ...styles].map((a) => [`/${a.fileName}`, a])),
+    icon,
+    byRequestPath: new Map([...scripts, ...styles, icon].map((a) => [`/${a.fileName}`, a])),
   };
   return loadedBundle;
 }
 
 function asset(stem: string, contentType: string, body: Buffer): Asset {
   const hash = createHash('sha256').update(body).digest('hex');
-  const extension = contentType === CSS ? 'css' : 'js';
-  return { fileName: `${stem}.${hash.slice(0, 12)}.${extension}`, contentType, body, etag: `"${hash}"` };
+  return {
+    fileName: `${stem}.${hash.slice(0, 12)}.${EXTENSIONS[contentType]}`,
+    contentType,
+    body,
+    etag: `"${hash}"`,
+  };
 }
 
 const requireFromHere = createRequire(import.meta.url);

@@ -2,8 +2,8 @@ import DataLoader from 'dataloader';
 import type { DepartmentModel, GroupModel } from '../models.js';
 
 /**
- * The departments and groups of one provider in one operation, as a DataLoader (contract section
- * 7): a batch that needs one entity reads it by id; a batch that needs more than one reads the
+ * The departments and groups of one provider in one operation, as a DataLoader (the README's
+ * batching rules): a batch that needs one entity reads it by id; a batch that needs more than one reads the
  * list; once a list is read (or being read) in this operation, every later key it covers is
  * answered from it, with no request at all. A key loaded for a walk (the supervisor walk, `parent`,
  * `ancestors`) reads the list even alone, since a walk needs more than one.

@@ -11,13 +11,13 @@ import { createManagerLoader, type ManagerRequest } from './managers.js';
  * The loaders of one GraphQL operation (made per request in the context factory, never shared).
  * Every entity the resolvers need goes through them, so within one operation each user,
  * department and group is fetched at most once, and the fetches of one depth are batched
- * (contract section 7). Ids here are global ids that were already validated.
+ * (README, "How requests are batched"). Ids here are global ids that were already validated.
  */
 export interface Loaders {
   user(id: string): Promise<UserModel | null>;
   /**
    * A department, or null when the provider has none. `walk`: it is needed for a walk (the
-   * supervisor walk, `parent`, `ancestors`), which reads the list even for one (contract section 7).
+   * supervisor walk, `parent`, `ancestors`), which reads the list even for one (README, batching).
    */
   department(id: string, use?: 'walk'): Promise<DepartmentModel | null>;
   /**

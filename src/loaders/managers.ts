@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { DepartmentModel, ManagerRule } from '../models.js';
 
 /**
- * Turns manager rules into user ids (contract section 5, iSpring positions and managers).
+ * Turns manager rules into user ids (the schema's `User.manager`, `managers`, `Department.supervisor`).
  *
  * A rule naming a user is that user. A department rule walks up the tree: each department's own
  * rule for the slot (supervisor or functional manager) is read; `inherit` goes on to the parent;

@@ -59,7 +59,7 @@ export interface SessionOptions {
 
 /**
  * A provider as one GraphQL operation sees it. A session may memoise list reads, so that one
- * operation reads each list at most once (contract section 7); it holds nothing across operations.
+ * operation reads each list at most once (README, batching); it holds nothing across operations.
  */
 export interface ProviderSession {
   /**

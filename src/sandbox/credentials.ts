@@ -15,7 +15,7 @@ export const SANDBOX_CREDENTIALS = Object.freeze({
     clientSecret: 'sandbox-thrive-client-secret-2d81e6',
     /** What the token endpoint grants when no scope is asked for. */
     defaultScope: 'api/read',
-    /** Every scope the token endpoint knows (thrive.md §2.2). */
+    /** Every scope Thrive's token endpoint documents. */
     scopes: Object.freeze(['api/read', 'api/write', 'api/all', 'api/webhooks'] as const),
   }),
   ispring: Object.freeze({

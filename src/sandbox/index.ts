@@ -21,7 +21,7 @@ import {
 
 /**
  * The sandbox providers: real HTTP servers on loopback that speak Thrive's and iSpring's APIs as
- * `shared/providers/*.md` documents them, serving the demo organisation, with a request log and
+ * their public docs describe them, serving the demo organisation, with a request log and
  * per-endpoint counters that tests read, faults that tests inject (`inject`, see faults.ts), variants
  * that tests select (`setVariants`, see variants.ts), and records that tests put or remove while the
  * servers run (`putUser`, …).

@@ -21,7 +21,7 @@ import {
 import { ISPRING_ENDPOINTS } from '../providers/ispring/endpoints.js';
 
 /**
- * iSpring Learn's REST API as `shared/providers/ispring.md` documents it: XML by default (root
+ * iSpring Learn's REST API as its public docs describe it: XML by default (root
  * `<response>`), JSON when `Accept` asks for it; a bearer token from `POST /api/v3/token` (with or
  * without the word Bearer) or the legacy `X-Auth-*` headers; page tokens that are base64 of the next
  * item's id; `{code, message}` errors. The v1 user endpoints report status 5 as 3, as documented.
@@ -784,7 +784,7 @@ function createIspringApi(
     );
   });
 
-  // `GET /group` writes isSmart as true/false; `GET /groups` and `GET /group/{id}` as 0/1 (ispring.md §5).
+  // `GET /group` writes isSmart as true/false; `GET /groups` and `GET /group/{id}` as 0/1 (iSpring's docs).
   const groupWithBoolean = (group: IspringGroup): IspringGroup => ({ ...group, isSmart: isSmart(group) });
   const groupWithNumber = (group: IspringGroup): IspringGroup => ({
     ...group,

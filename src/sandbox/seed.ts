@@ -12,12 +12,12 @@ import type { ThriveAudience, ThriveUser, ThriveUserPosition } from '../provider
  * The deterministic demo organisation both sandbox providers serve: one company, "Northwind", whose
  * people are in iSpring Learn (a department tree) and in Thrive Learning (audiences and positions),
  * about fifty of them in both. Every record is typed with the providers' wire types and holds the
- * variants the public sources document, so that every mapping rule of the contract (section 5) has
+ * variants the public sources document, so that every mapping rule (the schema's descriptions) has
  * data to work on. A seeded PRNG (mulberry32) makes it the same on every call and every machine:
  * nothing here reads the clock or `Math.random`.
  */
 
-/** `permissions` of an audience manager (`GET /audiences/{id}/managers`, thrive.md §5). */
+/** `permissions` of an audience manager (`GET /audiences/{id}/managers`, as Thrive documents it). */
 export interface ThriveAudienceManagerPermissions {
   audienceManager: { manageContent: boolean; assignments: boolean };
   peopleManager: { canViewLearnPage: boolean; insights: boolean; manage: boolean };
@@ -450,7 +450,7 @@ const GROUP_SPECS: ReadonlyArray<{ key: string; name: string; isSmart: boolean }
   { key: 'bookClub', name: 'Book Club', isSmart: false },
 ];
 
-/** Profile fields in the documented sample's order (ispring.md §3c), and in the public JSON fixture's. */
+/** Profile fields in the documented sample's order, and in the public JSON fixture's. */
 // prettier-ignore
 const DOCUMENTED_FIELD_ORDER = ['LOGIN', 'EMAIL', 'FIRST_NAME', 'LAST_NAME', 'JOB_TITLE', 'PHONE', 'COUNTRY', 'USER_DEFINED_FIELD1', 'USER_DEFINED_FIELD2', 'USER_DEFINED_FIELD3'] as const;
 // prettier-ignore
@@ -536,7 +536,7 @@ function generateIspring(random: Random, ids: Ids, people: People): IspringResul
     return department;
   });
 
-  /** Whom `inherit` gives a user of department `key` (the contract's walk, on the specs). */
+  /** Whom `inherit` gives a user of department `key` (`Department.supervisor`'s walk, on the specs). */
   const inheritedSupervisor = (key: string | null, userId: string): IspringPerson | null => {
     for (let current = key; current !== null;) {
       const s = spec(current);

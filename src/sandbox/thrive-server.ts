@@ -20,7 +20,7 @@ import {
 import { THRIVE_ENDPOINTS } from '../providers/thrive/endpoints.js';
 
 /**
- * Thrive Learning's REST API v1 as `shared/providers/thrive.md` documents it: JSON everywhere,
+ * Thrive Learning's REST API v1 as its public docs describe it: JSON everywhere,
  * HTTP Basic (tenant id and API secret) or an OAuth 2.0 client-credentials Bearer token, the
  * `{pagination, results}` envelope, `{status, error, message}` errors. The token endpoint lives on
  * the origin (`/oauth2/token/{tenantId}`); everything else under `/rest/v1`. What real tenants may
@@ -90,7 +90,7 @@ export async function startThriveSandbox(
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The fields of `BasicUser` (`GET /users/ref/{ref}`, thrive.md §3.3). */
+/** The fields of `BasicUser` (`GET /users/ref/{ref}`), as Thrive's docs list them. */
 const BASIC_USER_FIELDS = [
   'id',
   'ref',

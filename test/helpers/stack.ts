@@ -32,6 +32,8 @@ export interface StackOptions {
   cache?: StackCacheOptions;
   /** `ROUTER_SECRET`: the subgraph then refuses requests without it; `query()` sends it. */
   routerSecret?: string;
+  /** `CORS_ORIGINS` (none by default). */
+  corsOrigins?: string[];
   /** `MAX_*` limits; each left out is the configuration's default. */
   limits?: Partial<LimitsConfig>;
   /** `INTROSPECTION` (on by default). */
@@ -131,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: 0,
     providers: chosen,
     routerSecret: options.routerSecret,
+    corsOrigins: options.corsOrigins ?? [],
     limits: { ...base.limits, ...options.limits },
     introspection: options.introspection ?? true,
     logLevel: options.logLevel ?? 'silent',

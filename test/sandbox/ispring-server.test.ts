@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { IspringUserProfile } from '../../src/providers/ispring/wire.ts';
 import { DEMO, SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 
-/** The iSpring sandbox over real HTTP, as ispring.md documents the API, with the default variants. */
+/** The iSpring sandbox over real HTTP, as iSpring's docs describe the API, with the default variants. */
 
 const credentials = SANDBOX_CREDENTIALS.ispring;
 const headerAuth = {

@@ -10,7 +10,7 @@ import { createDemoOrganisation, DEMO } from '../../src/sandbox/index.ts';
 
 /**
  * The demo organisation's invariants: what the other suites and the README rely on. The supervisor
- * walk below is the contract's (section 5), written out here on the wire data.
+ * walk below is the one `Department.supervisor` describes, written out here on the wire data.
  */
 
 const org = createDemoOrganisation();
@@ -39,7 +39,7 @@ function field(user: IspringUserProfile, name: string): string | null | undefine
   return user.fields?.find((f) => f.name === name)?.value;
 }
 
-/** The contract's walk: manual → supervisorId; no_supervisor → none; inherit/absent → up the departments. */
+/** The supervisor walk: manual → supervisorId; no_supervisor → none; inherit/absent → up the departments. */
 function ispringManager(user: IspringUserProfile, slot: Slot = 'subordination'): string | null {
   const own: IspringSubordination | null | undefined = user[slot];
   if (own?.subordinationType === 'manual') return own.supervisorId ?? null;

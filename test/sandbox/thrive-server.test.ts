@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ThriveAudience, ThrivePage, ThriveUser } from '../../src/providers/thrive/wire.ts';
 import { DEMO, SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 
-/** The Thrive sandbox over real HTTP, as thrive.md documents the API, with the default variants. */
+/** The Thrive sandbox over real HTTP, as Thrive's docs describe the API, with the default variants. */
 
 const credentials = SANDBOX_CREDENTIALS.thrive;
 const basic = (user: string, password: string) =>

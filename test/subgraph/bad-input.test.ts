@@ -5,7 +5,7 @@ import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
 
 /**
- * The bad-input corpus (issue 4): ids built to escape the upstream path or to pass for valid ones,
+ * The bad-input corpus: ids built to escape the upstream path or to pass for valid ones,
  * and queries built to cost too much. Each is answered with BAD_USER_INPUT or a limit error, and
  * the sandboxes see no request at all.
  */

@@ -6,7 +6,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Exact upstream request counts (contract section 7), read from the sandboxes' counters. Each
+ * Exact upstream request counts (README, "How requests are batched"), read from the sandboxes' counters. Each
  * expectation is the minimum the rules imply, worked out here from the data, not copied from a run:
  * - iSpring users: at each depth, one DataLoader batch per 100 new ids, each sent as the fewest
  *   `GET /users/v2` whose URLs stay within 4 KB (`idsPerUrl` ids each);

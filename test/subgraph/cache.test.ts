@@ -36,7 +36,7 @@ const OPERATION = `
   }
 `;
 
-/** What the operation costs on a cold cache (contract section 7: one request per entity here). */
+/** What the operation costs on a cold cache (the README's batching: one request per entity here). */
 const COLD = {
   ispring: {
     [ISPRING_ENDPOINTS.usersV2]: 1,
@@ -79,7 +79,7 @@ describe('with the cache on', () => {
   });
   afterAll(() => stack.close());
 
-  it('costs one operation what contract section 7 says on a cold cache', async () => {
+  it('costs one operation what the batching rules say on a cold cache', async () => {
     stack.resetCounts();
     expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
     expect(counts(stack)).toEqual(COLD);

@@ -7,7 +7,7 @@ import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
  * `_entities`, as a router sends it: mixed representations of every entity type and both
- * providers, answered in the order given, in batches (contract section 7).
+ * providers, answered in the order given, in batches (README, "How requests are batched").
  */
 
 const ENTITIES = `

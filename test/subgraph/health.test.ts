@@ -12,7 +12,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * `/health/live` and `/health/ready` over real HTTP (issue 5): what each answers, which upstream
+ * `/health/live` and `/health/ready` over real HTTP: what each answers, which upstream
  * requests a readiness check costs (the sandboxes' counters), how often the providers are asked,
  * and that neither needs the router's secret.
  */

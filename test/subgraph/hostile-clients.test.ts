@@ -10,7 +10,7 @@ import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.t
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
- * Requests built to hurt (issue 10's findings), each through the subgraph's real HTTP server: the
+ * Requests built to hurt, each through the subgraph's real HTTP server: the
  * HTTP status, the code, what the sandboxes were asked (nothing, or a bounded number), and for the
  * one that used to hold the event loop, how long it takes and how long a health probe sent
  * alongside waits.

@@ -4,7 +4,7 @@ import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
 
 /**
- * The inbound edge over real HTTP (issue 4): the router's shared secret, the body limit, CSRF
+ * The inbound edge over real HTTP: the router's shared secret, the body limit, CSRF
  * prevention, introspection, configurable limits, and JSON (never HTML, never a stack) for every
  * request refused before Apollo Server sees it.
  */

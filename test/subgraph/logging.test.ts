@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createLogger, resolveLogFormat } from '../../src/logger.ts';
@@ -11,11 +13,12 @@ import { expectNoneIn } from '../helpers/errors.ts';
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 
 /**
- * The log lines (issue 5), parsed from the stack's JSON log: one per GraphQL request and one per
+ * The log lines, parsed from the stack's JSON log: one per GraphQL request and one per
  * upstream request, tied together by the request id, and never a secret, a token or an id.
  */
 
 type Line = Record<string, unknown>;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -505,6 +508,7 @@ describe('LOG_FORMAT', () => {
 
     const text = out.text();
     const lines = text.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/INFO/);
     expect(lines[0]).toContain('hello from the pretty logger');
     for (const line of lines) expect(() => JSON.parse(line)).toThrow();
@@ -514,6 +518,95 @@ describe('LOG_FORMAT', () => {
     expect(text).not.toContain('below the level');
     // No colour codes when writing to a stream that is not the terminal.
     expect(text).not.toContain('\u001b[');
+  });
+
+  it('pretty: exactly one line per record, nested objects, errors and line breaks included, every key shown', async () => {
+    const out = capture();
+    const logger = createLogger({
+      level: 'debug',
+      redactor: new SecretRedactor([]),
+      format: 'pretty',
+      destination: out.destination,
+    });
+    const failure = new Error('first line of the error\nsecond line of the error');
+    const records = [
+      () =>
+        logger.info(
+          { requestId: 'req-1', errorCodes: { BAD_USER_INPUT: 2 }, path: ['a', 0] },
+          'graphql operation',
+        ),
+      () =>
+        logger.warn(
+          { provider: 'thrive', issues: [{ path: 'users[0].email', kind: 'type' }], issueCount: 1 },
+          'odd values left out',
+        ),
+      () => logger.error({ err: failure, path: ['down'] }, 'unexpected error in a resolver'),
+      () => logger.error(failure),
+      () => logger.info('a message\nwritten over\r\nthree lines'),
+      () => logger.debug({ nothing: null, flag: false, count: 0 }, 'scalars'),
+      () => logger.info('no other keys'),
+    ];
+    for (const record of records) record();
+    await vi.waitFor(() => expect(out.text()).toContain('no other keys'), { timeout: 5000, interval: 10 });
+
+    const text = out.text();
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(records.length);
+    for (const line of lines) expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] (DEBUG|INFO|WARN|ERROR): /);
+    expect(text).not.toContain('\r');
+
+    // The keys after the message are the record's own, as one line of JSON.
+    const keysOf = (line: string) => JSON.parse(line.slice(line.indexOf(' {'))) as Record<string, unknown>;
+    expect(keysOf(lines[0]!)).toEqual({
+      requestId: 'req-1',
+      errorCodes: { BAD_USER_INPUT: 2 },
+      path: ['a', 0],
+    });
+    expect(lines[0]).toContain('INFO: graphql operation {');
+    expect(keysOf(lines[1]!)).toEqual({
+      provider: 'thrive',
+      issues: [{ path: 'users[0].email', kind: 'type' }],
+      issueCount: 1,
+    });
+    const withError = keysOf(lines[2]!) as {
+      err: { type: string; message: string; stack: string };
+      path: unknown;
+    };
+    expect(withError.path).toEqual(['down']);
+    expect(withError.err).toMatchObject({ type: 'Error', message: failure.message });
+    expect(withError.err.stack).toContain('at ');
+    const bare = keysOf(lines[3]!) as { err: { message: string; stack: string } };
+    expect(bare.err.message).toBe(failure.message);
+    expect(lines[4]).toContain('INFO: a message\\nwritten over\\nthree lines');
+    expect(keysOf(lines[5]!)).toEqual({ nothing: null, flag: false, count: 0 });
+    expect(lines[6]).toMatch(/INFO: no other keys$/);
+  });
+
+  it('pretty on a terminal: coloured, still one line per record', async () => {
+    const script = [
+      "import { createLogger } from './src/logger.ts';",
+      "import { SecretRedactor } from './src/redaction.ts';",
+      "const logger = createLogger({ level: 'info', redactor: new SecretRedactor([]), format: 'pretty' });",
+      "logger.info({ provider: 'thrive', nested: { a: [1, 2] } }, 'first');",
+      "logger.error({ err: new Error('two\\nlines') }, 'second');",
+    ].join('\n');
+    // FORCE_COLOR stands for the terminal: the logger asks the same question of stdout as on one.
+    const { stdout, stderr, status } = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '1' }, encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const lines = stdout.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toContain('\u001b[');
+    const plain = lines.map((line) => line.replace(/\u001b\[\d+m/g, ''));
+    expect(plain[0]).toMatch(/INFO: first \{"provider":"thrive","nested":\{"a":\[1,2\]\}\}$/);
+    expect(plain[1]).toMatch(
+      /ERROR: second \{"err":\{"type":"Error","message":"two\\nlines","stack":"Error: two\\nlines\\n/,
+    );
   });
 
   it('json: one JSON object per line, the secret redacted', () => {

@@ -14,7 +14,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * `GET /metrics` and what it counts (issue 5), checked against what really happened: the
+ * `GET /metrics` and what it counts, checked against what really happened: the
  * sandboxes' own per-endpoint counters, the responses, and the log.
  */
 

@@ -3,7 +3,7 @@ import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
- * Every query of the contract (section 4) through the subgraph's HTTP endpoint, against the
+ * Every query of the schema (`schema/query.graphql`) through the subgraph's HTTP endpoint, against the
  * sandbox organisation. Expectations come from the anchors' documented roles in `seed.ts` and
  * from the organisation's own data, not from a previous run.
  */

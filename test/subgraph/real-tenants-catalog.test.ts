@@ -7,7 +7,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Real tenants, parts 6 and 8, through the subgraph, with the exact upstream requests of each
+ * Real tenants (README), Thrive's audiences, through the subgraph, with the exact upstream requests of each
  * operation (the cache is dropped before each one, so each is a cold operation):
  * - Thrive's audience list answers `AudienceStub`s (the sandbox's default) whose items have no
  *   `parent` key: parentage then comes from by-id reads, so a tree is the same whichever path ran
@@ -21,7 +21,7 @@ const AUDIENCES = THRIVE_ENDPOINTS.audiences;
 const AUDIENCE = THRIVE_ENDPOINTS.audience;
 const THRIVE_USER = THRIVE_ENDPOINTS.user;
 
-/** A third level under Engineering (a child of the Technology structure), T-V2's shape. */
+/** A third level under Engineering (a child of the Technology structure), as an audience stub. */
 const PLATFORM_TEAM: ThriveAudience = {
   id: '6710aa0be5c0503ac23b0e2c',
   name: 'Platform Team',

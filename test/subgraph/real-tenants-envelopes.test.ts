@@ -6,7 +6,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Real tenants, part 3: a 200 whose body is not the documented list or record is
+ * Real tenants (README, "What real tenants send"): a 200 whose body is not the documented list or record is
  * `UPSTREAM_BAD_RESPONSE`, never an empty list and never null. Each bad body is a 200 `status`
  * fault on one endpoint, with the cross-request cache on: the error, a response the router may not
  * keep (no `Cache-Control: public`), and, once the fault is cleared, the right answer at the cost of

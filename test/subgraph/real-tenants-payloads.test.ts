@@ -7,8 +7,9 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Real tenants, part 4: one odd field never loses a user. The payloads are those of
- * `shared/providers/real-tenants.md` §3c (T-V1, T-V2, I-V5, I-V11), verbatim, with one field
+ * Real tenants (README, "What real tenants send"): one odd field never loses a user. The payloads
+ * are published variants, labelled here T-V1 (a Thrive user whose position's manager has null ids),
+ * T-V2 (Thrive audiences), I-V5 (iSpring's by-id sample) and I-V11 (iSpring dates), verbatim, with one field
  * changed per test; the sandboxes serve them as they are. A field whose value does not fit becomes
  * null (a list item is dropped), with one warning line per payload naming the path, what was
  * expected and the kind that came (never the value), and `upstream_payload_issues_total`; the user

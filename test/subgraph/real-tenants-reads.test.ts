@@ -7,7 +7,7 @@ import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Real tenants, parts 1 and 7, through the subgraph against the sandboxes:
+ * Real tenants (README, "What real tenants send"), through the subgraph against the sandboxes:
  * - iSpring answers 400 (and on some hosts 404) to a by-id read of an id it does not have: that is
  *   null, with iSpring's message in a debug line; a web page in its place, or a 400 to anything
  *   else, stays an error;
@@ -205,7 +205,7 @@ describe('a Thrive user id that is not an ObjectId', () => {
   });
   afterAll(() => stack.close());
 
-  it('is null when Thrive answers 400 (T-V6), and counts as not found, not as a failed request', async () => {
+  it('is null when Thrive answers 400 to a malformed id, and counts as not found, not as a failed request', async () => {
     const response = await post(stack, `{ user(id: "thrive:EMP-00042") { id } }`);
     expect(response.body).toEqual({ data: { user: null } });
     expect(stack.sandbox.thrive.log.map((entry) => [entry.endpoint, entry.status])).toEqual([

@@ -8,7 +8,7 @@ import { startStack, type Stack } from '../helpers/stack.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
 /**
- * Real tenants, part 2: iSpring's bulk user read, verified at run time, through the subgraph
+ * Real tenants (README): iSpring's bulk user read, verified at run time, through the subgraph
  * against the iSpring sandbox with its variants switched on. `GET /users/v2?userIds[]=…` is the
  * first choice, in URLs of at most 4 KB; a tenant that ignores the filter moves the process to
  * `POST /users/v2`, and one that refuses (or ignores) that too to `GET /user/{id}/v2` per id; a

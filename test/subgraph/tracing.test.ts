@@ -6,7 +6,7 @@ import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.t
 import { expectNoneIn } from '../helpers/errors.ts';
 
 /**
- * Federated inline tracing (`ftv1`, issue 5): the trace the router asks for with
+ * Federated inline tracing (`ftv1`): the trace the router asks for with
  * `apollo-federation-include-trace: ftv1`, decoded with Apollo's own protobuf, and its errors,
  * which must be the ones the response carries (code and message), never `<masked>`, and never
  * more than the response says.

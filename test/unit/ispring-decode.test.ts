@@ -51,7 +51,7 @@ const decodeUserXml = async (inner: string): Promise<IspringUserProfile> =>
 const departmentXml = (id: string, inner = ''): string =>
   `<department><departmentId>${id}</departmentId><name>Dept ${id.slice(0, 4)}</name>${inner}</department>`;
 
-/** The subordination elements of the verbatim S9 request body, to embed in responses. */
+/** The subordination elements of the docs' verbatim subordination request body, to embed in responses. */
 const subordinationElements = (): string =>
   /<request>([\s\S]*)<\/request>/.exec(fixtureText('subordination-request.xml'))![1]!;
 
@@ -107,7 +107,7 @@ describe('parseIspringBody', () => {
 });
 
 describe('decodeIspringUser on verbatim payloads', () => {
-  it('decodes the sample of the vendor page (S3) whole', async () => {
+  it('decodes the sample of the vendor page Getting User Info whole', async () => {
     expect(decodeIspringUser(await body(fixtureText('user-by-id.xml')))).toEqual({
       userId: '3d7e1028-1545-11ec-b8d1-0242ac17002a',
       role: 'department_administrator',
@@ -136,7 +136,7 @@ describe('decodeIspringUser on verbatim payloads', () => {
     } satisfies IspringUserProfile);
   });
 
-  it('decodes the compacted sample of ispring.md §3c, which has no roleId', async () => {
+  it('decodes the compacted Getting User Info sample, which has no roleId', async () => {
     const profile = decodeIspringUser(await body(fixtureText('user-by-id-truncated.xml')));
     expect(profile).toEqual({
       userId: 'f29d887c-5cff-11e9-9e6a-0a580af40692',
@@ -154,7 +154,7 @@ describe('decodeIspringUser on verbatim payloads', () => {
     });
   });
 
-  it('decodes the JSON fixture (C3) whole, empty values read as null', async () => {
+  it('decodes the JSON fixture (from a public Java test) whole, empty values read as null', async () => {
     const source = fixture('user-by-id.json');
     const expected = {
       ...source,
@@ -522,7 +522,7 @@ describe('decodeIspringUsersPage', () => {
 });
 
 describe('decodeIspringDepartmentById', () => {
-  it('decodes the verbatim sample (S7)', async () => {
+  it('decodes the verbatim sample (Getting Department Info)', async () => {
     expect(decodeIspringDepartmentById(await body(fixtureText('department-by-id.xml')))).toEqual({
       departmentId: DEPARTMENT_ID,
       name: 'Sales Department',
@@ -538,7 +538,7 @@ describe('decodeIspringDepartmentById', () => {
     expect(department).toEqual({ departmentId: DEPARTMENT_ID, name: 'Dept d479' });
   });
 
-  it('reads the subordination elements of the S9 body inside a department', async () => {
+  it('reads the subordination elements of the subordination page body inside a department', async () => {
     const department = decodeIspringDepartmentById(
       await body(`<response>${departmentXml(DEPARTMENT_ID, subordinationElements())}</response>`),
     );
@@ -675,7 +675,7 @@ describe('decodeIspringDepartmentList', () => {
 });
 
 describe('decodeIspringGroupList', () => {
-  it('decodes the verbatim GET /group sample (S11), stray text and all', async () => {
+  it('decodes the verbatim GET /group sample (Getting a List of Groups), stray text and all', async () => {
     expect(decodeIspringGroupList(await body(fixtureText('group-list.xml')))).toEqual([
       { groupId: 'd3dce128-ae3d-11e9-aa19-2e820d27258c', name: 'Active Sales', isSmart: false },
       { groupId: 'e0df6e34-a95d-11e9-a6f1-72515768dba2', name: 'Business Services', isSmart: false },
@@ -683,14 +683,14 @@ describe('decodeIspringGroupList', () => {
     ]);
   });
 
-  it('refuses the docs\' "..." placeholder of the GET /groups sample (S12), naming it', async () => {
+  it('refuses the docs\' "..." placeholder of the GET /groups sample, naming it', async () => {
     const error = await shapeError(async () =>
       decodeIspringGroupList(await body(fixtureText('groups-page.xml'))),
     );
     expect(error).toMatchObject({ path: 'group[1]', expected: 'an object' });
   });
 
-  it('decodes the GET /groups sample (S12) without its placeholder, isSmart 0 as false', async () => {
+  it('decodes the GET /groups sample without its placeholder, isSmart 0 as false', async () => {
     const text = fixtureText('groups-page.xml').replace(/<group>\s*\.\.\.\s*<\/group>/, '');
     expect(decodeIspringGroupList(await body(text))).toEqual([
       { groupId: '84855bf6-06ac-11ea-9eea-0a580af40786', name: 'string', isSmart: false },
@@ -707,7 +707,7 @@ describe('decodeIspringGroupList', () => {
 });
 
 describe('decodeIspringGroupById', () => {
-  it('decodes the verbatim GET /group/{id} sample (S13): one <userIds><id>, isSmart 0', async () => {
+  it('decodes the verbatim GET /group/{id} sample (Getting Group Info): one <userIds><id>, isSmart 0', async () => {
     expect(decodeIspringGroupById(await body(fixtureText('group-by-id.xml')))).toEqual({
       groupId: '6b2d3e10-e043-11e9-8511-0a580af40b37',
       name: 'Interns',
@@ -793,7 +793,7 @@ describe('decodeIspringGroupById', () => {
 });
 
 describe('decodeIspringTokenResponse', () => {
-  it('decodes the verbatim JSON response (S2)', async () => {
+  it('decodes the verbatim JSON response (Access Token page)', async () => {
     expect(decodeIspringTokenResponse(await body(fixtureText('token.json')))).toEqual(fixture('token.json'));
   });
 

@@ -63,7 +63,7 @@ const byDepartment = (id: string, slot: 'supervisor' | 'functional'): ManagerRul
   slot,
 });
 
-/** The subordination elements of the verbatim S9 request body, to embed in responses. */
+/** The subordination elements of the docs' verbatim subordination request body, to embed in responses. */
 const subordinationElements = (): string =>
   /<request>([\s\S]*)<\/request>/.exec(fixtureText('subordination-request.xml'))![1]!;
 
@@ -78,7 +78,7 @@ function shapeError(run: () => unknown): PayloadShapeError {
 }
 
 describe('toUserModel on verbatim payloads', () => {
-  it('maps the sample of the vendor page (S3)', async () => {
+  it('maps the sample of the vendor page Getting User Info', async () => {
     const departmentId = 'ispring:1141d74c-a75e-11eb-ad56-0242ac13002a';
     expect(await userFromBody(fixtureText('user-by-id.xml'))).toEqual({
       id: 'ispring:3d7e1028-1545-11ec-b8d1-0242ac17002a',
@@ -124,7 +124,7 @@ describe('toUserModel on verbatim payloads', () => {
     } satisfies UserModel);
   });
 
-  it('maps the JSON fixture (C3)', async () => {
+  it('maps the JSON fixture (from a public Java test)', async () => {
     const departmentId = 'ispring:71bcd598-c6ba-11ea-918e-82e47ebefe73';
     const restored = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13].map((n) => ({
       name: `USER_DEFINED_FIELD${n}`,
@@ -177,7 +177,7 @@ describe('toUserModel on verbatim payloads', () => {
     } satisfies UserModel);
   });
 
-  it('maps the compacted sample of ispring.md §3c', async () => {
+  it('maps the compacted Getting User Info sample', async () => {
     expect(await userFromBody(fixtureText('user-by-id-truncated.xml'))).toMatchObject({
       id: 'ispring:f29d887c-5cff-11e9-9e6a-0a580af40692',
       login: 'helen@ispringsolutions.com',
@@ -409,7 +409,7 @@ describe('iSpring user subordination', () => {
     );
   });
 
-  it('maps the subordination elements of the S9 body read from XML', async () => {
+  it('maps the subordination elements of the subordination page body read from XML', async () => {
     const model = await userFromXml(
       `<departmentId>${DEPARTMENT_ID}</departmentId>${subordinationElements()}`,
     );
@@ -615,7 +615,7 @@ describe('iSpring user groups and manageable departments', () => {
 });
 
 describe('toDepartmentModel', () => {
-  it('maps the verbatim sample (S7)', async () => {
+  it('maps the verbatim sample (Getting Department Info)', async () => {
     const model = toDepartmentModel(
       decodeIspringDepartmentById(await parseIspringBody(fixtureText('department-by-id.xml'))),
     );
@@ -632,7 +632,7 @@ describe('toDepartmentModel', () => {
     } satisfies DepartmentModel);
   });
 
-  it('maps the subordination elements of the S9 body', async () => {
+  it('maps the subordination elements of the subordination page body', async () => {
     const model = toDepartmentModel(
       decodeIspringDepartmentById(
         await parseIspringBody(
@@ -709,7 +709,7 @@ describe('toDepartmentModel', () => {
 });
 
 describe('toGroupModel', () => {
-  it('maps the verbatim GET /group sample (S11), isSmart true/false', async () => {
+  it('maps the verbatim GET /group sample (Getting a List of Groups), isSmart true/false', async () => {
     const models = decodeIspringGroupList(await parseIspringBody(fixtureText('group-list.xml'))).map(
       toGroupModel,
     );
@@ -741,7 +741,7 @@ describe('toGroupModel', () => {
     ] satisfies GroupModel[]);
   });
 
-  it('maps the verbatim GET /group/{id} sample (S13), isSmart 0', async () => {
+  it('maps the verbatim GET /group/{id} sample (Getting Group Info), isSmart 0', async () => {
     expect(
       toGroupModel(decodeIspringGroupById(await parseIspringBody(fixtureText('group-by-id.xml')))),
     ).toEqual({

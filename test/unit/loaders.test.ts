@@ -35,7 +35,7 @@ function catalog(ids: string[], shared = false) {
   return { loader, calls };
 }
 
-describe('catalog loader (contract section 7)', () => {
+describe('catalog loader (README, How requests are batched)', () => {
   it('asks by id when a batch has one key', async () => {
     const { loader, calls } = catalog(['a', 'b']);
     expect(await loader.load('department', 'a')).toMatchObject({ externalId: 'a', name: 'department a' });
@@ -138,7 +138,7 @@ function tree(departments: DepartmentModel[]) {
   };
 }
 
-describe('manager rule resolution (contract section 5)', () => {
+describe('manager rule resolution (User.manager, Department.supervisor)', () => {
   const org = tree([
     department('root', null, user('ceo')),
     department('division', 'root', inherit('root')),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../helpers/config.ts';
 import { loadConfig, OPERATIONS_DEFAULTS } from '../../src/config.ts';
 
-/** GraphiQL, inline tracing, log format, health checks and workers in the configuration (issue 5). */
+/** GraphiQL, inline tracing, log format, health checks and workers in the configuration. */
 
 const PRODUCTION = { NODE_ENV: 'production', SANDBOX: '1' };
 const operations = (env: Record<string, string>) => loadConfig(env).operations;

@@ -44,7 +44,7 @@ import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.
 const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 
 /**
- * `npm run bench`: shared/design/benchmark.md. Upstream sandboxes, the subgraph under test
+ * `npm run bench` (README, "Benchmark"). Upstream sandboxes, the subgraph under test
  * (dist/main.js), the baseline B1 and the load generator each in their own process; workloads W1–W4;
  * one table on stdout, the same as JSON. Progress goes to stderr.
  */

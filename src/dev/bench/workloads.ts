@@ -5,11 +5,11 @@ import type { DemoOrganisation } from '../../sandbox/seed.js';
 import type { InMemoryDirectory } from './directory.js';
 
 /**
- * The workloads of shared/design/benchmark.md, and the minimum upstream requests and critical-path
+ * The workloads of README "Benchmark", and the minimum upstream requests and critical-path
  * rounds each one needs, worked out from the organisation data (through the same mappers and the
  * same manager-rule resolution as the subgraph) before anything is measured.
  *
- * The rules applied (contract section 7, as README "How requests are batched" states them):
+ * The rules applied (as README "How requests are batched" states them):
  * - iSpring users: at each depth, one DataLoader batch per 100 new ids (`ISPRING_MAX_BATCH_SIZE`),
  *   each sent as the fewest `GET /users/v2` whose URLs stay within 4 KB (`idsPerUrl` ids each);
  * - iSpring departments / groups: one request by id when one is needed, one list read when more are

@@ -344,7 +344,7 @@ export function createOperations(organisation: DemoOrganisation, maxBodyBytes: n
       cleanWithoutFaults: false,
     },
 
-    // ---- Attacks (issue 10's findings) ----------------------------------------------------
+    // ---- Attacks ----------------------------------------------------
     {
       name: 'attack: 1,000 malformed ids, one padded line',
       family: 'attack',

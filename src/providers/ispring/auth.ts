@@ -14,7 +14,7 @@ import { decodeIspringTokenResponse, parseIspringBody } from './decode.js';
 import { ISPRING_ENDPOINTS } from './endpoints.js';
 
 /**
- * iSpring credentials on requests (`shared/providers/ispring.md` §2):
+ * iSpring credentials on requests, as iSpring's docs describe them:
  *
  * - token mode: `POST /api/v3/token` (form-encoded client id and secret) gives a bearer token that
  *   lives 1800 s; it is sent as `Authorization: Bearer <token>` (the Access Token page and every
@@ -25,7 +25,7 @@ import { ISPRING_ENDPOINTS } from './endpoints.js';
  */
 export type IspringAuth = ProviderAuth;
 
-/** "The token's lifetime is 1800 seconds" (ispring.md §2a). */
+/** iSpring's docs give a token lifetime of 1800 s ("The token's lifetime is 1800 seconds"). */
 export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
 
 /**

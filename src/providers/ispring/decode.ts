@@ -42,7 +42,7 @@ import type {
 } from './wire.js';
 
 /**
- * iSpring bodies → wire types, accepting every variant `shared/providers/ispring.md` documents:
+ * iSpring bodies → wire types, accepting every documented variant (README, "What real tenants send"):
  *
  * - XML (the API's default) and JSON, told apart by the body itself: a server may answer either
  *   whatever was asked for. XML is first turned into the JSON shape (`xml.ts`), then both go
@@ -84,7 +84,7 @@ export async function parseIspringBody(body: string): Promise<IspringBody> {
   );
 }
 
-// --- XML shapes (`shared/providers/ispring.md` §3–§5) ---------------------------------------
+// --- XML shapes (users, departments, groups, as documented) ---------------------------------------
 
 const IDS = xmlList('id', xmlText);
 const SUBORDINATION_XML = xmlObject({ subordinationType: xmlText, supervisorId: xmlText });
@@ -586,7 +586,7 @@ const integerLike: Reader<number | string> = (value, path) => {
 
 /**
  * `status`: an integer as a number or text, kept as it came; other text is kept too (trimmed).
- * Contract section 5 maps a status it does not know to UNKNOWN with the raw value in
+ * The schema maps a status it does not know to UNKNOWN (`UserStatus`) with the raw value in
  * `providerStatus`, so an unexpected value (`abc`) must not make the whole user unreadable, as
  * `integerLike` alone did.
  */

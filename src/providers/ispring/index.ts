@@ -15,7 +15,7 @@ export { toDepartmentModel, toGroupModel, toUserModel, toUserStatus } from './ma
 export type IspringProviderOptions = ProviderOptions;
 
 /**
- * iSpring Learn as a `DirectoryProvider` (contract sections 5 and 7).
+ * iSpring Learn as a `DirectoryProvider` (batching: README, "How requests are batched").
  *
  * - Users: one `GET /users/v2?userIds[]=…` per batch (DataLoader gives at most `userBatchSize`).
  * - Departments and groups: one list read (`GET /department`, `GET /group`) per session when more

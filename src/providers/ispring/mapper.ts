@@ -21,13 +21,13 @@ import type {
 } from './wire.js';
 
 /**
- * iSpring wire objects (already decoded: ids are UUIDs) → provider-neutral models (contract
- * section 5). Pure; throws `PayloadShapeError` only for a date it cannot read.
+ * iSpring wire objects (already decoded: ids are UUIDs) → provider-neutral models (the rules
+ * are the schema's descriptions). Pure; throws `PayloadShapeError` only for a date it cannot read.
  */
 
 const globalId = (externalId: string): string => toGlobalId('ispring', externalId);
 
-/** Read through the v2 endpoints, so that 5 is seen; 2 and 4 are legacy values (ispring.md §3b). */
+/** Read through the v2 endpoints, so that 5 is seen; 2 and 4 are legacy values, per iSpring's docs. */
 const STATUSES: Readonly<Record<string, UserStatusValue>> = {
   '1': 'ACTIVE',
   '2': 'DELETED',
@@ -44,7 +44,7 @@ export function toUserStatus(status: IspringUserProfile['status']): UserStatusVa
 
 /**
  * Profile fields that become named `User` fields. Names are matched without regard to case: the
- * docs and most clients write `EMAIL`, one public script reads `email` (ispring.md §3b), and
+ * docs and most clients write `EMAIL`, one public script reads `email`, and
  * `country_id` is that script's name for the country.
  */
 const NAMED_FIELDS = {
@@ -115,7 +115,7 @@ export function toUserModel(profile: IspringUserProfile, issues?: PayloadIssues,
     providerStatus: profile.status === null || profile.status === undefined ? null : String(profile.status),
     createdAt: normaliseOptionalDateTime(profile.addedDate, at(path, 'addedDate'), issues),
     lastLoginAt: normaliseOptionalDateTime(profile.lastLoginDate, at(path, 'lastLoginDate'), issues),
-    // One position per user (contract section 5): the job title in the user's department.
+    // One position per user (the schema's `User.positions`): the job title in the user's department.
     positions: [
       {
         title: jobTitle,
@@ -160,7 +160,7 @@ function subordinationRule(
   }
 }
 
-/** `manageableDepartmentIds`, else the union of the roles' (the fixture in ispring.md §3c has both). */
+/** `manageableDepartmentIds`, else the union of the roles' (test/fixtures/ispring's JSON has both). */
 function manageableDepartmentsOf(profile: IspringUserProfile): string[] {
   if (profile.manageableDepartmentIds !== undefined) return profile.manageableDepartmentIds;
   return (profile.userRoles ?? []).flatMap((role) => role.manageableDepartmentIds ?? []);
@@ -193,7 +193,7 @@ export function toGroupModel(group: IspringGroup): GroupModel {
 }
 
 /**
- * The wire type keeps both documented forms, true/false and 0/1 (ispring.md §5); reading only a
+ * The wire type keeps both documented forms, true/false and 0/1 (by endpoint); reading only a
  * boolean made a group given as `1` or `"0"` "unknown". Anything else is unknown.
  */
 function smartOf(value: IspringGroup['isSmart']): boolean | null {

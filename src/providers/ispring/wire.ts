@@ -1,5 +1,5 @@
 /**
- * iSpring Learn REST API wire types (`shared/providers/ispring.md`), in the API's JSON shape. The
+ * iSpring Learn REST API wire types, as iSpring documents them, in the API's JSON shape. The
  * XML the API sends by default is decoded into these same types (`decode.ts`), so one mapper
  * serves both. They mirror the API: numbers that come as strings stay `number | string`,
  * optional elements stay optional.

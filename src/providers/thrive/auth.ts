@@ -14,12 +14,12 @@ import { decodeThriveTokenResponse, parseThriveJson } from './decode.js';
 import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
- * Thrive credentials on requests (`shared/providers/thrive.md` §2): HTTP Basic with the tenant id
+ * Thrive credentials on requests, as Thrive's docs describe them: HTTP Basic with the tenant id
  * and API secret, or an OAuth 2.0 client-credentials token as a Bearer.
  */
 export type ThriveAuth = ProviderAuth;
 
-/** Tokens live 3600 s [DOC D-oauth]; used when the response leaves `expires_in` out. */
+/** Thrive's OAuth docs give tokens a lifetime of 3600 s; used when the response leaves `expires_in` out. */
 const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 3600;
 
 export function basicAuthorization(user: string, password: string): string {

@@ -34,7 +34,7 @@ import type {
 
 /**
  * Guards that narrow parsed JSON into the Thrive wire types, accepting every variant public
- * sources document (`shared/providers/thrive.md` §3.2, §4, §5, §7). A value that is not the
+ * sources document (users, audiences, list envelopes, error bodies). A value that is not the
  * documented shape throws `PayloadShapeError(path, expected, received)`, where `received` names
  * the kind of value only, never the value.
  *
@@ -119,7 +119,7 @@ export const decodeThriveUser = (value: unknown, path = '', issues?: PayloadIssu
   return user;
 };
 
-/** One `positions[]` item: `UserPosition` [DOC], with `title` [AUTO:AB] and `manager.name`/`ref` [SIM]. */
+/** One `positions[]` item: the documented `UserPosition`, `title` (Airbyte saw it), `manager.name`/`ref`. */
 export const decodeThrivePosition = (
   value: unknown,
   path: string,
@@ -148,7 +148,7 @@ export const decodeThrivePosition = (
 };
 
 /**
- * `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. With `issues`,
+ * `GET /audiences/{id}` and the items of `GET /audiences`, as documented. With `issues`,
  * only `id` is strict (a name that cannot be read is null).
  */
 export const decodeThriveAudience = (value: unknown, path = '', issues?: PayloadIssues): ThriveAudience => {
@@ -179,7 +179,7 @@ export const decodeThriveAudience = (value: unknown, path = '', issues?: Payload
 };
 
 /**
- * The `{pagination, results}` envelope [DOC D-act] around items read by `item`. The envelope is
+ * The documented `{pagination, results}` envelope around items read by `item`. The envelope is
  * strict; with `issues`, an item that cannot be read (not an object, no usable id) is dropped and
  * noted, and the others are kept.
  */
@@ -203,7 +203,7 @@ export const decodeThriveAudiencePage = (
 export const decodeThriveUserPage = (value: unknown, issues?: PayloadIssues): ThrivePageBody<ThriveUser> =>
   decodeThrivePage(value, decodeThriveUser, '', issues);
 
-/** Error body [DOC D-uref, D-uid]: `message` is a string or an object. */
+/** Error body, as the user pages document it: `message` is a string or an object. */
 export const decodeThriveErrorBody = (value: unknown, path = ''): ThriveErrorBody => {
   const source = object(value, path);
   return {
@@ -218,7 +218,7 @@ export const decodeThriveErrorBody = (value: unknown, path = ''): ThriveErrorBod
   };
 };
 
-/** `POST /oauth2/token/{tenantId}` ([INFER]: Cognito-style, RFC 6749 §5.1). */
+/** `POST /oauth2/token/{tenantId}` (undocumented: read as a Cognito-style RFC 6749 §5.1 answer). */
 export const decodeThriveTokenResponse = (value: unknown, path = ''): ThriveTokenResponseBody => {
   const source = object(value, path);
   const token: ThriveTokenResponseBody = {

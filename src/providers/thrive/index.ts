@@ -18,7 +18,7 @@ export { toDepartmentModel, toGroupModel, toUserModel, unknownDepartment } from 
 export type ThriveProviderOptions = ProviderOptions;
 
 /**
- * Thrive Learning as a `DirectoryProvider` (contract sections 5 and 7).
+ * Thrive Learning as a `DirectoryProvider` (batching: README, "How requests are batched").
  *
  * - Users: Thrive has no bulk lookup, so a batch is one `GET /user/{id}` per distinct id, at most
  *   `config.concurrency` in flight per session. A failure of one id is that id's value in the map.

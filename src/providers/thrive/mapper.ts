@@ -16,7 +16,7 @@ import type { ThriveAudience, ThriveUser, ThriveUserPosition } from './wire.js';
 
 /**
  * Thrive wire objects (already decoded, so ids are in the Thrive alphabet) → provider-neutral
- * models (contract section 5). Pure. A date it cannot read is null and noted in `issues`; without
+ * models (the schema's rules). Pure. A date it cannot read is null and noted in `issues`; without
  * `issues` it throws `PayloadShapeError`.
  */
 
@@ -41,7 +41,7 @@ export function toUserStatus(user: Pick<ThriveUser, 'status' | 'deleted'>): User
 
 export function toUserModel(user: ThriveUser, issues?: PayloadIssues): UserModel {
   const items = user.positions ?? [];
-  // The primary position is the first active one, else the first (contract section 5).
+  // The primary position is the first active one, else the first (the schema's `Position`).
   const activeIndex = items.findIndex(isActivePosition);
   const primaryIndex = activeIndex >= 0 ? activeIndex : items.length > 0 ? 0 : -1;
   const positions = items.map((position, index) =>

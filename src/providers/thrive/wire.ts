@@ -1,10 +1,10 @@
 /**
  * Thrive Learning REST API v1 wire types, as public sources document them
- * (`shared/providers/thrive.md`). They mirror the API exactly, both documented variants where
+ * (Thrive's docs, and what public clients saw). They mirror the API exactly, both documented variants where
  * sources disagree; the mapper, not these types, cleans them up.
  */
 
-/** `GET /user/{id}` and the items of `GET /users`. [DOC D-uid], with what Airbyte saw [AUTO:AB]. */
+/** `GET /user/{id}` and the items of `GET /users`, as documented, with what Airbyte saw. */
 export interface ThriveUser {
   id: string;
   ref?: string | null;
@@ -57,7 +57,7 @@ export interface ThriveUserRank {
   currentLevel?: number;
 }
 
-/** `UserPosition` [DOC]; `title` seen by Airbyte; `manager.name`/`ref` in SIM's types. */
+/** `UserPosition` as documented; `title` seen by Airbyte; `manager.name`/`ref` in a public client's types. */
 export interface ThriveUserPosition {
   /** "The user ID" per the docs. */
   id?: string;
@@ -71,7 +71,7 @@ export interface ThriveUserPosition {
   updatedAt?: string | null;
 }
 
-/** The list envelope of `GET /users`, `GET /audiences`, … [DOC D-act]. */
+/** The list envelope of `GET /users`, `GET /audiences`, … as documented. */
 export interface ThrivePage<T> {
   pagination: ThrivePagination;
   results: T[];
@@ -84,7 +84,7 @@ export interface ThrivePagination {
   perPage: number;
 }
 
-/** `GET /audiences/{id}` and the items of `GET /audiences` [DOC D-aud; SIM types.ts]. */
+/** `GET /audiences/{id}` and the items of `GET /audiences`, as documented. */
 export interface ThriveAudience {
   id: string;
   /** A string per the docs; null only when a lenient read could not read it. */
@@ -104,14 +104,14 @@ export interface ThriveAudience {
   updatedAt?: string | null;
 }
 
-/** Error body [DOC D-uref, D-uid]: `message` is a string or an object. */
+/** Error body, as the user pages document it: `message` is a string or an object. */
 export interface ThriveErrorBody {
   status: number;
   error: string;
   message: string | Record<string, unknown>;
 }
 
-/** `POST /oauth2/token/{tenantId}` response ([INFER]: Cognito-style). */
+/** `POST /oauth2/token/{tenantId}` response (undocumented: read as Cognito-style). */
 export interface ThriveTokenResponse {
   access_token: string;
   expires_in: number;
