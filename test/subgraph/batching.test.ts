@@ -131,11 +131,11 @@ describe('upstream requests per operation', () => {
     stack.resetCounts();
     const response = await stack.query(
       `query ($id: ID!) { a: user(id: $id) { id } b: user(id: $id) { id } users(ids: [$id, $id]) { id } }`,
-      {
-        id,
-      },
+      { id },
     );
     expect(response.errors).toBeUndefined();
+    // One request, yet every place that names the user gets them: the list keeps both items.
+    expect(response.data).toEqual({ a: { id }, b: { id }, users: [{ id }, { id }] });
     expect(stack.sandbox.ispring.counts()).toEqual({ 'GET /users/v2': 1 });
   });
 

@@ -155,6 +155,10 @@ describe('manager rule resolution (contract section 5)', () => {
     expect(await walk(user('boss'))).toBe('boss');
   });
 
+  it('a user rule naming the person themself gives no manager', async () => {
+    expect(await walk(user('someone'), 'someone')).toBeNull();
+  });
+
   it('no_supervisor means no manager', async () => {
     expect(await walk({ kind: 'none' })).toBeNull();
     expect(await walk({ kind: 'department', departmentId: 'quiet', slot: 'supervisor' })).toBeNull();
