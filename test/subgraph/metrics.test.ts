@@ -8,6 +8,7 @@ import { createTelemetry } from '../../src/observability/telemetry.ts';
 import { createProviders } from '../../src/providers/index.ts';
 import { DEMO, sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 import { postGraphQL, startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -133,7 +134,7 @@ describe('GET /metrics', () => {
     expect(answer.text).toContain(`${BREAKER_OPEN}{provider="thrive"} 0`);
     expect(answer.text).toContain(`${BREAKER_OPEN}{provider="ispring"} 0`);
     expect(answer.text).not.toContain(ROUTER_SECRET);
-    for (const secret of stack.secrets) expect(answer.text).not.toContain(secret);
+    expectNoneIn(answer.text, stack.secrets);
   });
 });
 

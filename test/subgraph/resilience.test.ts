@@ -15,6 +15,7 @@ import {
   type SandboxServer,
 } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 import { postGraphQL, type GraphQLResponse } from '../helpers/stack.ts';
 
 /**
@@ -124,7 +125,7 @@ async function startFaultStack(
 /** Fails when a secret, a credential header or a stack trace is anywhere in the response. */
 function expectNoSecrets(stack: FaultStack, response: GraphQLResponse<Users>): void {
   const text = JSON.stringify(response);
-  for (const secret of stack.secrets) expect(text).not.toContain(secret);
+  expectNoneIn(text, stack.secrets);
   expect(text).not.toMatch(/Bearer|Basic |stacktrace|at .*\.ts:\d+/);
 }
 
