@@ -1,6 +1,7 @@
 import { idsPerUrl } from '../../src/providers/ispring/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
+import { thrivePrimaryManagerId, thriveRecord } from '../helpers/demo.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -67,9 +68,13 @@ describe('_entities', () => {
       'GET /group/{groupId}': 1,
       'GET /department': 1,
     });
-    // Thrive: one user, their managers (one request each), and the audience read by id.
-    const thrive = stack.sandbox.thrive.counts();
-    expect(thrive['GET /audiences/{id}']).toBe(1);
+    // Thrive: one user and their primary manager (one request each), and the audience read by id.
+    const managerId = thrivePrimaryManagerId(thriveRecord(organisation, DEMO.thrive.multiPosition));
+    expect(managerId).not.toBeNull();
+    expect(stack.sandbox.thrive.counts()).toEqual({
+      'GET /user/{id}': new Set([DEMO.thrive.multiPosition, managerId]).size,
+      'GET /audiences/{id}': 1,
+    });
   });
 
   it('answers a malformed representation id with BAD_USER_INPUT at its index and resolves the rest', async () => {
@@ -106,7 +111,9 @@ describe('_entities', () => {
     );
     const perUrl = idsPerUrl(stack.sandbox.ispring.baseUrl);
     expect(perUrl).toBeLessThan(100);
-    const batches = [100, users.length - 100];
+    // DataLoader's batches of at most 100, in order.
+    const batches: number[] = [];
+    for (let left = users.length; left > 0; left -= 100) batches.push(Math.min(left, 100));
     expect(stack.sandbox.ispring.counts()).toEqual({
       'GET /users/v2': batches.reduce((sum, size) => sum + Math.ceil(size / perUrl), 0),
     });
