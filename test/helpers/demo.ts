@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { IspringDepartment, IspringUserProfile } from '../../src/providers/ispring/wire.ts';
-import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
+import type { ThriveAudience, ThriveUser } from '../../src/providers/thrive/wire.ts';
 import type { DemoOrganisation } from '../../src/sandbox/index.ts';
 
 /**
@@ -87,4 +87,24 @@ export function thriveFullName(user: ThriveUser): string {
 export function thrivePrimaryManagerId(user: ThriveUser): string | null {
   const primary = (user.positions ?? []).find((position) => position.isActive !== false);
   return primary?.manager?.id ?? null;
+}
+
+/** The Thrive audience with this id; fails the test when the organisation has none. */
+export function thriveAudience(org: DemoOrganisation, id: string): ThriveAudience {
+  const audience = org.thrive.audiences.find((candidate) => candidate.id === id);
+  if (!audience) throw new Error(`the demo organisation has no Thrive audience ${id}`);
+  return audience;
+}
+
+/** The names of an audience's parents, nearest first, up to a structure. */
+export function thriveAncestorNames(org: DemoOrganisation, audienceId: string): Array<string | null> {
+  const names: Array<string | null> = [];
+  for (
+    let parent = thriveAudience(org, audienceId).parent?.id;
+    parent;
+    parent = thriveAudience(org, parent).parent?.id
+  ) {
+    names.push(thriveAudience(org, parent).name);
+  }
+  return names;
 }
