@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { IspringDepartment, IspringUserProfile } from '../../src/providers/ispring/wire.ts';
-import type { ThriveAudience, ThriveUser } from '../../src/providers/thrive/wire.ts';
+import type { ThriveAudience, ThriveUser, ThriveUserPosition } from '../../src/providers/thrive/wire.ts';
 import type { DemoOrganisation } from '../../src/sandbox/index.ts';
 
 /**
@@ -83,10 +83,15 @@ export function thriveFullName(user: ThriveUser): string {
   return `${user.firstName} ${user.lastName}`;
 }
 
-/** The manager id of a Thrive user's primary position: the first active one (`isActive` absent counts). */
+/** A Thrive user's primary position: the first active one (`isActive` absent counts), else the first. */
+export function thrivePrimaryPosition(user: ThriveUser): ThriveUserPosition | null {
+  const positions = user.positions ?? [];
+  return positions.find((position) => position.isActive !== false) ?? positions[0] ?? null;
+}
+
+/** The manager id of a Thrive user's primary position. */
 export function thrivePrimaryManagerId(user: ThriveUser): string | null {
-  const primary = (user.positions ?? []).find((position) => position.isActive !== false);
-  return primary?.manager?.id ?? null;
+  return thrivePrimaryPosition(user)?.manager?.id ?? null;
 }
 
 /** The Thrive audience with this id; fails the test when the organisation has none. */

@@ -17,6 +17,7 @@ import {
   thriveAudience,
   thriveFullName,
   thrivePrimaryManagerId,
+  thrivePrimaryPosition,
   thriveRecord,
 } from '../helpers/demo.ts';
 import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
@@ -139,7 +140,7 @@ describe('supergraph through @apollo/gateway', () => {
     // The Thrive author: their primary position's manager and unit, the unit's parents by name.
     const thrive = thriveRecord(org, DEMO.thrive.multiPosition);
     const thriveManagerId = thrivePrimaryManagerId(thrive)!;
-    const unitId = thrive.positions!.find((position) => position.isActive !== false)!.ouId!;
+    const unitId = thrivePrimaryPosition(thrive)!.ouId!;
     expect(first.author).toEqual({
       id: thriveUserId,
       provider: 'THRIVE',
