@@ -260,6 +260,26 @@ describe('user(id:) for Thrive', () => {
     expect(user.manager).toEqual({ id: thriveId(thriveUser(id).positions![1]!.manager!.id) });
   });
 
+  it('maps every documented status (contract section 5), keeping the raw value', async () => {
+    const anchors = {
+      newUser: ['PENDING', 'new'],
+      inactive: ['INACTIVE', 'inactive'],
+      expired: ['EXPIRED', 'expired'],
+    } as const;
+    const result = await data(
+      `{ ${Object.keys(anchors)
+        .map(
+          (key) =>
+            `${key}: user(id: "${thriveId(DEMO.thrive[key as keyof typeof anchors])}") { status providerStatus }`,
+        )
+        .join('\n')} }`,
+    );
+    for (const [key, [status, raw]] of Object.entries(anchors)) {
+      expect(thriveUser(DEMO.thrive[key as keyof typeof anchors]).status, key).toBe(raw);
+      expect(result[key], key).toEqual({ status, providerStatus: raw });
+    }
+  });
+
   it('reads deleted: true as DELETED whatever the status says', async () => {
     const { user } = await data(`{ user(id: "${thriveId(DEMO.thrive.deleted)}") { status providerStatus } }`);
     expect(user).toEqual({ status: 'DELETED', providerStatus: 'active' });
