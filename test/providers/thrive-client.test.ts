@@ -185,7 +185,7 @@ describe('users', () => {
         .fetchUsers(ids);
       // Nothing is answered while the proxy holds: the first `concurrency` are sent together, and
       // no more until one of them is answered.
-      await vi.waitFor(() => expect(proxy.held()).toBe(concurrency));
+      await vi.waitFor(() => expect(proxy.held()).toBe(concurrency), { timeout: 5000 });
       proxy.release();
       const found = await pending;
       expect(found.size).toBe(12);

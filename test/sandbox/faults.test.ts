@@ -221,7 +221,7 @@ describe('a delay fault', () => {
       return { status: response.status, id: body.id };
     });
     // The log has a request once its answer is ready, before the delay.
-    await vi.waitFor(() => expect(sandbox.thrive.count()).toBe(1));
+    await vi.waitFor(() => expect(sandbox.thrive.count()).toBe(1), { timeout: 5000 });
     const prompt = await fetch(thriveUser(), { headers: thriveAuth });
     expect(prompt.status).toBe(200);
     expect(((await prompt.json()) as any).id).toBe(DEMO.thrive.ceo);

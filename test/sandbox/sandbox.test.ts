@@ -304,7 +304,9 @@ describe('the delay', () => {
     try {
       const pending = requestsTo(sandbox).map(tracked);
       // The log has a request once its answer is ready, before the delay.
-      await vi.waitFor(() => expect(sandbox.thrive.count() + sandbox.ispring.count()).toBe(pending.length));
+      await vi.waitFor(() => expect(sandbox.thrive.count() + sandbox.ispring.count()).toBe(pending.length), {
+        timeout: 5000,
+      });
       await (await fetch(`${undelayed.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
       expect(pending.map((request) => request.state.settled)).toEqual(pending.map(() => false));
       // Then each gets the answer it gets without a delay.
@@ -325,7 +327,7 @@ describe('the delay', () => {
 
       sandbox.ispring.setDelay(DELAY_MS);
       const held = tracked(ispringGroups);
-      await vi.waitFor(() => expect(sandbox.ispring.count()).toBe(1));
+      await vi.waitFor(() => expect(sandbox.ispring.count()).toBe(1), { timeout: 5000 });
       expect(await tracked(thriveUsers).done).toBe(401);
       expect(held.state.settled).toBe(false);
       expect(await held.done).toBe(200);
@@ -334,7 +336,7 @@ describe('the delay', () => {
       sandbox.ispring.setDelay(0);
       sandbox.thrive.setDelay(DELAY_MS);
       const thriveHeld = tracked(thriveUsers);
-      await vi.waitFor(() => expect(sandbox.thrive.count()).toBe(2));
+      await vi.waitFor(() => expect(sandbox.thrive.count()).toBe(2), { timeout: 5000 });
       expect(await tracked(ispringGroups).done).toBe(200);
       expect(thriveHeld.state.settled).toBe(false);
       expect(await thriveHeld.done).toBe(401);

@@ -379,7 +379,7 @@ describe('the operation deadline', () => {
     expect(error.message).toContain("within what was left of the operation's deadline");
     expect(requestsTo('slow')).toBe(1);
     expect(sleeps).toEqual([]);
-    await vi.waitFor(() => expect(endings).toEqual(['hung up']));
+    await vi.waitFor(() => expect(endings).toEqual(['hung up']), { timeout: 5000 });
   });
 
   it('sends nothing once it has passed', async () => {
