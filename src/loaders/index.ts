@@ -102,16 +102,29 @@ function createProviderLoaders(
   const session = provider.openSession({ caller });
   return {
     provider,
-    users: new DataLoader<string, UserModel | null>(
-      async (ids) => {
-        onBatch('user', ids.length);
-        const found = await session.fetchUsers(ids);
-        // Matched by id, never by position: an id the provider did not return is null, and an
-        // error for one id is that id's error alone.
-        return ids.map((id) => found.get(id) ?? null);
-      },
-      { maxBatchSize: provider.userBatchSize },
-    ),
+    // One DataLoader batch is every user a round asks for; the provider gets it in batches of at
+    // most `userBatchSize`, and all of them are answered together. Were each answered as it came
+    // (DataLoader's `maxBatchSize`), the users of one depth would reach the next depth's manager
+    // resolutions in several rounds, and that depth would cost several user batches.
+    users: new DataLoader<string, UserModel | null>(async (ids) => {
+      const batches: string[][] = [];
+      for (let start = 0; start < ids.length; start += provider.userBatchSize) {
+        batches.push(ids.slice(start, start + provider.userBatchSize));
+      }
+      const settled = await Promise.allSettled(
+        batches.map((batch) => {
+          onBatch('user', batch.length);
+          return session.fetchUsers(batch);
+        }),
+      );
+      // Matched by id, never by position: an id the provider did not return is null, and an
+      // error for one id is that id's error alone; a batch that failed as a whole fails its ids.
+      return settled.flatMap((outcome, index) =>
+        batches[index]!.map((id) =>
+          outcome.status === 'fulfilled' ? (outcome.value.get(id) ?? null) : asError(outcome.reason),
+        ),
+      );
+    }),
     catalog: createCatalogLoader(
       {
         shared: provider.sharesOneCatalog,
@@ -132,4 +145,8 @@ function createProviderLoaders(
       ),
     ),
   };
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

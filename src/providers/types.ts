@@ -17,7 +17,8 @@ export interface DirectoryProvider {
   readonly name: ProviderName;
 
   /**
-   * The most users one `fetchUsers` call should be given (DataLoader `maxBatchSize`). For a
+   * The most users one `fetchUsers` call should be given (the user loader splits a round into
+   * calls of at most this many, answered together). For a
    * provider with a bulk endpoint this is the ids per request; for one without, it bounds how
    * many single-user requests one batch starts.
    */

@@ -12,12 +12,24 @@ export async function rejection(promise: Promise<unknown>): Promise<ProviderErro
   throw new Error('expected the call to reject, but it resolved');
 }
 
-/** Fails when any of `values` (secrets, ids, hosts) appears in `text` (a body, a log, a trace). */
-export function expectNoneIn(text: string, values: readonly string[]): void {
-  for (const value of values) expect(text).not.toContain(value);
+/** `value`, and its URL-encoded form when that differs: how a secret travels in a form body or a query. */
+export function formsOf(value: string): string[] {
+  const encoded = encodeURIComponent(value);
+  return encoded === value ? [value] : [value, encoded];
 }
 
-/** Fails when any of `secrets` appears in what an error carries or serialises to, its cause included. */
+/**
+ * Fails when any of `values` (secrets, ids, hosts) appears in `text` (a body, a log, a trace), as
+ * given or URL-encoded.
+ */
+export function expectNoneIn(text: string, values: readonly string[]): void {
+  for (const value of values) for (const form of formsOf(value)) expect(text).not.toContain(form);
+}
+
+/**
+ * Fails when any of `secrets` appears, as given or URL-encoded, in what an error carries or
+ * serialises to, its cause included.
+ */
 export function expectNoSecrets(error: ProviderError, secrets: readonly string[]): void {
   const carried = [
     error.message,
@@ -27,5 +39,5 @@ export function expectNoSecrets(error: ProviderError, secrets: readonly string[]
     error.cause === undefined ? '' : String(error.cause),
     error.cause === undefined ? '' : JSON.stringify(error.cause),
   ];
-  for (const secret of secrets) for (const text of carried) expect(text).not.toContain(secret);
+  for (const secret of secrets) for (const text of carried) expectNoneIn(text, [secret]);
 }

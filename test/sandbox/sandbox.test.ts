@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UPSTREAM_DEFAULTS } from '../../src/config.ts';
 import { ISPRING_DEFAULTS } from '../../src/providers/ispring/config.ts';
 import { THRIVE_DEFAULTS } from '../../src/providers/thrive/config.ts';
@@ -274,29 +274,51 @@ describe('the request log and counters', () => {
 });
 
 describe('the delay', () => {
-  const DELAY_MS = 150;
+  // A real delay is what is tested, so these tests wait for it; what they assert is an order, not
+  // a time: a request sent later to a server without the delay is answered first. The delay is
+  // long so that this holds on a loaded machine too (a loopback round trip is milliseconds).
+  const DELAY_MS = 1000;
 
-  it('is added to every response of both servers, errors and token requests included', async () => {
+  /** A request whose status is known once its body has been read, and which says whether it has. */
+  function tracked(send: () => Promise<Response>) {
+    const state = { settled: false };
+    const done = send().then(async (response) => {
+      await response.text();
+      state.settled = true;
+      return response.status;
+    });
+    return { state, done };
+  }
+
+  const requestsTo = (sandbox: Sandbox): Array<() => Promise<Response>> => [
+    () =>
+      fetch(`${sandbox.thrive.baseUrl}/user/${DEMO.thrive.ceo}`, {
+        headers: { authorization: thriveBasic },
+      }),
+    () => fetch(`${sandbox.thrive.baseUrl}/users`),
+    () => fetch(`${sandbox.thrive.origin}/nothing`),
+    () => fetch(`${sandbox.thrive.origin}/oauth2/token/x`, { method: 'POST' }),
+    () => fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders }),
+    () => fetch(`${sandbox.ispring.baseUrl}/api/v3/token`, { method: 'POST' }),
+  ];
+
+  it('holds every response of both servers, errors and token requests included, past a request sent after it', async () => {
     const sandbox = await startSandbox({ delayMs: DELAY_MS });
+    const undelayed = await startSandbox();
     try {
-      const requests: Array<() => Promise<Response>> = [
-        () =>
-          fetch(`${sandbox.thrive.baseUrl}/user/${DEMO.thrive.ceo}`, {
-            headers: { authorization: thriveBasic },
-          }),
-        () => fetch(`${sandbox.thrive.baseUrl}/users`),
-        () => fetch(`${sandbox.thrive.origin}/nothing`),
-        () => fetch(`${sandbox.thrive.origin}/oauth2/token/x`, { method: 'POST' }),
-        () => fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders }),
-        () => fetch(`${sandbox.ispring.baseUrl}/api/v3/token`, { method: 'POST' }),
-      ];
-      for (const request of requests) {
-        const started = performance.now();
-        await (await request()).text();
-        // Timers may fire up to a millisecond early against performance.now().
-        expect(performance.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 1);
-      }
+      const pending = requestsTo(sandbox).map(tracked);
+      // The log has a request once its answer is ready, before the delay.
+      await vi.waitFor(() => expect(sandbox.thrive.count() + sandbox.ispring.count()).toBe(pending.length), {
+        timeout: 5000,
+      });
+      await (await fetch(`${undelayed.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
+      expect(pending.map((request) => request.state.settled)).toEqual(pending.map(() => false));
+      // Then each gets the answer it gets without a delay.
+      const statuses = await Promise.all(pending.map((request) => request.done));
+      const undelayedStatuses = await Promise.all(requestsTo(undelayed).map((send) => tracked(send).done));
+      expect(statuses).toEqual(undelayedStatuses);
     } finally {
+      await undelayed.close();
       await sandbox.close();
     }
   });
@@ -304,14 +326,25 @@ describe('the delay', () => {
   it('can be changed while running, and refuses a negative value', async () => {
     const sandbox = await startSandbox();
     try {
+      const ispringGroups = () => fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders });
+      const thriveUsers = () => fetch(`${sandbox.thrive.baseUrl}/users`);
+
       sandbox.ispring.setDelay(DELAY_MS);
-      let started = performance.now();
-      await (await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
-      expect(performance.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 1);
+      const held = tracked(ispringGroups);
+      await vi.waitFor(() => expect(sandbox.ispring.count()).toBe(1), { timeout: 5000 });
+      expect(await tracked(thriveUsers).done).toBe(401);
+      expect(held.state.settled).toBe(false);
+      expect(await held.done).toBe(200);
+
+      // Back to none: iSpring now answers while a request to Thrive, which has the delay, waits.
       sandbox.ispring.setDelay(0);
-      started = performance.now();
-      await (await fetch(`${sandbox.ispring.baseUrl}/group`, { headers: ispringHeaders })).text();
-      expect(performance.now() - started).toBeLessThan(DELAY_MS);
+      sandbox.thrive.setDelay(DELAY_MS);
+      const thriveHeld = tracked(thriveUsers);
+      await vi.waitFor(() => expect(sandbox.thrive.count()).toBe(2), { timeout: 5000 });
+      expect(await tracked(ispringGroups).done).toBe(200);
+      expect(thriveHeld.state.settled).toBe(false);
+      expect(await thriveHeld.done).toBe(401);
+
       expect(() => sandbox.ispring.setDelay(-1)).toThrow(RangeError);
       await expect(startSandbox({ delayMs: Number.NaN })).rejects.toThrow(RangeError);
     } finally {

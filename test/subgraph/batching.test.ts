@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IspringUserProfile } from '../../src/providers/ispring/wire.ts';
 import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
 import { idsPerUrl, MAX_URL_BYTES } from '../../src/providers/ispring/client.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
@@ -131,16 +132,65 @@ describe('upstream requests per operation', () => {
     expect(stack.sandbox.ispring.count()).toBe(0);
   });
 
+  it('(c) 250 iSpring ids with two manager levels: at each depth, batches of 100 new ids, each in the fewest 4 KB users/v2, and one department list', async () => {
+    // The demo organisation has fewer than 250 iSpring users: the test adds 250, each a copy of one
+    // it has (department and manager rules included), so that their managers are the organisation's.
+    const templates = stack.sandbox.organisation.ispring.users;
+    const added: IspringUserProfile[] = Array.from({ length: 250 }, (_, index) => {
+      const template = templates[index % templates.length]!;
+      const email = `batch.${index}@northwind.example`;
+      return {
+        ...structuredClone(template),
+        userId: `${(0x5e1f0000 + index).toString(16)}-0000-11e9-8000-00000000b250`,
+        fields: (template.fields ?? []).map((field) =>
+          field.name === 'LOGIN' || field.name === 'EMAIL' ? { ...field, value: email } : { ...field },
+        ),
+      };
+    });
+    const ids = added.map((user) => `ispring:${user.userId}`);
+    expect(new Set(ids).size).toBe(250);
+    for (const user of added) stack.sandbox.ispring.putUser(user);
+    try {
+      await stack.query(`{ user(id: "ispring:${templates[0]!.userId}") { id } }`);
+      stack.resetCounts();
+
+      const response = await stack.query<{ users: Array<Node | null> }>(
+        `query ($ids: [ID!]!) { users(ids: $ids) { id manager { id manager { id } } } }`,
+        { ids },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.users.map((user) => user?.id)).toEqual(ids);
+      // Their managers are new one level up; two levels up, whoever was met already costs nothing.
+      const levels = newIdsPerDepth(response.data!.users, 2);
+      expect(levels[0]).toHaveLength(250);
+      expect(levels[1]!.length).toBeGreaterThan(0);
+
+      const perUrl = idsPerUrl(stack.sandbox.ispring.baseUrl);
+      // The premise: split into batches of 100 first, 250 ids take more URLs than split by URL
+      // length alone, so the count below shows the batches.
+      expect(usersV2Requests(250, perUrl)).toBeGreaterThan(Math.ceil(250 / perUrl));
+      expect(stack.sandbox.ispring.counts()).toEqual({
+        [ISPRING_ENDPOINTS.usersV2]: levels.reduce(
+          (sum, level) => sum + usersV2Requests(level.length, perUrl),
+          0,
+        ),
+        [ISPRING_ENDPOINTS.departmentList]: 1,
+      });
+    } finally {
+      for (const user of added) stack.sandbox.ispring.removeUser(user.userId);
+    }
+  });
+
   it('fetches each distinct user once per operation, however often the query names them', async () => {
     const id = `ispring:${stack.sandbox.organisation.ispring.users[0]!.userId}`;
     stack.resetCounts();
     const response = await stack.query(
       `query ($id: ID!) { a: user(id: $id) { id } b: user(id: $id) { id } users(ids: [$id, $id]) { id } }`,
-      {
-        id,
-      },
+      { id },
     );
     expect(response.errors).toBeUndefined();
+    // One request, yet every place that names the user gets them: the list keeps both items.
+    expect(response.data).toEqual({ a: { id }, b: { id }, users: [{ id }, { id }] });
     expect(stack.sandbox.ispring.counts()).toEqual({ [ISPRING_ENDPOINTS.usersV2]: 1 });
   });
 

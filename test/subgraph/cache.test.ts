@@ -160,6 +160,43 @@ describe('with the cache on', () => {
   });
 });
 
+describe('with a TTL of its own for each kind', () => {
+  let stack: Stack;
+  let clock: ReturnType<typeof fakeClock>;
+  let variables: Record<string, string>;
+
+  beforeAll(async () => {
+    clock = fakeClock();
+    stack = await startStack({
+      modes: { thrive: 'oauth', ispring: 'token' },
+      cache: { perf: clock.perf, ttls: { users: 600, departments: 300, groups: 30 } },
+    });
+    const { ispringId, thriveId } = subjects(stack);
+    variables = { ispring: ispringId, thrive: thriveId };
+  });
+  afterAll(() => stack.close());
+
+  it('reads each kind again after its own configured TTL: groups at 31 s, departments at 301 s, users not yet', async () => {
+    stack.resetCounts();
+    expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
+
+    // Past the groups' TTL (30 s) only.
+    stack.resetCounts({ keepCache: true });
+    clock.advanceSeconds(31);
+    expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
+    expect(counts(stack)).toEqual({ ispring: { [ISPRING_ENDPOINTS.group]: 1 }, thrive: {} });
+
+    // Past the departments' TTL (300 s) and the group read at 31 s; within the users' (600 s).
+    stack.resetCounts({ keepCache: true });
+    clock.advanceSeconds(270);
+    expect((await stack.query(OPERATION, variables)).errors).toBeUndefined();
+    expect(counts(stack)).toEqual({
+      ispring: { [ISPRING_ENDPOINTS.department]: 1, [ISPRING_ENDPOINTS.group]: 1 },
+      thrive: {},
+    });
+  });
+});
+
 describe('with an upstream failure', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 
@@ -8,7 +9,7 @@ const thriveId = `thrive:${DEMO.thrive.multiPosition}`;
 
 function expectNoSecrets(stack: Stack, body: unknown) {
   const text = JSON.stringify(body);
-  for (const secret of stack.secrets) expect(text).not.toContain(secret);
+  expectNoneIn(text, stack.secrets);
   expect(text).not.toMatch(/stacktrace|at .*\.ts:\d+/);
 }
 

@@ -9,6 +9,7 @@ import { createTelemetry } from '../../src/observability/telemetry.ts';
 import { createCachedProviders } from '../../src/app.ts';
 import { DEMO, sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 import { postGraphQL, startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
@@ -136,7 +137,7 @@ describe('GET /metrics', () => {
     expect(answer.text).toContain(`${BREAKER_OPEN}{provider="thrive"} 0`);
     expect(answer.text).toContain(`${BREAKER_OPEN}{provider="ispring"} 0`);
     expect(answer.text).not.toContain(ROUTER_SECRET);
-    for (const secret of stack.secrets) expect(answer.text).not.toContain(secret);
+    expectNoneIn(answer.text, stack.secrets);
   });
 });
 

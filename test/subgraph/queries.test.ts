@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IspringUserProfile } from '../../src/providers/ispring/wire.ts';
+import type { ThriveUser } from '../../src/providers/thrive/wire.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
+import { departmentSupervisor } from '../helpers/demo.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -95,8 +98,17 @@ describe('user(id:) for iSpring', () => {
       b: user(id: "${ispringId(DEMO.ispring.noSubordination)}") { manager { id } department { supervisor { id } } }
     }`);
     expect(a.manager).toEqual({ id: ispringId(ispringUser(manual).subordination!.supervisorId!) });
-    expect(b.manager).not.toBeNull();
-    expect(b.manager).toEqual(b.department.supervisor);
+    const unruled = ispringUser(DEMO.ispring.noSubordination);
+    expect(unruled.subordination ?? null).toBeNull();
+    // No rule at all reads as `inherit`: the supervisor a walk up from their department finds.
+    const inherited = departmentSupervisor(
+      stack.sandbox.organisation,
+      unruled.departmentId,
+      DEMO.ispring.noSubordination,
+    );
+    expect(inherited).not.toBeNull();
+    expect(b.manager).toEqual({ id: ispringId(inherited!) });
+    expect(b.department.supervisor).toEqual(b.manager);
   });
 
   it('gives no manager for `no_supervisor`, on the user or on their department', async () => {
@@ -248,6 +260,26 @@ describe('user(id:) for Thrive', () => {
     expect(user.manager).toEqual({ id: thriveId(thriveUser(id).positions![1]!.manager!.id) });
   });
 
+  it('maps every documented status (contract section 5), keeping the raw value', async () => {
+    const anchors = {
+      newUser: ['PENDING', 'new'],
+      inactive: ['INACTIVE', 'inactive'],
+      expired: ['EXPIRED', 'expired'],
+    } as const;
+    const result = await data(
+      `{ ${Object.keys(anchors)
+        .map(
+          (key) =>
+            `${key}: user(id: "${thriveId(DEMO.thrive[key as keyof typeof anchors])}") { status providerStatus }`,
+        )
+        .join('\n')} }`,
+    );
+    for (const [key, [status, raw]] of Object.entries(anchors)) {
+      expect(thriveUser(DEMO.thrive[key as keyof typeof anchors]).status, key).toBe(raw);
+      expect(result[key], key).toEqual({ status, providerStatus: raw });
+    }
+  });
+
   it('reads deleted: true as DELETED whatever the status says', async () => {
     const { user } = await data(`{ user(id: "${thriveId(DEMO.thrive.deleted)}") { status providerStatus } }`);
     expect(user).toEqual({ status: 'DELETED', providerStatus: 'active' });
@@ -307,11 +339,82 @@ describe('users(ids:)', () => {
     ]);
   });
 
+  it('keeps the length and order of ids when an id is repeated, found or missing', async () => {
+    const found = ispringId(DEMO.ispring.departmentHead);
+    const missing = 'thrive:nobodyhasthisid';
+    const { users } = await data(`query ($ids: [ID!]!) { users(ids: $ids) { id } }`, {
+      ids: [found, missing, found, missing],
+    });
+    expect(users).toEqual([{ id: found }, null, { id: found }, null]);
+  });
+
   it('answers an empty list with an empty list and no upstream request', async () => {
     stack.resetCounts();
     const { users } = await data(`{ users(ids: []) { id } }`);
     expect(users).toEqual([]);
     expect(stack.sandbox.ispring.count() + stack.sandbox.thrive.count()).toBe(0);
+  });
+});
+
+describe('a person named as their own manager', () => {
+  // Neither provider's demo data has one, though the Thrive docs' own sample user is one: each
+  // test puts its person into the sandbox and takes them out again.
+  const SELF = `query ($id: ID!) { user(id: $id) {
+    id manager { id } managers { id } managementChain { id } positions { manager { id } } } }`;
+
+  it('gives a Thrive user whose only position names them as manager no manager, managers or chain', async () => {
+    const id = '65e1f00000000000000000aa';
+    expect(stack.sandbox.organisation.thrive.users.some((user) => user.id === id)).toBe(false);
+    const template = thriveUser(DEMO.thrive.ceo);
+    const self: ThriveUser = {
+      ...structuredClone(template),
+      id,
+      ref: 'EMP-SELF-AA',
+      email: 'self.managed.thrive@northwind.example',
+      positions: [{ ...structuredClone(template.positions![0]!), isActive: true, manager: { id } }],
+    };
+    stack.sandbox.thrive.putUser(self);
+    try {
+      const { user } = await data(SELF, { id: thriveId(id) });
+      expect(user).toEqual({
+        id: thriveId(id),
+        manager: null,
+        managers: [],
+        managementChain: [],
+        positions: [{ manager: null }],
+      });
+    } finally {
+      stack.sandbox.thrive.removeUser(id);
+    }
+  });
+
+  it('gives an iSpring user whose manual supervisor and functional manager are themself no manager, managers or chain', async () => {
+    const id = '5e1f0000-0000-11e9-8000-0000000000aa';
+    expect(stack.sandbox.organisation.ispring.users.some((user) => user.userId === id)).toBe(false);
+    const template = ispringUser(DEMO.ispring.manualSupervisor);
+    const email = 'self.managed.ispring@northwind.example';
+    const self: IspringUserProfile = {
+      ...structuredClone(template),
+      userId: id,
+      fields: (template.fields ?? []).map((field) =>
+        field.name === 'LOGIN' || field.name === 'EMAIL' ? { ...field, value: email } : { ...field },
+      ),
+      subordination: { subordinationType: 'manual', supervisorId: id },
+      coSubordination: { subordinationType: 'manual', supervisorId: id },
+    };
+    stack.sandbox.ispring.putUser(self);
+    try {
+      const { user } = await data(SELF, { id: ispringId(id) });
+      expect(user).toEqual({
+        id: ispringId(id),
+        manager: null,
+        managers: [],
+        managementChain: [],
+        positions: [{ manager: null }],
+      });
+    } finally {
+      stack.sandbox.ispring.removeUser(id);
+    }
   });
 });
 
@@ -341,7 +444,9 @@ describe('department(id:)', () => {
     expect(department.ancestors.map((a: { id: string }) => a.id)).toEqual(expectedAncestors);
     expect(expectedAncestors).toHaveLength(5);
     expect(department.ancestors.at(-1).id).toBe(ispringId(DEMO.ispring.rootDepartment));
-    expect(department.supervisor).not.toBeNull();
+    const supervisor = departmentSupervisor(stack.sandbox.organisation, id, null);
+    expect(supervisor).not.toBeNull();
+    expect(department.supervisor).toEqual({ id: ispringId(supervisor!) });
   });
 
   it('resolves the supervisor of a department that inherits through two levels', async () => {

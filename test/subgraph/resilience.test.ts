@@ -16,6 +16,7 @@ import {
   type SandboxServer,
 } from '../../src/sandbox/index.ts';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.ts';
+import { expectNoneIn } from '../helpers/errors.ts';
 import { postGraphQL, type GraphQLResponse } from '../helpers/stack.ts';
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
@@ -127,7 +128,7 @@ async function startFaultStack(
 /** Fails when a secret, a credential header or a stack trace is anywhere in the response. */
 function expectNoSecrets(stack: FaultStack, response: GraphQLResponse<Users>): void {
   const text = JSON.stringify(response);
-  for (const secret of stack.secrets) expect(text).not.toContain(secret);
+  expectNoneIn(text, stack.secrets);
   expect(text).not.toMatch(/Bearer|Basic |stacktrace|at .*\.ts:\d+/);
 }
 

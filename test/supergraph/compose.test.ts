@@ -25,6 +25,7 @@ import {
   LEARNING_RECORDS_SUBGRAPH,
   type SupergraphComposition,
 } from '../../src/dev/tools/compose.ts';
+import { ispringFullName, ispringProfile, thriveFullName, thriveRecord } from '../helpers/demo.ts';
 import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -327,9 +328,16 @@ describe('a supergraph of both subgraphs served by @apollo/gateway', () => {
       { id: learnerId },
     );
     expect(direct.errors).toBeUndefined();
-    expect(user.displayName).toEqual(expect.any(String));
+    const org = stack.sandbox.organisation;
+    expect(user.displayName).toBe(
+      ispringFullName(ispringProfile(org, DEMO.ispring.inheritsThroughTwoDepartments)),
+    );
     expect(user.displayName).toBe(direct.data!.user.displayName);
-    expect(user.manager.displayName).toEqual(expect.any(String));
+    // They inherit their supervisor through two departments, up to the department head.
+    expect(user.manager).toEqual({
+      id: `ispring:${DEMO.ispring.departmentHead}`,
+      displayName: ispringFullName(ispringProfile(org, DEMO.ispring.departmentHead)),
+    });
     expect(user.manager).toEqual(direct.data!.user.manager);
 
     // The records side: this learner's demo enrolments, most recent first.
@@ -362,7 +370,7 @@ describe('a supergraph of both subgraphs served by @apollo/gateway', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data!.user).toEqual({
       id,
-      displayName: expect.any(String),
+      displayName: thriveFullName(thriveRecord(stack.sandbox.organisation, DEMO.thrive.deepUser)),
       enrolments: [],
       completedCourseCount: 0,
     });

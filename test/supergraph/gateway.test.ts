@@ -7,6 +7,19 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
+import {
+  departmentSupervisor,
+  ispringAncestorNames,
+  ispringDepartment,
+  ispringFullName,
+  ispringProfile,
+  thriveAncestorNames,
+  thriveAudience,
+  thriveFullName,
+  thrivePrimaryManagerId,
+  thrivePrimaryPosition,
+  thriveRecord,
+} from '../helpers/demo.ts';
 import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -118,16 +131,50 @@ describe('supergraph through @apollo/gateway', () => {
   it('joins reviews to users of both providers, their managers and departments', async () => {
     const response = await postGraphQL<{ reviews: any[] }>(
       gatewayUrl,
-      `{ reviews { body author { id provider displayName manager { displayName } department { name ancestors { name } } } } }`,
+      `{ reviews { body author { id provider displayName manager { id displayName } department { name ancestors { name } } } } }`,
     );
     expect(response.errors).toBeUndefined();
     const [first, second] = response.data!.reviews;
-    expect(first.author).toMatchObject({ id: thriveUserId, provider: 'THRIVE' });
-    expect(first.author.displayName).toEqual(expect.any(String));
-    expect(second.author).toMatchObject({ id: ispringUserId, provider: 'ISPRING' });
-    // This person inherits their supervisor through two departments, so both are resolved here.
-    expect(second.author.manager?.displayName).toEqual(expect.any(String));
-    expect(second.author.department.ancestors.length).toBeGreaterThanOrEqual(2);
+    const org = stack.sandbox.organisation;
+
+    // The Thrive author: their primary position's manager and unit, the unit's parents by name.
+    const thrive = thriveRecord(org, DEMO.thrive.multiPosition);
+    const thriveManagerId = thrivePrimaryManagerId(thrive)!;
+    const unitId = thrivePrimaryPosition(thrive)!.ouId!;
+    expect(first.author).toEqual({
+      id: thriveUserId,
+      provider: 'THRIVE',
+      displayName: thriveFullName(thrive),
+      manager: {
+        id: `thrive:${thriveManagerId}`,
+        displayName: thriveFullName(thriveRecord(org, thriveManagerId)),
+      },
+      department: {
+        name: thriveAudience(org, unitId).name,
+        ancestors: thriveAncestorNames(org, unitId).map((name) => ({ name })),
+      },
+    });
+
+    // The iSpring author inherits their supervisor through two departments: the department head
+    // the third one names is resolved here, and their department's parents up to the root.
+    const learner = ispringProfile(org, DEMO.ispring.inheritsThroughTwoDepartments);
+    const supervisorId = departmentSupervisor(org, learner.departmentId, learner.userId);
+    expect(supervisorId).toBe(DEMO.ispring.departmentHead);
+    const ancestors = ispringAncestorNames(org, learner.departmentId!);
+    expect(ancestors.length).toBeGreaterThanOrEqual(2);
+    expect(second.author).toEqual({
+      id: ispringUserId,
+      provider: 'ISPRING',
+      displayName: ispringFullName(learner),
+      manager: {
+        id: `ispring:${DEMO.ispring.departmentHead}`,
+        displayName: ispringFullName(ispringProfile(org, DEMO.ispring.departmentHead)),
+      },
+      department: {
+        name: ispringDepartment(org, learner.departmentId!).name,
+        ancestors: ancestors.map((name) => ({ name })),
+      },
+    });
   });
 
   it('starts from this subgraph and fetches the other subgraph fields of the same user', async () => {
@@ -159,9 +206,10 @@ describe('supergraph through @apollo/gateway', () => {
       `{ reviews { author { displayName } } }`,
     );
     expect(response.errors).toBeUndefined();
+    const org = stack.sandbox.organisation;
     expect(response.data!.reviews.map((review) => review.author.displayName)).toEqual([
-      expect.any(String),
-      expect.any(String),
+      thriveFullName(thriveRecord(org, DEMO.thrive.multiPosition)),
+      ispringFullName(ispringProfile(org, DEMO.ispring.inheritsThroughTwoDepartments)),
     ]);
     const refused = await postGraphQL<{ reviews: any[] }>(
       gatewayWithoutSecretUrl,

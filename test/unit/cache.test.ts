@@ -55,42 +55,46 @@ describe('the cache store', () => {
 
   it('serves an entry up to its TTL and never after it', async () => {
     const { cache, clock } = store();
-    await cache.set('group:ispring:g1', groupEntry('g1'), { ttl: 60 });
+    const entry = groupEntry('g1');
+    await cache.set('group:ispring:g1', entry, { ttl: 60 });
     clock.advanceMs(60_000);
-    expect(await cache.get('group:ispring:g1')).toBeDefined();
+    expect(await cache.get('group:ispring:g1')).toBe(entry);
     clock.advanceMs(1);
     expect(await cache.get('group:ispring:g1')).toBeUndefined();
   });
 
   it('reads the clock on every get, so an entry is gone the moment its TTL has passed', async () => {
     const { cache, clock } = store();
-    await cache.set('a', groupEntry('a'), { ttl: 1 });
+    const entry = groupEntry('a');
+    await cache.set('a', entry, { ttl: 1 });
     // Read just before expiry, then at once just after: a reading of the clock reused between the
     // two gets (lru-cache's default `ttlResolution`) would serve the entry a second time.
     clock.advanceMs(999);
-    expect(await cache.get('a')).toBeDefined();
+    expect(await cache.get('a')).toBe(entry);
     clock.advanceMs(2);
     expect(await cache.get('a')).toBeUndefined();
   });
 
   it('gives each entry its own TTL', async () => {
     const { cache, clock } = store();
+    const long = groupEntry('l');
     await cache.set('short', groupEntry('s'), { ttl: 10 });
-    await cache.set('long', groupEntry('l'), { ttl: 300 });
+    await cache.set('long', long, { ttl: 300 });
     clock.advanceSeconds(11);
     expect(await cache.get('short')).toBeUndefined();
-    expect(await cache.get('long')).toBeDefined();
+    expect(await cache.get('long')).toBe(long);
   });
 
   it('evicts the least recently used entry beyond its entry bound', async () => {
     const { cache } = store({ maxEntries: 2 });
-    await cache.set('a', groupEntry('a'), { ttl: 60 });
-    await cache.set('b', groupEntry('b'), { ttl: 60 });
+    const [a, b, c] = [groupEntry('a'), groupEntry('b'), groupEntry('c')];
+    await cache.set('a', a, { ttl: 60 });
+    await cache.set('b', b, { ttl: 60 });
     await cache.get('a');
-    await cache.set('c', groupEntry('c'), { ttl: 60 });
+    await cache.set('c', c, { ttl: 60 });
     expect(await cache.get('b')).toBeUndefined();
-    expect(await cache.get('a')).toBeDefined();
-    expect(await cache.get('c')).toBeDefined();
+    expect(await cache.get('a')).toBe(a);
+    expect(await cache.get('c')).toBe(c);
   });
 
   it('evicts the least recently used entries beyond its byte bound, counting each as its JSON', async () => {
@@ -98,12 +102,13 @@ describe('the cache store', () => {
     expect(size).toBe(Buffer.byteLength(JSON.stringify(groupEntry('a'))));
     // Room for two entries of this size, not three.
     const { cache } = store({ maxBytes: size * 2 + 1 });
-    await cache.set('a', groupEntry('a'), { ttl: 60 });
-    await cache.set('b', groupEntry('b'), { ttl: 60 });
-    await cache.set('c', groupEntry('c'), { ttl: 60 });
+    const [a, b, c] = [groupEntry('a'), groupEntry('b'), groupEntry('c')];
+    await cache.set('a', a, { ttl: 60 });
+    await cache.set('b', b, { ttl: 60 });
+    await cache.set('c', c, { ttl: 60 });
     expect(await cache.get('a')).toBeUndefined();
-    expect(await cache.get('b')).toBeDefined();
-    expect(await cache.get('c')).toBeDefined();
+    expect(await cache.get('b')).toBe(b);
+    expect(await cache.get('c')).toBe(c);
     expect(cache.keys()).toHaveLength(2);
   });
 
@@ -169,9 +174,11 @@ describe('JsonCodecCache over a string store', () => {
 
   it('passes the TTL to the string store', async () => {
     const { entries, clock } = stringStore();
-    await entries.set('a', groupEntry('a'), { ttl: 5 });
+    const entry = groupEntry('a');
+    await entries.set('a', entry, { ttl: 5 });
     clock.advanceSeconds(4);
-    expect(await entries.get('a')).toBeDefined();
+    // A copy read back from JSON: equal, not the same object.
+    expect(await entries.get('a')).toEqual(entry);
     clock.advanceSeconds(2);
     expect(await entries.get('a')).toBeUndefined();
   });

@@ -413,6 +413,31 @@ describe('withCache: departments and groups', () => {
     expect(calls.listDepartments).toBe(2);
   });
 
+  it.each([
+    [
+      { departments: 300, groups: 30 },
+      { listDepartments: 1, listGroups: 2 },
+    ],
+    [
+      { departments: 30, groups: 300 },
+      { listDepartments: 2, listGroups: 1 },
+    ],
+  ])(
+    'keeps departments and groups each for its own TTL (%o): at 31 s only the shorter-lived is read again',
+    async (kinds, reads) => {
+      const { provider, calls, advanceSeconds } = cached({ users: 60, ...kinds });
+      const readBoth = async () => {
+        const session = provider.openSession();
+        await session.listDepartments();
+        await session.listGroups();
+      };
+      await readBoth();
+      advanceSeconds(31);
+      await readBoth();
+      expect(calls).toMatchObject(reads);
+    },
+  );
+
   it('keeps each kind for its own TTL, and a kind with TTL 0 not at all', async () => {
     const { provider, calls } = cached({ users: 60, departments: 0, groups: 300 });
     for (let i = 0; i < 2; i += 1) {

@@ -6,6 +6,7 @@ import { type ProviderError } from '../../src/errors.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { createStaticAuth } from '../../src/providers/auth/static.ts';
 import { createUpstreamClient } from '../../src/providers/http/client.ts';
+import { statusError } from '../../src/providers/http/errors.ts';
 import { type ProviderAuth } from '../../src/providers/auth/types.ts';
 import { createResilience, type ResilienceClock } from '../../src/providers/resilience/index.ts';
 import { renewingTokenAuth } from '../helpers/auth.ts';
@@ -66,6 +67,7 @@ beforeEach(() => {
   seen.length = 0;
   sleeps.length = 0;
   bigBodies.length = 0;
+  endings.length = 0;
   mostInFlight = 0;
 });
 afterEach(() => vi.useRealTimers());
@@ -98,6 +100,24 @@ const after =
     void setTimeout(() => answer(req, res), ms);
 
 const reset: Answer = (req) => req.socket.destroy();
+
+/** How each `unlessHungUp` request ended: answered by the server, or left by the client first. */
+const endings: Array<'answered' | 'hung up'> = [];
+
+/** `answer` after `ms`, unless the client hangs up before; `endings` says which came first. */
+const unlessHungUp =
+  (ms: number, answer: Answer): Answer =>
+  (req, res) => {
+    const timer = setTimeout(() => {
+      endings.push('answered');
+      answer(req, res);
+    }, ms);
+    res.on('close', () => {
+      if (res.writableEnded) return;
+      clearTimeout(timer);
+      endings.push('hung up');
+    });
+  };
 
 /** 200 with a body of `bytes` bytes, with its Content-Length or chunked, written as the client reads. */
 const big =
@@ -148,6 +168,8 @@ interface ClientOptions {
   breaker?: Partial<ResilienceConfig['breaker']>;
   timeoutMs?: number;
   auth?: ProviderAuth;
+  /** This file's clock (real time plus the waits written down) unless given. */
+  clock?: ResilienceClock;
 }
 
 function client(options: ClientOptions = {}) {
@@ -164,7 +186,7 @@ function client(options: ClientOptions = {}) {
     timeoutMs: options.timeoutMs ?? 2000,
     auth: options.auth ?? staticAuth,
     redactor: redactor(),
-    resilience: createResilience('thrive', config, clock),
+    resilience: createResilience('thrive', config, options.clock ?? clock),
   });
 }
 
@@ -342,15 +364,22 @@ describe('the operation deadline', () => {
   });
 
   it('gives a request what is left of it as its timeout, and does not retry that timeout', async () => {
-    on('slow', after(600, status(200)));
-    const started = Date.now();
+    // On a clock that stands still, 150 ms are left of the deadline: the request's timeout is
+    // 150 ms, not the configured 5 s. The server would answer 200 after 2 s; the client's timer was
+    // set first and is the shorter, so it hangs up before that answer however slow the machine is.
+    const NOW = Date.parse('2026-03-01T09:00:00Z');
+    const stopped: ResilienceClock = { now: () => NOW, sleep: clock.sleep, random: () => 0.5 };
+    on('slow', unlessHungUp(2000, status(200)));
     const error = await failure(
-      client({ timeoutMs: 5000 }).get('GET /slow', 'slow', undefined, { deadline: Date.now() + 150 }),
+      client({ timeoutMs: 5000, clock: stopped }).get('GET /slow', 'slow', undefined, {
+        deadline: NOW + 150,
+      }),
     );
-    expect(Date.now() - started).toBeLessThan(550);
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.message).toContain("within what was left of the operation's deadline");
     expect(requestsTo('slow')).toBe(1);
+    expect(sleeps).toEqual([]);
+    await vi.waitFor(() => expect(endings).toEqual(['hung up']), { timeout: 5000 });
   });
 
   it('sends nothing once it has passed', async () => {
@@ -489,6 +518,27 @@ describe('the circuit breaker', () => {
     expect(requestsTo('down')).toBe(7);
   });
 
+  it.each<[number | 'reset', Answer]>([
+    [500, status(500)],
+    [502, status(502)],
+    [504, status(504)],
+    ['reset', reset],
+  ])(
+    'counts a call that ends in %s: two open it, and the third fails fast without a request',
+    async (_, answer) => {
+      on('down', answer);
+      // No retries: each call is one request, so the count below is the breaker's alone.
+      const subject = client({ retry: { retries: 0 }, breaker: { failureThreshold: 2, openMs: OPEN_MS } });
+      expect((await failure(subject.get('GET /down', 'down'))).code).toBe('UPSTREAM_UNAVAILABLE');
+      expect((await failure(subject.get('GET /down', 'down'))).code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(requestsTo('down')).toBe(2);
+
+      const fast = await failure(subject.get('GET /down', 'down'));
+      expect(fast.message).toContain('its circuit is open after 2 consecutive failures');
+      expect(requestsTo('down')).toBe(2);
+    },
+  );
+
   it('counts timeouts', async () => {
     on('slow', after(300, status(200)));
     const subject = client({ timeoutMs: 30, retry: { retries: 0 }, breaker: { failureThreshold: 2 } });
@@ -498,15 +548,45 @@ describe('the circuit breaker', () => {
     expect(requestsTo('slow')).toBe(2);
   });
 
-  it('does not count answers: 404, 400, 403 and 429 leave it closed', async () => {
-    on('answers', status(404), status(400), status(403), status(429, { 'retry-after': '60' }), status(200));
-    const subject = client({ breaker: { failureThreshold: 1 } });
-    await subject.get('GET /answers', 'answers');
-    await failure(subject.get('GET /answers', 'answers'));
-    await failure(subject.get('GET /answers', 'answers'));
-    await failure(subject.get('GET /answers', 'answers'));
-    expect((await subject.get('GET /answers', 'answers')).status).toBe(200);
-    expect(requestsTo('answers')).toBe(5);
+  /** Credentials whose token, once refused with 401, cannot be renewed: the token endpoint refuses the client. */
+  const refusedRenewal = (): ProviderAuth => {
+    const refused = statusError({
+      provider: 'thrive',
+      answeredBy: 'token endpoint',
+      endpoint: 'POST /oauth2/token/{tenantId}',
+      status: 401,
+      oauthError: 'invalid_client',
+      detail: 'HTTP 401; body: {"error":"invalid_client"}',
+    });
+    return {
+      prepare: async () => {},
+      authorize: async (headers) => {
+        headers.authorization = 'Bearer expired-token';
+      },
+      renewAfterUnauthorized: async () => false,
+      renewalFailure: () => refused,
+    };
+  };
+
+  it.each<[string, Answer, number | string, () => ProviderAuth]>([
+    ['404', status(404), 404, () => staticAuth],
+    ['400', status(400), 'UPSTREAM_REJECTED', () => staticAuth],
+    ['403', status(403), 'UPSTREAM_AUTH', () => staticAuth],
+    [
+      '429 (Retry-After past the bound)',
+      status(429, { 'retry-after': '60' }),
+      'UPSTREAM_RATE_LIMITED',
+      () => staticAuth,
+    ],
+    ['401 whose token refresh the token endpoint refused', status(401), 'UPSTREAM_AUTH', refusedRenewal],
+  ])('does not count an answer, %s: the circuit stays closed', async (_, answer, outcome, auth) => {
+    on('answer', answer, status(200));
+    const subject = client({ auth: auth(), breaker: { failureThreshold: 1 } });
+    const call = subject.get('GET /answer', 'answer');
+    if (typeof outcome === 'number') expect((await call).status).toBe(outcome);
+    else expect((await failure(call)).code).toBe(outcome);
+    expect((await subject.get('GET /answer', 'answer')).status).toBe(200);
+    expect(requestsTo('answer')).toBe(2);
   });
 
   it('does not count a timeout the operation’s deadline cut short', async () => {

@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCatalogLoader, type CatalogKind } from '../../src/loaders/catalog.ts';
+import { createLoaders } from '../../src/loaders/index.ts';
 import { createManagerLoader, resolveManagerRule } from '../../src/loaders/managers.ts';
-import type { DepartmentModel, GroupModel, ManagerRule } from '../../src/models.ts';
+import {
+  NO_MANAGER,
+  type DepartmentModel,
+  type GroupModel,
+  type ManagerRule,
+  type UserModel,
+} from '../../src/models.ts';
+import type { DirectoryProvider } from '../../src/providers/types.ts';
 
 /** A department or group entity with just what the catalog loader reads. */
 function entity(kind: CatalogKind, id: string): DepartmentModel & GroupModel {
@@ -155,6 +163,10 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
     expect(await walk(user('boss'))).toBe('boss');
   });
 
+  it('a user rule naming the person themself gives no manager', async () => {
+    expect(await walk(user('someone'), 'someone')).toBeNull();
+  });
+
   it('no_supervisor means no manager', async () => {
     expect(await walk({ kind: 'none' })).toBeNull();
     expect(await walk({ kind: 'department', departmentId: 'quiet', slot: 'supervisor' })).toBeNull();
@@ -204,5 +216,109 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
     expect([direct, walked]).toEqual(['direct', 'ceo']);
     // 'a' needed no department, yet it was held until the walk of 'b' had finished.
     expect(departmentsLoadedWhenDirectSettled).toEqual(['team', 'root']);
+  });
+});
+
+describe('user loader (contract section 7)', () => {
+  function userModel(id: string): UserModel {
+    return {
+      id: `ispring:${id}`,
+      provider: 'ispring',
+      externalId: id,
+      ref: null,
+      login: null,
+      email: null,
+      firstName: null,
+      lastName: null,
+      displayName: id,
+      jobTitle: null,
+      phone: null,
+      country: null,
+      languageCode: null,
+      timeZone: null,
+      role: null,
+      status: 'ACTIVE',
+      providerStatus: '1',
+      createdAt: null,
+      lastLoginAt: null,
+      positions: [],
+      managerRules: [NO_MANAGER],
+      departmentId: null,
+      groupIds: [],
+      manageableDepartmentIds: [],
+      customFields: [],
+    };
+  }
+
+  /**
+   * A provider of users u1 to u4 that takes at most two ids a call and answers each call when the
+   * test says (`answer(i)`, in any order); `failing` ids make their whole call reject.
+   */
+  function heldProvider(failing: readonly string[] = []) {
+    const calls: string[][] = [];
+    const answers: Array<() => void> = [];
+    const provider: DirectoryProvider = {
+      name: 'ispring',
+      userBatchSize: 2,
+      checkCredentials: async () => {},
+      sharesOneCatalog: false,
+      unknownDepartment: () => null,
+      openSession: () => ({
+        async fetchUsers(ids) {
+          calls.push([...ids]);
+          await new Promise<void>((resolve) => answers.push(resolve));
+          if (ids.some((id) => failing.includes(id))) throw new Error(`batch ${ids.join(',')} failed`);
+          return new Map(ids.filter((id) => id !== 'u5').map((id) => [id, userModel(id)]));
+        },
+        fetchDepartment: async () => null,
+        listDepartments: async () => [],
+        fetchGroup: async () => null,
+        listGroups: async () => [],
+      }),
+    };
+    return { provider, calls, answer: (index: number) => answers[index]!() };
+  }
+
+  const ids = ['u1', 'u2', 'u3', 'u4', 'u5'];
+
+  it('hands the provider batches of at most userBatchSize, and releases a round only when every batch is answered', async () => {
+    const { provider, calls, answer } = heldProvider();
+    const loaders = createLoaders(new Map([['ispring', provider]]));
+    const released: string[] = [];
+    const loads = ids.map((id) =>
+      loaders.user(`ispring:${id}`).then((user) => {
+        released.push(id);
+        return user;
+      }),
+    );
+    await vi.waitFor(() => expect(calls).toEqual([['u1', 'u2'], ['u3', 'u4'], ['u5']]));
+
+    answer(0);
+    answer(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Released one batch at a time, the users of this round would reach the next round apart.
+    expect(released).toEqual([]);
+
+    answer(1);
+    const users = await Promise.all(loads);
+    expect(users.map((user) => user?.externalId ?? null)).toEqual(['u1', 'u2', 'u3', 'u4', null]);
+  });
+
+  it('fails the ids of a batch that failed as a whole, and only those', async () => {
+    const { provider, calls, answer } = heldProvider(['u3']);
+    const loaders = createLoaders(new Map([['ispring', provider]]));
+    const outcomes = Promise.allSettled(ids.map((id) => loaders.user(`ispring:${id}`)));
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
+    [0, 1, 2].forEach(answer);
+    const settled = await outcomes;
+    expect(settled.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(settled[2]).toMatchObject({ reason: new Error('batch u3,u4 failed') });
+    expect(settled[4]).toEqual({ status: 'fulfilled', value: null });
   });
 });

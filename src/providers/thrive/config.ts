@@ -26,7 +26,7 @@ export interface ThriveConfig {
   readonly baseUrl: string;
   readonly auth: ThriveBasicAuth | ThriveOAuth;
   readonly timeoutMs: number;
-  /** DataLoader `maxBatchSize` for Thrive users (one request per user; this bounds a batch). */
+  /** Most users one provider call is given (a round of the loader is split into batches of this). */
   readonly userBatchSize: number;
   /** How many Thrive requests one operation keeps in flight at once. */
   readonly concurrency: number;
