@@ -39,7 +39,7 @@ export interface IspringConfig {
   /** Default `auto`. */
   readonly userLookup?: IspringUserLookup | undefined;
   readonly timeoutMs: number;
-  /** Ids per DataLoader batch of users; each batch is split into URLs of at most 4 KB. */
+  /** Most users one provider call is given (a loader round is split into batches of this); each batch is split into URLs of at most 4 KB. */
   readonly userBatchSize: number;
   /**
    * The body format asked for with `Accept`: `xml`, the API's default and what its docs show, or
