@@ -1,7 +1,7 @@
 /**
  * The operations GraphiQL opens with, one tab each, first tab first. They ask for the sandbox
  * organisation (`npm start` with no credentials), whose ids are the same on every machine (see
- * `src/sandbox/seed.ts`, `DEMO`, and the README's "Example queries"). Against a real tenant the
+ * `src/sandbox/seed/`, `DEMO`, and the README's "Example queries"). Against a real tenant the
  * ids find no one, which GraphiQL shows as `null`: the tabs are still a place to start from.
  *
  * test/browser/graphiql.test.ts POSTs every one of them to the subgraph over the sandbox and

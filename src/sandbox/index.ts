@@ -10,7 +10,7 @@ import {
   type ListeningIspringSandboxServer,
 } from './ispring-server.js';
 import { checkDelay, type SandboxServer } from './recorder.js';
-import { createDemoOrganisation, type DemoOrganisation } from './seed.js';
+import { createDemoOrganisation, type DemoOrganisation } from './seed/index.js';
 import { startThriveSandbox, type ThriveSandboxServer } from './thrive-server.js';
 import {
   DEFAULT_ISPRING_TOKEN_LIFETIME_SECONDS,
@@ -174,8 +174,8 @@ export function sandboxProviderConfigs(
   return { thrive, ispring };
 }
 
-export { createDemoOrganisation, DEMO } from './seed.js';
-export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from './seed.js';
+export { createDemoOrganisation, DEMO } from './seed/index.js';
+export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from './seed/index.js';
 export type { SandboxRequest, SandboxServer } from './recorder.js';
 export type { SandboxFault, SandboxFaultKind, SandboxFaultOptions } from './faults.js';
 export { SANDBOX_CREDENTIALS } from './credentials.js';

@@ -10,7 +10,7 @@ import type {
 import type { SandboxCredentials } from './credentials.js';
 import { listen, pathSegments, shown, type ListeningSandboxServer, type SandboxServer } from './recorder.js';
 import type { Route, RouteReply, RouteRequest, SandboxApi } from './routes.js';
-import type { DemoOrganisation } from './seed.js';
+import type { DemoOrganisation } from './seed/index.js';
 import { TokenStore } from './tokens.js';
 import {
   DEFAULT_ISPRING_VARIANTS,

@@ -7,7 +7,7 @@ import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
  * Every query of the schema (`schema/query.graphql`) through the subgraph's HTTP endpoint, against the
- * sandbox organisation. Expectations come from the anchors' documented roles in `seed.ts` and
+ * sandbox organisation. Expectations come from the anchors' documented roles in `seed/anchors.ts` and
  * from the organisation's own data, not from a previous run.
  */
 

@@ -4,7 +4,7 @@ import { externalIdOf, providerOf } from '../../ids.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import * as ispringMapper from '../../providers/ispring/mapper.js';
 import * as thriveMapper from '../../providers/thrive/mapper.js';
-import type { DemoOrganisation } from '../../sandbox/seed.js';
+import type { DemoOrganisation } from '../../sandbox/seed/index.js';
 
 /**
  * The organisation as models, built once through the providers' own mappers: what B1 answers from,

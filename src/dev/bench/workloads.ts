@@ -1,7 +1,7 @@
 import { ISPRING_DEFAULTS } from '../../providers/ispring/config.js';
 import { THRIVE_DEFAULTS } from '../../providers/thrive/config.js';
 import type { ProviderName, UserModel } from '../../models.js';
-import type { DemoOrganisation } from '../../sandbox/seed.js';
+import type { DemoOrganisation } from '../../sandbox/seed/index.js';
 import type { InMemoryDirectory } from './directory.js';
 
 /**

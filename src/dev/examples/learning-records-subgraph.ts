@@ -7,7 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse, Source, type DocumentNode } from 'graphql';
-import { DEMO } from '../../sandbox/seed.js';
+import { DEMO } from '../../sandbox/seed/index.js';
 import { graphqlUrl, listen } from '../../listen.js';
 
 /**
@@ -72,7 +72,7 @@ const COURSES: readonly CourseRecord[] = [
   },
 ];
 
-// Users of the demo organisation (src/sandbox/seed.ts), so that a query through a supergraph over the
+// Users of the demo organisation (src/sandbox/seed/), so that a query through a supergraph over the
 // sandbox finds both sides of the same person. The assigners are these users' managers there.
 const ispringMember = `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`;
 const ispringMemberManager = `ispring:${DEMO.ispring.departmentHead}`;

@@ -1,4 +1,4 @@
-import { createDemoOrganisation, type DemoOrganisation } from '../../sandbox/seed.js';
+import { createDemoOrganisation, type DemoOrganisation } from '../../sandbox/seed/index.js';
 
 /**
  * The organisation the bench serves: the sandbox's demo organisation, then deterministic copies of

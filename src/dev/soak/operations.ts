@@ -1,4 +1,4 @@
-import type { DemoOrganisation } from '../../sandbox/seed.js';
+import type { DemoOrganisation } from '../../sandbox/seed/index.js';
 
 /**
  * What the soak's clients send: the README's queries (one user with their managers, department

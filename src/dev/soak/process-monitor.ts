@@ -11,7 +11,7 @@
  *   that do not depend on where the heap's sawtooth happens to be.
  */
 
-/** run.ts looks for this at the start of a stderr line. */
+/** subgraph.ts looks for this at the start of a stderr line (settings.ts: MONITOR_MARKER). */
 const MONITOR_MARKER = 'soak-monitor:';
 
 process.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {

@@ -14,7 +14,7 @@ import { ISPRING_ENDPOINTS, THRIVE_ENDPOINTS, type SandboxFault } from '../../sa
  * first has `times` and the second takes over once it is used up. No phase faults every endpoint
  * (`'*'`): that would take the token endpoints too, and the circuit they open would hide the rest.
  *
- * The numbers are set against the subgraph's soak configuration (run.ts): a `delay` longer than
+ * The numbers are set against the subgraph's soak configuration (settings.ts): a `delay` longer than
  * its upstream timeout, an `oversized` body larger than its body bound, `Retry-After: 1` within
  * what it waits for.
  */
