@@ -35,6 +35,9 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
       metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
       const caller = event.caller;
       if (caller) caller.upstreamRequests += 1;
+      const ok = event.outcome === 'ok' || event.outcome === 'not_found';
+      // Most requests succeed, and their line is at info: not even built when info is off.
+      if (ok && !logger.isLevelEnabled('info')) return;
       const line = {
         // A request made for a GraphQL request carries its id; a token request (shared by every
         // operation) or a readiness check has none.
@@ -46,7 +49,7 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
         durationMs: Math.round(event.durationMs * 10) / 10,
         attempt: event.attempt,
       };
-      if (event.outcome === 'ok' || event.outcome === 'not_found') logger.info(line, 'upstream request');
+      if (ok) logger.info(line, 'upstream request');
       else logger.warn(line, 'upstream request failed');
     },
     payloadIssues(event) {

@@ -10,7 +10,7 @@ export const BUCKETS = [
   'XML parsing (xml2js, sax)',
   'GraphQL execution (graphql, @apollo)',
   'JSON (parse, stringify)',
-  'our code (dist/…, dataloader, p-limit)',
+  'our code (dist/…, dataloader)',
   'HTTP server (express, node:_http_server)',
   'GC',
   'other (V8 program, node internals, other packages)',
@@ -45,7 +45,7 @@ const GOT_PACKAGES = new Set([
   '@sec-ant/readable-stream',
 ]);
 const XML_PACKAGES = new Set(['xml2js', 'sax', 'xmlbuilder']);
-const OUR_PACKAGES = new Set(['dataloader', 'p-limit', 'yocto-queue']);
+const OUR_PACKAGES = new Set(['dataloader']);
 const SERVER_PACKAGES = new Set([
   'express',
   'router',

@@ -44,6 +44,18 @@ export interface Row {
   readonly b1OpsPerSecond: number | null;
   readonly cpuMsPerOp: number | null;
   readonly b1CpuMsPerOp: number | null;
+  /** Data requests the sandbox counted for one B2 operation (the same delay as the row's). */
+  readonly b2Counted: number | null;
+  readonly b2CountedByEndpoint: Record<string, number> | null;
+  /** B2's unloaded latency: at d = 20 on cold d = 20 rows, at d = 0 on warm rows. */
+  readonly b2Latency: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly min: number;
+    readonly samples: number;
+  } | null;
+  readonly b2OpsPerSecond: number | null;
+  readonly b2CpuMsPerOp: number | null;
   /** Failed (non-2xx or connection error) requests during the load runs of this row. */
   readonly failures: number;
   verdicts: Verdict[];
@@ -74,6 +86,9 @@ const fixed = (value: number | null | undefined, digits: number): string =>
 const cpu = (value: number | null): string =>
   value === null || Number.isNaN(value) ? '–' : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 
+const ratio = (mine: number | null, theirs: number | null): string =>
+  mine === null || theirs === null ? '–' : fixed(mine / theirs, 2);
+
 export function formatTable(rows: readonly Row[]): string {
   const header = [
     'workload',
@@ -88,11 +103,16 @@ export function formatTable(rows: readonly Row[]): string {
     'p99 ms',
     'min ms',
     'B1 p50',
+    'B2 req',
+    'B2 p50',
     'ops/s sub',
     'ops/s B1',
+    'ops/s B2',
     'sub/B1',
+    'sub/B2',
     'CPU ms/op sub',
     'CPU ms/op B1',
+    'CPU ms/op B2',
     'verdicts',
   ];
   const cells = rows.map((row) => [
@@ -108,13 +128,16 @@ export function formatTable(rows: readonly Row[]): string {
     fixed(row.latency?.p99, 1),
     fixed(row.latency?.min, 1),
     fixed(row.b1Latency?.p50, 2),
+    row.b2Counted === null ? '–' : String(row.b2Counted),
+    fixed(row.b2Latency?.p50, 1),
     fixed(row.opsPerSecond, 0),
     fixed(row.b1OpsPerSecond, 0),
-    row.opsPerSecond === null || row.b1OpsPerSecond === null
-      ? '–'
-      : fixed(row.opsPerSecond / row.b1OpsPerSecond, 2),
+    fixed(row.b2OpsPerSecond, 0),
+    ratio(row.opsPerSecond, row.b1OpsPerSecond),
+    ratio(row.opsPerSecond, row.b2OpsPerSecond),
     cpu(row.cpuMsPerOp),
     cpu(row.b1CpuMsPerOp),
+    cpu(row.b2CpuMsPerOp),
     row.verdicts
       .map((verdict) =>
         verdict.state === 'PASS'
@@ -188,4 +211,42 @@ export function formatProfiles(results: readonly ProfileResult[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * CPU per upstream data request on a cold d = 0 row: the CPU per operation beyond B1's (which makes
+ * no request: parsing, mapping, loaders and the HTTP client are all in it) ÷ the data requests one
+ * operation made; for the subgraph and for B2, each with its own count.
+ */
+export interface UpstreamCpu {
+  readonly workload: string;
+  readonly requests: number;
+  readonly microsecondsPerRequest: number;
+  readonly b2Requests: number;
+  readonly b2MicrosecondsPerRequest: number;
+}
+
+export function upstreamCpu(rows: readonly Row[]): UpstreamCpu[] {
+  const perRequest = (cpuMs: number | null, b1CpuMs: number | null, requests: number | null) =>
+    cpuMs === null || b1CpuMs === null || !requests ? Number.NaN : ((cpuMs - b1CpuMs) * 1000) / requests;
+  return rows
+    .filter((row) => row.cache === 'cold' && row.delayMs === 0)
+    .map((row) => ({
+      workload: row.workload,
+      requests: row.counted ?? 0,
+      microsecondsPerRequest: perRequest(row.cpuMsPerOp, row.b1CpuMsPerOp, row.counted),
+      b2Requests: row.b2Counted ?? 0,
+      b2MicrosecondsPerRequest: perRequest(row.b2CpuMsPerOp, row.b1CpuMsPerOp, row.b2Counted),
+    }));
+}
+
+export function formatUpstreamCost(costs: readonly UpstreamCpu[]): string {
+  if (costs.length === 0) return '';
+  return [
+    "CPU per upstream data request, cold, d = 0: (CPU ms/op − B1's CPU ms/op) ÷ data requests of one operation (HTTP client, parsing, mapping, loaders):",
+    ...costs.map(
+      (cost) =>
+        `  ${cost.workload.padEnd(11)} subgraph ${fixed(cost.microsecondsPerRequest, 0).padStart(5)} µs × ${String(cost.requests).padStart(3)} requests; B2 ${fixed(cost.b2MicrosecondsPerRequest, 0).padStart(5)} µs × ${String(cost.b2Requests).padStart(3)} requests`,
+    ),
+  ].join('\n');
 }

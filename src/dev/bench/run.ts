@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { BaselineInfo } from './baseline.js';
+import type { PeerInfo } from './peer.js';
 import {
   BenchChild,
   childBaseEnv,
@@ -30,6 +31,8 @@ import {
   formatMemory,
   formatProfiles,
   formatTable,
+  formatUpstreamCost,
+  upstreamCpu,
   type MemoryResult,
   type ProfileResult,
   type Row,
@@ -45,8 +48,9 @@ const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 
 /**
  * `npm run bench` (README, "Benchmark"). Upstream sandboxes, the subgraph under test
- * (dist/main.js), the baseline B1 and the load generator each in their own process; workloads W1–W4;
- * one table on stdout, the same as JSON. Progress goes to stderr.
+ * (dist/main.js), the baseline B1 (baseline.ts), the peer B2 (peer.ts) and the load generator each in
+ * their own process; workloads W1–W4; one table on stdout, the same as JSON. Progress goes to stderr.
+ * `main` is the list of steps; each phase is a function of its own below it.
  */
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
@@ -156,13 +160,36 @@ async function startSubgraph(
 interface Context {
   readonly options: Options;
   readonly sandbox: BenchChild;
+  readonly sandboxInfo: SandboxInfo;
   readonly load: BenchChild;
-  readonly b1Url: string;
   readonly b1: BenchChild;
+  readonly b1Url: string;
+  /** The peer B2: per-field `@apollo/datasource-rest` over the same sandboxes (peer.ts). */
+  readonly b2: BenchChild;
+  readonly b2Url: string;
   readonly workloads: readonly Workload[];
-  /** B1's answer to each workload, the reference every subgraph answer is compared with. */
+  /** B1's answer to each workload, the reference every other answer is compared with. */
   readonly expected: Map<string, unknown>;
+  /** Every workload's body, the mix of the memory and profile runs, and its name. */
+  readonly allBodies: readonly string[];
+  readonly mixName: string;
+  /** Filled in by the phases. */
+  readonly memoryResults: MemoryResult[];
+  readonly profiles: ProfileResult[];
 }
+
+/** Who answers a counted operation: the subgraph or B2. */
+interface Target {
+  readonly url: string;
+  /** Named in an error when its answer is not B1's. */
+  readonly who: string;
+}
+
+const subgraphTarget = (subgraph: Subgraph): Target => ({
+  url: subgraph.url,
+  who: `The ${subgraph.cache}-cache subgraph`,
+});
+const b2Target = (context: Context): Target => ({ url: context.b2Url, who: 'B2' });
 
 const TOKEN_ENDPOINTS = new Set(['POST /oauth2/token/{tenantId}', 'POST /api/v3/token']);
 
@@ -190,7 +217,7 @@ function dataRequests(counts: SandboxCounts): {
 function firstDifference(actual: unknown, expected: unknown, at = '$'): string | undefined {
   if (isDeepStrictEqual(actual, expected)) return undefined;
   if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null)
-    return `${at}: subgraph ${JSON.stringify(actual)?.slice(0, 200)}, B1 ${JSON.stringify(expected)?.slice(0, 200)}`;
+    return `${at}: got ${JSON.stringify(actual)?.slice(0, 200)}, B1 ${JSON.stringify(expected)?.slice(0, 200)}`;
   const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
   for (const key of keys) {
     const difference = firstDifference(
@@ -219,14 +246,16 @@ function checkAnswer(context: Context, workload: Workload, json: unknown, status
 }
 
 /** One operation with the sandbox counters reset before it; its answer is checked against B1's. */
-async function countOnce(context: Context, subgraph: Subgraph, workload: Workload) {
+async function countOnce(context: Context, target: Target, workload: Workload) {
   await quiesce(context);
   await context.sandbox.call('reset');
-  const reply = await postGraphql(subgraph.url, workload.body);
+  const reply = await postGraphql(target.url, workload.body);
   const counts = await context.sandbox.call<SandboxCounts>('counts');
-  checkAnswer(context, workload, reply.json, reply.status, `The ${subgraph.cache}-cache subgraph`);
+  checkAnswer(context, workload, reply.json, reply.status, target.who);
   return { ...dataRequests(counts), ms: reply.ms };
 }
+
+type Counted = Awaited<ReturnType<typeof countOnce>>;
 
 async function runLoad(context: Context, request: LoadRequest): Promise<LoadSummary> {
   return context.load.call<LoadSummary>('run', request);
@@ -287,6 +316,8 @@ async function saturating(
   };
 }
 
+type Saturated = Awaited<ReturnType<typeof saturating>>;
+
 /** Waits until the sandbox counters stop moving (no upstream work left from a previous step). */
 async function quiesce(context: Context): Promise<void> {
   const total = async () => {
@@ -305,6 +336,30 @@ async function quiesce(context: Context): Promise<void> {
   }
 }
 
+/** Two consecutive saturating runs of the mix on `subgraph`, and its RSS after each. */
+async function memoryPair(context: Context, subgraph: Subgraph, mixSingleMs: number): Promise<void> {
+  progress(`${subgraph.cache} subgraph: two saturating runs of the ${context.mixName} for memory`);
+  const runs = [];
+  for (let run = 0; run < 2; run += 1) {
+    const { summary } = await saturating(
+      context,
+      subgraph.url,
+      subgraph.child.pid,
+      context.allBodies,
+      mixSingleMs,
+    );
+    runs.push({ ...memory(subgraph.child.pid), opsPerSecond: summary.opsPerSecond });
+  }
+  const growth = runs[1]!.rssMiB / runs[0]!.rssMiB - 1;
+  context.memoryResults.push({
+    subgraph: subgraph.cache,
+    workloadMix: context.mixName,
+    runs,
+    growth,
+    verdict: pass('RSS growth ≤ 10 %', growth <= 0.1, `${(growth * 100).toFixed(1)} %`),
+  });
+}
+
 const latencyOf = (summary: LoadSummary) => ({
   p50: summary.latency.p50,
   p99: summary.latency.p99,
@@ -319,16 +374,31 @@ function pass(target: string, ok: boolean, detail: string): Verdict {
   return { target, state: ok ? 'PASS' : 'FAIL', detail };
 }
 
-const isW1orW2 = (workload: Workload) => workload.id.startsWith('W1') || workload.id.startsWith('W2');
+const isW1 = (workload: Workload) => workload.id.startsWith('W1');
+const isW1orW2 = (workload: Workload) => isW1(workload) || workload.id.startsWith('W2');
 
 // ---------------------------------------------------------------------------------------------
+// Steps
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (!process.platform.startsWith('linux')) {
     throw new UsageError('The bench reads CPU time and RSS from /proc: it runs on Linux only.');
   }
+  const { workloads, ispringIdsPerUrl } = await declareWorkloads();
+  const context = await startChildren(options, workloads, ispringIdsPerUrl);
+  const sandboxRoundTrip = await probeSandboxRoundTrip(context);
+  const { subgraph, cold } = await phase1Cold(context);
+  const { coldSaturated, coldMixMs } = await phase2Saturate(context, subgraph);
+  const { warm, warmMixMs } = await phase3Warm(context);
+  await phase4Profile(context, { cold: coldMixMs, warm: warmMixMs });
+  const rows = rowsAndVerdicts(context.workloads, { cold, coldSaturated, warm, sandboxRoundTrip });
+  await stopChildren(context);
+  writeOutput(context, rows, sandboxRoundTrip);
+}
 
+/** The workloads and their declared minimums, printed before anything is measured. */
+async function declareWorkloads() {
   const organisation = createBenchOrganisation();
   const directory = createInMemoryDirectory(organisation);
   // The sandbox listens on loopback at a port of at most five digits: its base URL is at most this
@@ -336,9 +406,17 @@ async function main(): Promise<void> {
   const ispringIdsPerUrl = idsPerUrl(LONGEST_SANDBOX_BASE_URL);
   const workloads = await createWorkloads(organisation, directory, ispringIdsPerUrl);
   process.stdout.write(`${formatDeclared(workloads)}\n\n`);
+  return { workloads, ispringIdsPerUrl };
+}
 
+/** The sandbox, B1, the load generator and then B2 (which reads the sandbox); B1's answers. */
+async function startChildren(
+  options: Options,
+  workloads: readonly Workload[],
+  ispringIdsPerUrl: number,
+): Promise<Context> {
   progress(
-    `starting the sandbox providers (d = ${DELAY_MS} ms), B1 and the load generator${options.quick ? ' (--quick)' : ''}`,
+    `starting the sandbox providers (d = ${DELAY_MS} ms), B1, B2 and the load generator${options.quick ? ' (--quick)' : ''}`,
   );
   const env = baseEnv();
   const sandbox = new BenchChild({
@@ -364,6 +442,13 @@ async function main(): Promise<void> {
     BaselineInfo,
     unknown,
   ];
+  const b2 = new BenchChild({
+    name: 'peer B2',
+    modulePath: path.join(HERE, 'peer.js'),
+    env: { ...env, ...sandboxProviderEnv(sandboxInfo) },
+    announcesReady: true,
+  });
+  const b2Info = (await b2.ready) as PeerInfo;
 
   if (idsPerUrl(sandboxInfo.ispring.baseUrl) !== ispringIdsPerUrl) {
     throw new BenchAbort(
@@ -371,7 +456,7 @@ async function main(): Promise<void> {
     );
   }
 
-  // B1's answers: the reference for every subgraph answer.
+  // B1's answers: the reference for every answer of the subgraph and of B2.
   const expected = new Map<string, unknown>();
   for (const workload of workloads) {
     const reply = await postGraphql(b1Info.url, workload.body);
@@ -382,98 +467,138 @@ async function main(): Promise<void> {
       );
     expected.set(workload.id, reply.json);
   }
-  const context: Context = { options, sandbox, load, b1, b1Url: b1Info.url, workloads, expected };
-
-  // What one upstream round costs at d = 20 without the subgraph: a plain node:http GET (keep-alive,
-  // as the subgraph's client) of a path the sandbox answers 404 to after the same delay; one
-  // warm-up, then 10 probes.
-  const probes = await probeRoundTrips([sandboxInfo.thrive.origin, sandboxInfo.ispring.origin], 10);
-  const sandboxRoundTrip = { p50: (probes[4]! + probes[5]!) / 2, min: probes[0]!, max: probes[9]! };
-
-  const rows: Row[] = [];
-  const memoryResults: MemoryResult[] = [];
-  const profiles: ProfileResult[] = [];
-  const allBodies = workloads.map((workload) => workload.body);
-  const mixName = `mix of ${workloads.map((workload) => workload.id).join(', ')} in turn`;
-
-  const memoryPair = async (subgraph: Subgraph, mixSingleMs: number) => {
-    progress(`${subgraph.cache} subgraph: two saturating runs of the ${mixName} for memory`);
-    const runs = [];
-    for (let run = 0; run < 2; run += 1) {
-      const { summary } = await saturating(context, subgraph.url, subgraph.child.pid, allBodies, mixSingleMs);
-      runs.push({ ...memory(subgraph.child.pid), opsPerSecond: summary.opsPerSecond });
-    }
-    const growth = runs[1]!.rssMiB / runs[0]!.rssMiB - 1;
-    memoryResults.push({
-      subgraph: subgraph.cache,
-      workloadMix: mixName,
-      runs,
-      growth,
-      verdict: pass('RSS growth ≤ 10 %', growth <= 0.1, `${(growth * 100).toFixed(1)} %`),
-    });
+  return {
+    options,
+    sandbox,
+    sandboxInfo,
+    load,
+    b1,
+    b1Url: b1Info.url,
+    b2,
+    b2Url: b2Info.url,
+    workloads,
+    expected,
+    allBodies: workloads.map((workload) => workload.body),
+    mixName: `mix of ${workloads.map((workload) => workload.id).join(', ')} in turn`,
+    memoryResults: [],
+    profiles: [],
   };
+}
 
-  // ---- Phase 1: cold caches, d = 20 ms: counts, answers, unloaded latency -------------------
+interface RoundTrip {
+  readonly p50: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * What one upstream round costs at d = 20 without the subgraph: a plain node:http GET (keep-alive,
+ * as the subgraph's client) of a path the sandbox answers 404 to after the same delay; one
+ * warm-up, then 10 probes.
+ */
+async function probeSandboxRoundTrip(context: Context): Promise<RoundTrip> {
+  const { thrive, ispring } = context.sandboxInfo;
+  const probes = await probeRoundTrips([thrive.origin, ispring.origin], 10);
+  return { p50: (probes[4]! + probes[5]!) / 2, min: probes[0]!, max: probes[9]! };
+}
+
+interface ColdResult {
+  readonly counted20: Counted;
+  readonly latency: LoadSummary;
+  readonly b2Counted20: Counted;
+  readonly b2Latency: LoadSummary;
+}
+
+/** Phase 1: cold caches, d = 20 ms: counts, answers and unloaded latency of the subgraph and B2. */
+async function phase1Cold(context: Context): Promise<{ subgraph: Subgraph; cold: Map<string, ColdResult> }> {
+  const { workloads } = context;
   progress('starting the subgraph with cold caches (CACHE_TTL_*_SECONDS=0)');
-  let subgraph = await startSubgraph(sandboxInfo, 'cold');
+  const subgraph = await startSubgraph(context.sandboxInfo, 'cold');
   // Tokens first: the token requests are not data requests.
-  for (const workload of workloads.filter((candidate) => candidate.id.startsWith('W1')))
+  for (const workload of workloads.filter(isW1)) {
     await postGraphql(subgraph.url, workload.body);
-
-  const cold = new Map<string, { counted20: Awaited<ReturnType<typeof countOnce>>; latency: LoadSummary }>();
-  for (const workload of workloads) {
-    progress(
-      `cold, d = ${DELAY_MS} ms: ${workload.id}: counted operation, then unloaded latency (1 connection)`,
-    );
-    const counted20 = await countOnce(context, subgraph, workload);
-    const latency = await unloaded(context, subgraph.url, workload, counted20.ms);
-    cold.set(workload.id, { counted20, latency });
+    await postGraphql(context.b2Url, workload.body);
   }
 
-  // ---- Phase 2: cold caches, d = 0: counts again, saturating throughput + CPU ----------------
-  await sandbox.call('setDelay', { ms: 0 });
-  const coldSaturated = new Map<
-    string,
-    { counted0: Awaited<ReturnType<typeof countOnce>>; run: Awaited<ReturnType<typeof saturating>> }
-  >();
+  const cold = new Map<string, ColdResult>();
   for (const workload of workloads) {
     progress(
-      `cold, d = 0: ${workload.id}: counted operation, then saturating run (${options.connections} connections)`,
+      `cold, d = ${DELAY_MS} ms: ${workload.id}: counted operation, then unloaded latency (1 connection), of the subgraph, then of B2`,
     );
-    const counted0 = await countOnce(context, subgraph, workload);
+    const counted20 = await countOnce(context, subgraphTarget(subgraph), workload);
+    const latency = await unloaded(context, subgraph.url, workload, counted20.ms);
+    const b2Counted20 = await countOnce(context, b2Target(context), workload);
+    const b2Latency = await unloaded(context, context.b2Url, workload, b2Counted20.ms);
+    cold.set(workload.id, { counted20, latency, b2Counted20, b2Latency });
+  }
+  return { subgraph, cold };
+}
+
+interface SaturatedResult {
+  readonly counted0: Counted;
+  readonly run: Saturated;
+  readonly b2Counted0: Counted;
+  /** B2's unloaded latency at d = 0, shown beside the warm rows. */
+  readonly b2Latency0: LoadSummary;
+  readonly b2Run: Saturated;
+}
+
+/**
+ * Phase 2: cold caches, d = 0: counts again, saturating throughput and CPU of the subgraph, then
+ * of B2 (unloaded latency first); then the cold memory pair. Stops the cold subgraph.
+ */
+async function phase2Saturate(
+  context: Context,
+  subgraph: Subgraph,
+): Promise<{ coldSaturated: Map<string, SaturatedResult>; coldMixMs: number }> {
+  const { options, b2 } = context;
+  await context.sandbox.call('setDelay', { ms: 0 });
+  const coldSaturated = new Map<string, SaturatedResult>();
+  for (const workload of context.workloads) {
+    progress(
+      `cold, d = 0: ${workload.id}: counted operation, then saturating run (${options.connections} connections) of the subgraph, then of B2`,
+    );
+    const counted0 = await countOnce(context, subgraphTarget(subgraph), workload);
     const run = await saturating(context, subgraph.url, subgraph.child.pid, [workload.body], counted0.ms);
-    coldSaturated.set(workload.id, { counted0, run });
+    const b2Counted0 = await countOnce(context, b2Target(context), workload);
+    const b2Latency0 = await unloaded(context, context.b2Url, workload, b2Counted0.ms);
+    const b2Run = await saturating(context, context.b2Url, b2.pid, [workload.body], b2Latency0.latency.p50);
+    coldSaturated.set(workload.id, { counted0, run, b2Counted0, b2Latency0, b2Run });
   }
   const coldMixMs = [...coldSaturated.values()].reduce((sum, { counted0 }) => sum + counted0.ms, 0);
   // With --quick, memory is measured on the warm subgraph only (a cold pair of the mix takes long).
-  if (!options.quick) await memoryPair(subgraph, coldMixMs);
+  if (!options.quick) await memoryPair(context, subgraph, coldMixMs);
   await subgraph.child.stop('SIGTERM');
+  return { coldSaturated, coldMixMs };
+}
 
-  // ---- Phase 3: warm caches (W4), d = 0, with B1 measured alongside -------------------------
+interface WarmResult {
+  readonly counted: Counted;
+  readonly latency: LoadSummary;
+  readonly run: Saturated;
+  readonly b1Latency: LoadSummary;
+  readonly b1Run: Saturated;
+}
+
+/** Phase 3: warm caches (W4), d = 0, with B1 measured alongside; then the warm memory pair. */
+async function phase3Warm(context: Context): Promise<{ warm: Map<string, WarmResult>; warmMixMs: number }> {
+  const { b1, b1Url } = context;
   progress(
     `starting the subgraph with warm caches (CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}); one warm-up pass`,
   );
-  subgraph = await startSubgraph(sandboxInfo, 'warm');
-  for (const workload of workloads) await postGraphql(subgraph.url, workload.body);
+  const subgraph = await startSubgraph(context.sandboxInfo, 'warm');
+  for (const workload of context.workloads) await postGraphql(subgraph.url, workload.body);
 
-  const b1Results = new Map<string, { latency: LoadSummary; run: Awaited<ReturnType<typeof saturating>> }>();
-  const warm = new Map<
-    string,
-    {
-      counted: Awaited<ReturnType<typeof countOnce>>;
-      latency: LoadSummary;
-      run: Awaited<ReturnType<typeof saturating>>;
-    }
-  >();
-  for (const workload of workloads) {
+  const warm = new Map<string, WarmResult>();
+  for (const workload of context.workloads) {
     progress(
       `warm, d = 0: ${workload.id}: counted operation; unloaded latency and saturating run of B1, then of the subgraph`,
     );
-    const counted = await countOnce(context, subgraph, workload);
-    const b1Single = await postGraphql(b1Info.url, workload.body);
-    const b1Latency = await unloaded(context, b1Info.url, workload, b1Single.ms);
+    const counted = await countOnce(context, subgraphTarget(subgraph), workload);
+    const b1Single = await postGraphql(b1Url, workload.body);
+    const b1Latency = await unloaded(context, b1Url, workload, b1Single.ms);
     const latency = await unloaded(context, subgraph.url, workload, counted.ms);
-    const b1Run = await saturating(context, b1Info.url, b1.pid, [workload.body], b1Latency.latency.p50, {
+    const b1Run = await saturating(context, b1Url, b1.pid, [workload.body], b1Latency.latency.p50, {
       upstream: false,
     });
     const run = await saturating(
@@ -483,26 +608,28 @@ async function main(): Promise<void> {
       [workload.body],
       latency.latency.p50,
     );
-    b1Results.set(workload.id, { latency: b1Latency, run: b1Run });
-    warm.set(workload.id, { counted, latency, run });
+    warm.set(workload.id, { counted, latency, run, b1Latency, b1Run });
   }
   const warmMixMs = [...warm.values()].reduce((sum, { latency }) => sum + latency.latency.p50, 0);
-  await memoryPair(subgraph, warmMixMs);
+  await memoryPair(context, subgraph, warmMixMs);
   await subgraph.child.stop('SIGTERM');
+  return { warm, warmMixMs };
+}
 
-  // ---- Phase 4: CPU profiles ----------------------------------------------------------------
+/** Phase 4: CPU profiles of the subgraph (cold, and warm unless --quick) under the mix. */
+async function phase4Profile(context: Context, mixMs: { cold: number; warm: number }): Promise<void> {
+  const { options, allBodies, mixName } = context;
   for (const cache of options.quick ? (['cold'] as const) : (['cold', 'warm'] as const)) {
     const directoryForProfile = mkdtempSync(path.join(os.tmpdir(), 'bench-cpuprof-'));
     temporaryDirectories.push(directoryForProfile);
     progress(`${cache} subgraph under --cpu-prof: saturating run of the ${mixName}`);
-    const profiled = await startSubgraph(sandboxInfo, cache, [
+    const profiled = await startSubgraph(context.sandboxInfo, cache, [
       '--cpu-prof',
       `--cpu-prof-dir=${directoryForProfile}`,
     ]);
     for (const body of allBodies) await postGraphql(profiled.url, body); // tokens (and caches when warm)
     const startUs = Number(process.hrtime.bigint() / 1000n);
-    const mixMs = cache === 'cold' ? coldMixMs : warmMixMs;
-    const { summary } = await saturating(context, profiled.url, profiled.child.pid, allBodies, mixMs, {
+    const { summary } = await saturating(context, profiled.url, profiled.child.pid, allBodies, mixMs[cache], {
       fixedDuration: true,
     });
     const endUs = Number(process.hrtime.bigint() / 1000n);
@@ -514,24 +641,38 @@ async function main(): Promise<void> {
       progress(`no .cpuprofile was written by the ${cache} subgraph; skipping its split`);
       continue;
     }
-    profiles.push({
+    context.profiles.push({
       subgraph: cache,
       workloadMix: mixName,
       opsPerSecond: summary.opsPerSecond,
       split: splitProfile(path.join(directoryForProfile, file), { startUs, endUs }),
     });
   }
+}
 
-  // ---- Rows and verdicts --------------------------------------------------------------------
+const perB = (mine: number | null, theirs: number | null) =>
+  mine === null || theirs === null ? Number.NaN : mine / theirs;
+
+/** The table's rows, with their verdicts, in reading order: cold d = 20, cold d = 0, warm. */
+function rowsAndVerdicts(
+  workloads: readonly Workload[],
+  results: {
+    cold: ReadonlyMap<string, ColdResult>;
+    coldSaturated: ReadonlyMap<string, SaturatedResult>;
+    warm: ReadonlyMap<string, WarmResult>;
+    sandboxRoundTrip: RoundTrip;
+  },
+): Row[] {
+  const rows: Row[] = [];
   for (const workload of workloads) {
-    const { counted20, latency } = cold.get(workload.id)!;
-    const { counted0, run } = coldSaturated.get(workload.id)!;
-    const b1Result = b1Results.get(workload.id)!;
-    const warmResult = warm.get(workload.id)!;
+    const { counted20, latency, b2Counted20, b2Latency } = results.cold.get(workload.id)!;
+    const { counted0, run, b2Counted0, b2Latency0, b2Run } = results.coldSaturated.get(workload.id)!;
+    const warmResult = results.warm.get(workload.id)!;
+    const { b1Latency, b1Run } = warmResult;
     const minimum = workload.minimum.total;
     const fMs = workload.minimum.rounds * DELAY_MS;
+    const b2Saturated = { b2OpsPerSecond: b2Run.summary.opsPerSecond, b2CpuMsPerOp: b2Run.cpuMsPerOp };
 
-    const amp20 = counted20.total / minimum;
     const verdicts20: Verdict[] = [
       pass('amp=1.00', counted20.total === minimum, `${counted20.total}/${minimum}`),
     ];
@@ -547,7 +688,7 @@ async function main(): Promise<void> {
           : pass(
               'p50≤F+3',
               l.p50 <= fMs + 3,
-              `p50 = ${(l.p50 / DELAY_MS).toFixed(1)} × d = F ${signed(l.p50 - fMs)} ms = rounds × RTT ${signed(l.p50 - workload.minimum.rounds * sandboxRoundTrip.p50)} ms`,
+              `p50 = ${(l.p50 / DELAY_MS).toFixed(1)} × d = F ${signed(l.p50 - fMs)} ms = rounds × RTT ${signed(l.p50 - workload.minimum.rounds * results.sandboxRoundTrip.p50)} ms`,
             ),
       );
     } else if (l.min < fMs) {
@@ -566,23 +707,31 @@ async function main(): Promise<void> {
       counted: counted20.total,
       countedByEndpoint: counted20.byEndpoint,
       tokenRequests: counted20.tokens,
-      amplification: amp20,
+      amplification: counted20.total / minimum,
       fMs,
       latency: latencyOf(latency),
-      b1Latency: latencyOf(b1Result.latency),
+      b1Latency: latencyOf(b1Latency),
       opsPerSecond: null,
       b1OpsPerSecond: null,
       cpuMsPerOp: null,
       b1CpuMsPerOp: null,
-      failures: failuresOf(latency),
+      b2Counted: b2Counted20.total,
+      b2CountedByEndpoint: b2Counted20.byEndpoint,
+      b2Latency: latencyOf(b2Latency),
+      b2OpsPerSecond: null,
+      b2CpuMsPerOp: null,
+      failures: failuresOf(latency, b2Latency),
       verdicts: verdicts20,
     });
 
-    const ratioCold = run.summary.opsPerSecond / b1Result.run.summary.opsPerSecond;
+    const ratioColdB1 = perB(run.summary.opsPerSecond, b1Run.summary.opsPerSecond);
+    const ratioColdB2 = perB(run.summary.opsPerSecond, b2Run.summary.opsPerSecond);
     const verdicts0: Verdict[] = [
       pass('amp=1.00', counted0.total === minimum, `${counted0.total}/${minimum}`),
     ];
-    if (isW1orW2(workload)) verdicts0.push(pass('ops≥0.3×B1', ratioCold >= 0.3, `${ratioCold.toFixed(2)}×`));
+    if (isW1orW2(workload))
+      verdicts0.push(pass('ops≥0.3×B1', ratioColdB1 >= 0.3, `${ratioColdB1.toFixed(2)}×`));
+    if (isW1(workload)) verdicts0.push(pass('ops≥B2', ratioColdB2 >= 1, `${ratioColdB2.toFixed(2)}×`));
     rows.push({
       label: workload.id,
       workload: workload.id,
@@ -597,21 +746,24 @@ async function main(): Promise<void> {
       latency: null,
       b1Latency: null,
       opsPerSecond: run.summary.opsPerSecond,
-      b1OpsPerSecond: b1Result.run.summary.opsPerSecond,
+      b1OpsPerSecond: b1Run.summary.opsPerSecond,
       cpuMsPerOp: run.cpuMsPerOp,
-      b1CpuMsPerOp: b1Result.run.cpuMsPerOp,
-      failures: failuresOf(run.summary),
+      b1CpuMsPerOp: b1Run.cpuMsPerOp,
+      b2Counted: b2Counted0.total,
+      b2CountedByEndpoint: b2Counted0.byEndpoint,
+      b2Latency: null,
+      ...b2Saturated,
+      failures: failuresOf(run.summary, b2Run.summary),
       verdicts: verdicts0,
     });
 
-    const ratioWarm = warmResult.run.summary.opsPerSecond / b1Result.run.summary.opsPerSecond;
+    const ratioWarm = perB(warmResult.run.summary.opsPerSecond, b1Run.summary.opsPerSecond);
     const verdictsWarm: Verdict[] = [
       pass('0 upstream', warmResult.counted.total === 0, `${warmResult.counted.total} requests`),
+      pass('ops≥0.8×B1', ratioWarm >= 0.8, `${ratioWarm.toFixed(2)}×`),
     ];
-    if (isW1orW2(workload))
-      verdictsWarm.push(pass('ops≥0.8×B1', ratioWarm >= 0.8, `${ratioWarm.toFixed(2)}×`));
     if (workload.id === 'W3') {
-      const timeRatio = warmResult.latency.latency.p50 / b1Result.latency.latency.p50;
+      const timeRatio = warmResult.latency.latency.p50 / b1Latency.latency.p50;
       verdictsWarm.push(pass('p50≤1.5×B1', timeRatio <= 1.5, `${timeRatio.toFixed(2)}×`));
     }
     rows.push({
@@ -626,41 +778,48 @@ async function main(): Promise<void> {
       amplification: null,
       fMs: 0,
       latency: latencyOf(warmResult.latency),
-      b1Latency: latencyOf(b1Result.latency),
+      b1Latency: latencyOf(b1Latency),
       opsPerSecond: warmResult.run.summary.opsPerSecond,
-      b1OpsPerSecond: b1Result.run.summary.opsPerSecond,
+      b1OpsPerSecond: b1Run.summary.opsPerSecond,
       cpuMsPerOp: warmResult.run.cpuMsPerOp,
-      b1CpuMsPerOp: b1Result.run.cpuMsPerOp,
-      failures: failuresOf(
-        warmResult.latency,
-        warmResult.run.summary,
-        b1Result.latency,
-        b1Result.run.summary,
-      ),
+      b1CpuMsPerOp: b1Run.cpuMsPerOp,
+      // B2 has no cross-request cache: its figures are those of the cold d = 0 phase.
+      b2Counted: b2Counted0.total,
+      b2CountedByEndpoint: b2Counted0.byEndpoint,
+      b2Latency: latencyOf(b2Latency0),
+      ...b2Saturated,
+      failures: failuresOf(warmResult.latency, warmResult.run.summary, b1Latency, b1Run.summary),
       verdicts: verdictsWarm,
     });
   }
   // Rows in reading order: every cold d = 20 row, every cold d = 0 row, every warm row.
-  rows.sort((a, b) => rank(a) - rank(b));
+  return rows.sort((a, b) => rank(a) - rank(b));
+}
 
-  await Promise.all([sandbox.stop(), b1.stop(), load.stop()]);
+async function stopChildren(context: Context): Promise<void> {
+  await Promise.all([context.sandbox.stop(), context.b1.stop(), context.b2.stop(), context.load.stop()]);
+}
+
+/** The table, memory, profiles and notes on stdout; the same as JSON in `--out`. */
+function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: RoundTrip): void {
+  const { options, workloads, memoryResults, profiles } = context;
   const wallSeconds = (performance.now() - started) / 1000;
-
-  // ---- Output -------------------------------------------------------------------------------
   const allVerdicts = [
     ...rows.flatMap((row) => row.verdicts),
     ...memoryResults.map((result) => result.verdict),
   ];
   const tally = (state: string) => allVerdicts.filter((verdict) => verdict.state === state).length;
   const failures = rows.reduce((sum, row) => sum + row.failures, 0);
+  const upstreamCost = upstreamCpu(rows);
   const notes = [
     `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one warm-up pass of every workload. d = the sandbox's delay per upstream response (ms).`,
     'min req = declared minimum upstream data requests of one operation (printed above, worked out from the data before measuring; 0 with warm caches); counted = data requests the sandbox counted for one operation, counters reset just before it; amp = counted ÷ min req.',
     'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
     `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold rows at d = ${DELAY_MS}, warm rows at d = 0); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
-    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); sub/B1 = ops/s ratio. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
+    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
     'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
     "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
+    "B2 = a peer written the usual @apollo/datasource-rest way (src/dev/bench/peer.ts): the same schema and resolvers on Apollo Server + express, reading the same sandboxes through one RESTDataSource per vendor made per request (node-fetch, node's keep-alive global agent), one REST call per loader call (no DataLoader, no batching or bulk lookups: iSpring users by GET /user/{userId}/v2, Thrive audiences by id), RESTDataSource's GET memoization its only dedup, each vendor's token fetched once and reused; no retries, deadline, breaker or body bound. Its bodies go through the providers' own decoders and mappers. Every answer B2 gave to a counted operation was checked equal to B1's. B2 req = data requests the sandbox counted for one B2 operation. B2 has no cross-request cache: it is measured in the cold phases, next to the cold subgraph (B2 p50 at d = 20 on cold d = 20 rows; its d = 0 p50, ops/s and CPU on the d = 0 and warm rows).",
     'W1 is measured per provider (two workloads, one user each); W2 per provider (100 ids each); W3 mixes both. The bench organisation is the demo organisation plus copies of its users (new ids; same departments, groups and managers) up to 240 users per provider, because W3 needs 200 distinct users of each.',
     `One sandbox round trip at d = ${DELAY_MS} ms, measured with a plain node:http keep-alive GET of a 404 path (10 probes): p50 ${sandboxRoundTrip.p50.toFixed(1)} ms, min ${sandboxRoundTrip.min.toFixed(1)} ms; a FAIL of p50≤F+3 shows p50 as F + x and as rounds × RTT (that p50) + y: y is what the subgraph adds beyond the upstream round trips themselves.`,
     "CPU profile: the subgraph's main thread, sampled by V8 (--cpu-prof) in a separate process started for it; only samples taken during the load run count. HTTP client includes node's socket and stream internals, which the server side of the subgraph uses too.",
@@ -676,6 +835,8 @@ async function main(): Promise<void> {
 
   const output = [
     formatTable(rows),
+    '',
+    formatUpstreamCost(upstreamCost),
     '',
     formatMemory(memoryResults),
     '',
@@ -714,6 +875,7 @@ async function main(): Promise<void> {
     })),
     sandboxRoundTripMs: sandboxRoundTrip,
     rows,
+    upstreamCpu: upstreamCost,
     memory: memoryResults,
     profiles,
     verdicts: { pass: tally('PASS'), fail: tally('FAIL'), void: tally('VOID') },

@@ -72,6 +72,13 @@ export class TokenCache {
       // A store that cannot be read (down, slow) is no reason to ask for a token per request: the
       // token this process holds serves until it expires, or until a 401 drops it.
       if (failed && this.current && this.now() < this.current.usableUntil) return this.current.token;
+      // The token this process already holds (checked when it was first read or issued).
+      if (stored !== undefined && stored === this.current?.token) {
+        // The store's TTL says how long it is usable (as below).
+        if (this.current.usableUntil !== Number.POSITIVE_INFINITY)
+          this.current = { token: stored, usableUntil: Number.POSITIVE_INFINITY };
+        return stored;
+      }
       if (stored !== undefined && !this.isUsable(stored)) {
         this.onStoredToken(stored);
         this.dropping = dropFromStore(this.shared, stored);

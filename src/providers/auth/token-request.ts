@@ -1,10 +1,11 @@
-import type { CancelableRequest, Response } from 'got';
+import type { Got, OptionsInit } from 'got';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import type { ProviderName } from '../../models.js';
 import { labelOf } from '../../provider-facts.js';
 import type { SecretRedactor } from '../../redaction.js';
 import { parseRetryAfter, statusError } from '../http/errors.js';
 import { exchange } from '../http/exchange.js';
+import { send, type UpstreamAnswer } from '../http/got.js';
 import type { UpstreamCaller } from '../observer.js';
 import type { ProviderResilience } from '../resilience/index.js';
 import type { IssuedToken } from './token-cache.js';
@@ -46,12 +47,20 @@ export function oauthErrorOf(body: string): string | undefined {
   }
 }
 
+/** A token request as its endpoint's client sends it: `client` with `init` to `path`, within `timeoutMs`. */
+export interface TokenRequestSpec {
+  readonly client: Got;
+  readonly path: string;
+  readonly init: Omit<OptionsInit, 'isStream' | 'timeout'>;
+  readonly timeoutMs: number;
+}
+
 /**
  * Sends a token request: its response, whatever its status (`readTokenResponse` reads it), or the
  * `ProviderError` of a request that got no usable answer.
  */
 export async function sendTokenRequest(
-  request: CancelableRequest<Response<string>>,
+  request: TokenRequestSpec,
   options: {
     provider: ProviderName;
     endpoint: string;
@@ -63,8 +72,10 @@ export async function sendTokenRequest(
     /** Which try of the token request this is (token requests are retried around this function). */
     attempt?: number | undefined;
   },
-): Promise<Response<string>> {
-  const result = await exchange(request, {
+): Promise<UpstreamAnswer> {
+  const { client, path, init, timeoutMs } = request;
+  const sent = send(client, path, init, { timeoutMs, maxBytes: options.resilience.config.maxBodyBytes });
+  const result = await exchange(sent, {
     provider: options.provider,
     answeredBy: 'token endpoint',
     endpoint: options.endpoint,
@@ -83,7 +94,7 @@ export async function sendTokenRequest(
  * the token is added to the redactor before anything could log it.
  */
 export async function readTokenResponse(
-  response: Response<string>,
+  response: UpstreamAnswer,
   options: {
     provider: ProviderName;
     endpoint: string;

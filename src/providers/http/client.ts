@@ -1,4 +1,3 @@
-import { RequestError } from 'got';
 import { ProviderError } from '../../errors.js';
 import { outcomeOfStatus, type UpstreamCaller } from '../observer.js';
 import {
@@ -17,8 +16,8 @@ import {
   statusError,
   verdictOf,
 } from './errors.js';
-import { exchange, observation } from './exchange.js';
-import { createGot } from './got.js';
+import { exchange, type ExchangeOptions } from './exchange.js';
+import { createGot, send as sendRequest } from './got.js';
 import type {
   CallOptions,
   UpstreamClient,
@@ -39,17 +38,6 @@ import type {
  * provider's circuit breaker fails calls fast while it is down.
  */
 
-/** What one attempt's got request carries to the hooks. */
-// A type, not an interface: got takes its `context` as a `Record<string, unknown>`.
-type AttemptContext = {
-  /** Set on the request sent again after a 401 and a token refresh: it is not renewed again. */
-  renewedAuth?: boolean;
-  /** Called when a 401 is answered by a refresh and the request is sent again. */
-  onResentAfterUnauthorized?: () => void;
-  /** Whom the request is for (a token request made in its hooks is made for it too). */
-  caller?: UpstreamCaller | undefined;
-};
-
 /** What a request reads besides 2xx unless it says otherwise: 404, "not found". */
 const NOT_FOUND_ONLY: readonly number[] = [404];
 
@@ -58,28 +46,22 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const resilience = options.resilience ?? createResilience(provider);
   const { breaker, clock, limit } = resilience;
   const { retry: policy } = resilience.config;
-  const client = createGot(options).extend({
-    hooks: {
-      beforeRequest: [
-        async (requestOptions) => {
-          await auth.authorize(requestOptions.headers, (requestOptions.context as AttemptContext).caller);
-        },
-      ],
-      afterResponse: [
-        async (response, retryWithMergedOptions) => {
-          const context = response.request.options.context as AttemptContext;
-          if (response.statusCode !== 401 || context.renewedAuth) return response;
-          const renewed = await auth.renewAfterUnauthorized(response.request.options.headers, context.caller);
-          if (!renewed) return response;
-          // The 401 was a request of its own, and the one sent again is another.
-          context.onResentAfterUnauthorized?.();
-          // Exactly one renewal per request: the request sent again carries the flag, and the
-          // retry loop never retries a 401.
-          return retryWithMergedOptions({ context: { renewedAuth: true } });
-        },
-      ],
-    },
-  });
+  const client = createGot(options);
+  const maxBytes = resilience.config.maxBodyBytes;
+
+  /** Puts the credentials on `headers`; the failed attempt when they cannot be had. */
+  async function authorize(
+    headers: Record<string, string>,
+    caller: UpstreamCaller | undefined,
+  ): Promise<AttemptOutcome<UpstreamResponse> | undefined> {
+    try {
+      await auth.authorize(headers, caller);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      return { ok: false, error, transient: false, verdict: verdictOf(error) };
+    }
+  }
 
   /** One attempt: one request (and its one renewal), read as the caller asked. */
   async function attempt(
@@ -100,7 +82,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
     const timeoutMs = Math.min(options.timeoutMs, remainingMs);
     const answers = request.answers ?? NOT_FOUND_ONLY;
-    const exchangeOptions = {
+    const exchangeOptions: ExchangeOptions = {
       provider,
       answeredBy: 'api' as const,
       endpoint,
@@ -109,31 +91,42 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       attempt: attemptNumber,
       caller,
       cutShort: timeoutMs < options.timeoutMs,
-      outcomeOf: (status: number) =>
+      outcomeOf: (status) =>
         answers.includes(status) && request.notFound?.includes(status)
-          ? ('not_found' as const)
+          ? 'not_found'
           : outcomeOfStatus(status),
-      unsent: hookError,
     };
-    const watch = observation(exchangeOptions);
-    const context: AttemptContext = {
-      caller,
-      onResentAfterUnauthorized: () => {
-        watch.observe('unauthorized', 401);
-        watch.restart();
-      },
-    };
-    const result = await exchange(
-      client(path, {
-        method: request.method ?? 'GET',
-        ...(searchParams ? { searchParams } : {}),
-        ...(body ? { body: body.text, headers: { 'content-type': body.contentType } } : {}),
-        timeout: { request: timeoutMs },
-        context,
-      }),
-      exchangeOptions,
-      watch,
-    );
+    // Credentials go on the request here, not in a got hook: a token that cannot be had fails the
+    // attempt before anything is sent.
+    const headers: Record<string, string> = body ? { 'content-type': body.contentType } : {};
+    const unauthorized = await authorize(headers, caller);
+    if (unauthorized) return unauthorized;
+    const sendOnce = () =>
+      exchange(
+        sendRequest(
+          client,
+          path,
+          {
+            method: request.method ?? 'GET',
+            headers,
+            ...(searchParams ? { searchParams } : {}),
+            ...(body ? { body: body.text } : {}),
+          },
+          { timeoutMs, maxBytes },
+        ),
+        exchangeOptions,
+      );
+    let result = await sendOnce();
+    // A 401 answered by a token refresh: the request is sent once more, with the new token (the
+    // 401 was a request of its own, observed as such). Exactly one renewal per attempt, and the
+    // retry loop never retries a 401.
+    if (result.ok && result.response.statusCode === 401) {
+      if (await auth.renewAfterUnauthorized(headers, caller)) {
+        const failed = await authorize(headers, caller);
+        if (failed) return failed;
+        result = await sendOnce();
+      }
+    }
     if (!result.ok) return result;
     const { response } = result;
     const status = response.statusCode;
@@ -235,11 +228,4 @@ function report(ticket: BreakerTicket, verdict: 'down' | 'up' | undefined): void
   if (verdict === 'down') ticket.failed();
   else if (verdict === 'up') ticket.succeeded();
   else ticket.abandoned();
-}
-
-/** A `ProviderError` thrown by a hook (the auth hook's token request), which got wraps. */
-function hookError(error: unknown): ProviderError | undefined {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof RequestError && error.cause instanceof ProviderError) return error.cause;
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import { RequestError } from 'got';
+import { transportCodeOf } from './got.js';
 import { ProviderError, type PayloadShapeError } from '../../errors.js';
 import type { ProviderName } from '../../models.js';
 import { labelOf } from '../../provider-facts.js';
@@ -106,7 +106,7 @@ export function transportError(options: {
   readonly cutShortByDeadline?: boolean;
 }): ProviderError {
   const { provider, endpoint, error, redactor } = options;
-  const code = error instanceof RequestError ? error.code : undefined;
+  const code = transportCodeOf(error);
   const label = labelOf(provider);
   const subject = options.answeredBy === 'api' ? label : `${label}'s token endpoint`;
   const what = options.cutShortByDeadline

@@ -1,4 +1,3 @@
-import { RequestError, type CancelableRequest, type Response } from 'got';
 import type { ProviderError } from '../../errors.js';
 import type { ProviderName } from '../../models.js';
 import type { SecretRedactor } from '../../redaction.js';
@@ -14,10 +13,9 @@ import {
   isUnreadableBody,
   transportError,
   unreadableBodyError,
-  verdictOf,
   type Answerer,
 } from './errors.js';
-import { BodyTooLargeError, receive } from './got.js';
+import { BodyTooLargeError, transportCodeOf, type UpstreamAnswer } from './got.js';
 
 /**
  * One request sent and its answer read: the one send path of data requests (`client.ts`) and
@@ -42,12 +40,10 @@ export interface ExchangeOptions {
   readonly cutShort?: boolean;
   /** How a response's status is counted (default `outcomeOfStatus`). */
   readonly outcomeOf?: (status: number) => UpstreamOutcome;
-  /** An error of the request's own hooks (an auth hook's token request): the request was never sent. */
-  readonly unsent?: (error: unknown) => ProviderError | undefined;
 }
 
 export type ExchangeResult =
-  | { readonly ok: true; readonly response: Response<string> }
+  | { readonly ok: true; readonly response: UpstreamAnswer }
   | {
       readonly ok: false;
       readonly error: ProviderError;
@@ -57,15 +53,13 @@ export type ExchangeResult =
       readonly verdict: 'down' | 'up' | undefined;
     };
 
-/** How long a request has taken, reported once it has ended; restartable for a request sent again. */
+/** How long a request has taken, reported once it has ended. */
 export interface Observation {
   observe(outcome: UpstreamOutcome, status: number | undefined): void;
-  /** The request is sent again (after a 401 and a token refresh): its time starts anew. */
-  restart(): void;
 }
 
 export function observation(options: ExchangeOptions): Observation {
-  let startedAt = performance.now();
+  const startedAt = performance.now();
   return {
     observe: (outcome, status) =>
       options.resilience.observer.request({
@@ -77,24 +71,23 @@ export function observation(options: ExchangeOptions): Observation {
         attempt: options.attempt,
         caller: options.caller,
       }),
-    restart: () => {
-      startedAt = performance.now();
-    },
   };
 }
 
+/**
+ * `request`: the request sent (`got.ts send`, with the body bound of `options.resilience`), its
+ * answer read whole.
+ */
 export async function exchange(
-  request: CancelableRequest<Response<string>>,
+  request: Promise<UpstreamAnswer>,
   options: ExchangeOptions,
   watch: Observation = observation(options),
 ): Promise<ExchangeResult> {
   const { provider, endpoint, redactor } = options;
-  let response: Response<string>;
+  let response: UpstreamAnswer;
   try {
-    response = await receive(request, options.resilience.config.maxBodyBytes);
+    response = await request;
   } catch (error) {
-    const unsent = options.unsent?.(error);
-    if (unsent) return { ok: false, error: unsent, transient: false, verdict: verdictOf(unsent) };
     if (error instanceof BodyTooLargeError) {
       watch.observe('too_large', undefined);
       return {
@@ -104,7 +97,7 @@ export async function exchange(
         verdict: 'up',
       };
     }
-    const code = error instanceof RequestError ? error.code : undefined;
+    const code = transportCodeOf(error);
     // An answer came, but its body could not be read (a broken gzip stream, headers past the
     // parser's limit): a bad response from a provider that is up, not an unreachable one.
     if (isUnreadableBody(code)) {

@@ -1,11 +1,15 @@
-import http from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { got, type CancelableRequest, type Got, type Response } from 'got';
+import { got, RequestError, type Got, type OptionsInit } from 'got';
 
 /**
  * got as every request of this project uses it, data and token requests alike: one keep-alive
- * agent per protocol, and nothing of got's own machinery that this layer does itself (retries,
- * status errors, redirects): see `exchange.ts` and `client.ts`.
+ * agent per protocol, and nothing of got's own machinery that this layer does itself: no retries,
+ * no status errors, no redirects (`exchange.ts`, `client.ts`), and no got timeouts: each request
+ * has one timer of its own (`send`), which costs less than got's timers on every phase of a request.
+ * Requests go through got's stream API (`send`), which skips the promise layer (cancelable promise,
+ * progress events, hooks) that the body bound and the timeout would otherwise ride on. Compressed
+ * answers are still decompressed (a provider may gzip).
  */
 
 /**
@@ -19,23 +23,26 @@ const keepAliveAgents = {
 };
 
 /** Base options for every got instance of this project (token endpoints included). */
-export function createGot(options: {
-  baseUrl: string;
-  timeoutMs: number;
-  headers?: Record<string, string>;
-}): Got {
+export function createGot(options: { baseUrl: string; headers?: Record<string, string> }): Got {
   return got.extend({
     prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-    timeout: { request: options.timeoutMs },
     agent: keepAliveAgents,
     // Status codes are interpreted by `statusError`, in one place.
     throwHttpErrors: false,
     // Retries belong to the resilience layer; got's own would retry behind its back.
     retry: { limit: 0 },
     followRedirect: false,
-    responseType: 'text',
+    // The request's own timer (`send`) bounds it; got's per-phase timeouts stay off.
+    timeout: {},
     headers: { 'user-agent': 'learning-directory-subgraph', ...options.headers },
   });
+}
+
+/** An answer of any status, its body read whole as text. */
+export interface UpstreamAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
 }
 
 /** A response body larger than the bound: the request was cancelled before it was all read. */
@@ -46,26 +53,76 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/**
- * Awaits a got request, cancelling it as soon as its body is known to exceed `maxBytes`: from
- * `Content-Length` before any of it is read, or from the bytes read so far (after decompression)
- * when it has none. Throws `BodyTooLargeError` then.
- */
-export async function receive(
-  request: CancelableRequest<Response<string>>,
-  maxBytes: number,
-): Promise<Response<string>> {
-  let tooLarge = false;
-  request.on('downloadProgress', (progress) => {
-    if (!tooLarge && (progress.transferred > maxBytes || (progress.total ?? 0) > maxBytes)) {
-      tooLarge = true;
-      request.cancel();
-    }
-  });
-  try {
-    return await request;
-  } catch (error) {
-    if (tooLarge) throw new BodyTooLargeError(maxBytes);
-    throw error;
+/** A request that had not been answered whole within its time: it was cancelled. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`Timeout awaiting the whole response for ${timeoutMs} ms`);
   }
+}
+
+/** The code of a request that got no usable answer: got's (`ECONNREFUSED`, `Z_DATA_ERROR`, …) or `ETIMEDOUT`. */
+export function transportCodeOf(error: unknown): string | undefined {
+  if (error instanceof RequestError) return error.code;
+  if (error instanceof RequestTimeoutError) return error.code;
+  return undefined;
+}
+
+/** What `send` takes besides got's own request options. */
+export interface SendOptions {
+  /** The whole exchange, from sending to the last byte of the body. */
+  readonly timeoutMs: number;
+  /** The body bound (after decompression): `BodyTooLargeError` past it. */
+  readonly maxBytes: number;
+}
+
+/**
+ * Sends one request with got's stream API and reads its answer whole, cancelling the request as
+ * soon as its body is known to exceed `maxBytes` (from `Content-Length` before any of it is read,
+ * or from the bytes read so far) or when `timeoutMs` has passed. Rejects with `BodyTooLargeError`,
+ * `RequestTimeoutError`, or got's `RequestError` of a request that got no usable answer.
+ */
+export function send(
+  client: Got,
+  path: string,
+  init: Omit<OptionsInit, 'isStream' | 'timeout'>,
+  { timeoutMs, maxBytes }: SendOptions,
+): Promise<UpstreamAnswer> {
+  return new Promise((resolve, reject) => {
+    const stream = client.stream(path, init as OptionsInit & { isStream: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let response: IncomingMessage | undefined;
+    let done = false;
+    const fail = (error: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stream.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new RequestTimeoutError(timeoutMs)), timeoutMs);
+    stream.once('response', (answer: IncomingMessage) => {
+      response = answer;
+      const length = Number(answer.headers['content-length']);
+      if (length > maxBytes) fail(new BodyTooLargeError(maxBytes));
+    });
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) fail(new BodyTooLargeError(maxBytes));
+      else chunks.push(chunk);
+    });
+    stream.once('end', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({
+        statusCode: response?.statusCode ?? 0,
+        headers: response?.headers ?? {},
+        body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'),
+      });
+    });
+    stream.once('error', fail);
+  });
 }

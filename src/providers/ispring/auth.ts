@@ -84,7 +84,7 @@ function createTokenRequest(
 ): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
   const url = new URL(tokenUrl);
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
-  const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
+  const client = createGot({ baseUrl: url.origin, headers: { accept: 'application/json' } });
   const path = `${url.pathname.replace(/^\/+/, '')}${url.search}`;
   const form = {
     client_id: auth.clientId,
@@ -93,8 +93,13 @@ function createTokenRequest(
   };
 
   return async (shorterTimeoutMs, caller) => {
-    const timeout = { request: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs) };
-    const response = await sendTokenRequest(client.post(path, { form, timeout }), {
+    const request = {
+      client,
+      path,
+      init: { method: 'POST' as const, form },
+      timeoutMs: Math.min(timeoutMs, shorterTimeoutMs ?? timeoutMs),
+    };
+    const response = await sendTokenRequest(request, {
       provider: 'ispring',
       endpoint: ISPRING_ENDPOINTS.token,
       redactor,

@@ -1,10 +1,11 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import { defaultResilience, type ResilienceConfig } from './config.js';
 import type { ProviderName } from '../../models.js';
 import { SILENT_UPSTREAM_OBSERVER, type UpstreamObserver } from '../observer.js';
 import { CircuitBreaker } from './breaker.js';
+import { createLimit, type Limit } from './limit.js';
 import { systemClock, type ResilienceClock } from './retry.js';
 
+export { createLimit, type Limit } from './limit.js';
 export {
   CircuitBreaker,
   type Admission,
@@ -35,7 +36,7 @@ export interface ProviderResilience {
   readonly config: ResilienceConfig;
   readonly breaker: CircuitBreaker;
   /** Wraps each request sent (each attempt, not the waits between them). */
-  readonly limit: LimitFunction;
+  readonly limit: Limit;
   readonly clock: ResilienceClock;
   /** Hears every request sent and every change of the breaker's state (logs and metrics). */
   readonly observer: UpstreamObserver;
@@ -57,7 +58,7 @@ export function createResilience(
       () => clock.now(),
       (from, to) => observer.breakerTransition(provider, from, to),
     ),
-    limit: pLimit(config.maxInFlight),
+    limit: createLimit(config.maxInFlight),
     clock,
     observer,
     deadlineFromNow: () => clock.now() + config.deadlineMs,

@@ -84,7 +84,7 @@ function createTokenRequest(
 ): (timeoutMs?: number, caller?: UpstreamCaller) => Promise<IssuedToken> {
   const url = new URL(auth.tokenUrl);
   // got's prefixUrl with an empty path would add a trailing slash to the token URL.
-  const client = createGot({ baseUrl: url.origin, timeoutMs, headers: { accept: 'application/json' } });
+  const client = createGot({ baseUrl: url.origin, headers: { accept: 'application/json' } });
   const path = `${url.pathname.replace(/^\/+/, '')}${url.search}`;
   const grant: Record<string, string> = { grant_type: 'client_credentials' };
   if (auth.scope !== '') grant.scope = auth.scope;
@@ -92,24 +92,23 @@ function createTokenRequest(
   let settled: ClientAuthentication | undefined;
 
   const send = async (form: ClientAuthentication, timeout: number, caller?: UpstreamCaller) => {
-    const request =
+    const init =
       form === 'client_secret_basic'
-        ? client.post(path, {
-            form: grant,
-            headers: { authorization: clientAuthorization },
-            timeout: { request: timeout },
-          })
-        : client.post(path, {
+        ? { method: 'POST' as const, form: grant, headers: { authorization: clientAuthorization } }
+        : {
+            method: 'POST' as const,
             form: { ...grant, client_id: auth.clientId, client_secret: auth.clientSecret },
-            timeout: { request: timeout },
-          });
-    return sendTokenRequest(request, {
-      provider: 'thrive',
-      endpoint: THRIVE_ENDPOINTS.token,
-      redactor,
-      resilience,
-      caller,
-    });
+          };
+    return sendTokenRequest(
+      { client, path, init, timeoutMs: timeout },
+      {
+        provider: 'thrive',
+        endpoint: THRIVE_ENDPOINTS.token,
+        redactor,
+        resilience,
+        caller,
+      },
+    );
   };
 
   const read = (response: Awaited<ReturnType<typeof send>>, sentAs: string) =>

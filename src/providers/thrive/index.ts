@@ -1,9 +1,8 @@
-import pLimit from 'p-limit';
 import { ProviderError } from '../../errors.js';
 import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import type { CallOptions } from '../http/types.js';
-import { createResilience } from '../resilience/index.js';
+import { createLimit, createResilience } from '../resilience/index.js';
 import type { DirectoryProvider, ProviderOptions, ProviderSession } from '../types.js';
 import { createThriveClient, type AudienceList, type ThriveClient } from './client.js';
 import { thriveSecrets, type ThriveConfig } from './config.js';
@@ -55,7 +54,7 @@ export function createThriveProvider(
 function openThriveSession(client: ThriveClient, concurrency: number, call: CallOptions): ProviderSession {
   // One bound per session: DataLoader may split a large load into several batches at once, and
   // together they still keep at most `concurrency` user requests in flight.
-  const limit = pLimit(concurrency);
+  const limit = createLimit(concurrency);
   let audienceList: Promise<AudienceList> | undefined;
   const audiencesById = new Map<string, Promise<ThriveAudience | null>>();
 
