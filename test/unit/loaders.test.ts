@@ -219,7 +219,7 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
   });
 });
 
-describe('user loader (contract section 7)', () => {
+describe('user loader (README, "How requests are batched")', () => {
   function userModel(id: string): UserModel {
     return {
       id: `ispring:${id}`,
