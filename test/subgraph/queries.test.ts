@@ -260,7 +260,7 @@ describe('user(id:) for Thrive', () => {
     expect(user.manager).toEqual({ id: thriveId(thriveUser(id).positions![1]!.manager!.id) });
   });
 
-  it('maps every documented status (the schema's UserStatus), keeping the raw value', async () => {
+  it('maps every documented status (UserStatus in the schema), keeping the raw value', async () => {
     const anchors = {
       newUser: ['PENDING', 'new'],
       inactive: ['INACTIVE', 'inactive'],
