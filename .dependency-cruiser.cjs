@@ -96,6 +96,20 @@ module.exports = {
       to: { path: '^src/sandbox/' },
     },
     {
+      name: 'providers-without-graphql',
+      severity: 'error',
+      comment: 'Providers speak HTTP and return models; GraphQL is the layers above.',
+      from: { path: '^src/providers/' },
+      to: { path: 'node_modules/(graphql|@apollo/server|@apollo/subgraph)/' },
+    },
+    {
+      name: 'graphql-layers-without-http',
+      severity: 'error',
+      comment: 'Resolvers and loaders never see the HTTP client or a vendor format.',
+      from: { path: '^src/(resolvers|loaders)/|^src/context[.]ts$' },
+      to: { path: 'node_modules/(got|xml2js)/' },
+    },
+    {
       name: 'xml-parsing-in-one-place',
       severity: 'error',
       comment: 'The product parses XML in providers/xml.ts only, where its shapes are normalised.',
