@@ -99,19 +99,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // Credentials go on the request here, not in a got hook: a token that cannot be had fails the
     // attempt before anything is sent.
     const headers: Record<string, string> = body ? { 'content-type': body.contentType } : {};
+    // The query string is put on the path here rather than handed to got, which would copy and
+    // merge it into a URL object of its own on every request.
+    const query = searchParams?.toString();
+    const target = query ? `${path}?${query}` : path;
     const unauthorized = await authorize(headers, caller);
     if (unauthorized) return unauthorized;
     const sendOnce = () =>
       exchange(
         sendRequest(
           client,
-          path,
-          {
-            method: request.method ?? 'GET',
-            headers,
-            ...(searchParams ? { searchParams } : {}),
-            ...(body ? { body: body.text } : {}),
-          },
+          target,
+          { method: request.method ?? 'GET', headers, ...(body ? { body: body.text } : {}) },
           { timeoutMs, maxBytes },
         ),
         exchangeOptions,

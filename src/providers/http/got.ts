@@ -1,6 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { got, RequestError, type Got, type OptionsInit } from 'got';
+import { got, RequestError, type Got, type NativeRequestOptions, type OptionsInit } from 'got';
 
 /**
  * got as every request of this project uses it, data and token requests alike: one keep-alive
@@ -22,6 +22,21 @@ const keepAliveAgents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' }),
 };
 
+/**
+ * got's call of `http.request` / `https.request`, given only the options this project sets. got
+ * hands the native call some thirty options, nearly all unset here, and node copies each of them
+ * on every request; the TLS settings left out are node's defaults either way.
+ */
+function leanNativeRequest(
+  url: URL,
+  options: NativeRequestOptions,
+  callback?: (response: IncomingMessage) => void,
+) {
+  const { method, headers, agent } = options;
+  const transport = url.protocol === 'https:' ? https : http;
+  return transport.request(url, { method, headers, agent: agent as http.Agent }, callback);
+}
+
 /** Base options for every got instance of this project (token endpoints included). */
 export function createGot(options: { baseUrl: string; headers?: Record<string, string> }): Got {
   return got.extend({
@@ -35,6 +50,7 @@ export function createGot(options: { baseUrl: string; headers?: Record<string, s
     // The request's own timer (`send`) bounds it; got's per-phase timeouts stay off.
     timeout: {},
     headers: { 'user-agent': 'learning-directory-subgraph', ...options.headers },
+    request: leanNativeRequest,
   });
 }
 
