@@ -1,4 +1,10 @@
-import { cacheHintMaxAgeSeconds, withCache, type CacheTtls } from './cache/cached-provider.js';
+import {
+  cacheHintMaxAgeSeconds,
+  invalidateUsers,
+  withCache,
+  type CacheTtls,
+} from './cache/cached-provider.js';
+import { Directory } from './directory/directory.js';
 import { createRedisCacheStore, type RedisCacheStore } from './cache/redis.js';
 import { cacheView, createCacheStore, type CacheStore } from './cache/store.js';
 import { secretsOf, type Config } from './config.js';
@@ -40,6 +46,8 @@ export interface ComposedSubgraph {
   readonly metrics: Metrics;
   /** The cross-request cache every operation and provider shares. */
   readonly cache: CacheStore;
+  /** The directory index and its syncs. */
+  readonly directory: Directory;
   /** Every secret of the configuration (tests check none of them leaks). */
   readonly secrets: readonly string[];
   /** Stops the server, then the shared cache's connection. */
@@ -72,8 +80,15 @@ export async function composeSubgraph(
     telemetry.providers,
   );
 
+  const directory = new Directory(providers, config.directory, config.cache.ttlSeconds, {
+    observer: telemetry.directory,
+    invalidateUsers: (ids) => invalidateUsers(cache, ids),
+  });
+
   const server = await startSubgraph({
     providers,
+    directory,
+    webhookSecrets: config.directory.webhookSecrets,
     logger,
     redactor,
     telemetry,
@@ -95,6 +110,8 @@ export async function composeSubgraph(
     await redis?.close();
     throw error;
   });
+  // The first full syncs run in the background: by-id reads go live until each is applied.
+  directory.start();
 
   return {
     server,
@@ -104,7 +121,9 @@ export async function composeSubgraph(
     metrics: telemetry.metrics,
     cache,
     secrets,
+    directory,
     close: async () => {
+      directory.stop();
       await server.close();
       await redis?.close();
     },

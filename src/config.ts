@@ -1,3 +1,4 @@
+import { DIRECTORY_DEFAULTS, type DirectorySettings } from './directory/directory.js';
 import { EnvReader, type Env } from './env.js';
 import type { ProviderName } from './models.js';
 import { PROVIDER_NAMES } from './provider-facts.js';
@@ -41,6 +42,8 @@ export interface Config {
   readonly cache: CacheConfig;
   /** GraphiQL, health, metrics, logs, tracing and workers (`readOperations`). */
   readonly operations: OperationsConfig;
+  /** The directory index: its mode, sync periods and webhook secrets (`readDirectory`). */
+  readonly directory: DirectoryConfig;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +83,7 @@ export function loadConfig(variables: Env): Config {
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     cache: readCache(env),
     operations: readOperations(env, { introspection }),
+    directory: readDirectory(env),
   };
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze(config);
@@ -87,9 +91,15 @@ export function loadConfig(variables: Env): Config {
 
 /** Every secret a configuration holds, for redaction. */
 export function secretsOf(
-  config: Pick<Config, 'providers' | 'routerSecret'> & { readonly cache?: Pick<CacheConfig, 'redis'> },
+  config: Pick<Config, 'providers' | 'routerSecret'> & {
+    readonly cache?: Pick<CacheConfig, 'redis'>;
+    readonly directory?: Pick<DirectoryConfig, 'webhookSecrets'>;
+  },
 ): string[] {
   const secrets = providerSecrets(config.providers);
+  for (const secret of Object.values(config.directory?.webhookSecrets ?? {})) {
+    if (secret) secrets.push(secret);
+  }
   const redisPassword = config.cache?.redis && new URL(config.cache.redis.url).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
   if (config.routerSecret) secrets.push(config.routerSecret);
@@ -417,4 +427,36 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+// --- The directory. ---
+
+export interface DirectoryConfig extends DirectorySettings {
+  /**
+   * The keys webhook deliveries are signed with (`THRIVE_WEBHOOK_SECRET`, `ISPRING_WEBHOOK_SECRET`):
+   * a provider without one has no webhook endpoint (its deliveries get 404).
+   */
+  readonly webhookSecrets: { readonly [P in ProviderName]?: string };
+}
+
+/** A day: longer periods would leave removed users in the directory for too long. */
+const MAX_SYNC_SECONDS = 86_400;
+
+function readDirectory(env: EnvReader): DirectoryConfig {
+  const thrive = env.read('THRIVE_WEBHOOK_SECRET');
+  const ispring = env.read('ISPRING_WEBHOOK_SECRET');
+  return {
+    mode: env.oneOf('DIRECTORY', ['index', 'live'] as const, DIRECTORY_DEFAULTS.mode),
+    fullSyncSeconds: env.integer(
+      'DIRECTORY_FULL_SYNC_SECONDS',
+      DIRECTORY_DEFAULTS.fullSyncSeconds,
+      1,
+      MAX_SYNC_SECONDS,
+    ),
+    pollSeconds: env.integer('DIRECTORY_POLL_SECONDS', DIRECTORY_DEFAULTS.pollSeconds, 1, MAX_SYNC_SECONDS),
+    webhookSecrets: {
+      ...(thrive === undefined ? {} : { thrive }),
+      ...(ispring === undefined ? {} : { ispring }),
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { Directory } from './directory/directory.js';
 import { createLoaders, type LoaderBatchObserver, type Loaders } from './loaders/index.js';
 import type { UpstreamCaller } from './providers/observer.js';
 import type { ProviderRegistry } from './providers/types.js';
@@ -7,6 +8,8 @@ export interface RequestContext {
   readonly loaders: Loaders;
   /** The request's id and its count of upstream requests (logs); absent outside HTTP. */
   readonly scope?: UpstreamCaller | undefined;
+  /** The directory index (search, lists, reverse lookups); absent where there is none. */
+  readonly directory?: Directory | undefined;
 }
 
 /**
@@ -16,10 +19,19 @@ export interface RequestContext {
  */
 export function createRequestContext(
   providers: ProviderRegistry,
-  options: { onBatch?: LoaderBatchObserver | undefined; scope?: UpstreamCaller | undefined } = {},
+  options: {
+    onBatch?: LoaderBatchObserver | undefined;
+    scope?: UpstreamCaller | undefined;
+    directory?: Directory | undefined;
+  } = {},
 ): RequestContext {
   return {
-    loaders: createLoaders(providers, { onBatch: options.onBatch, caller: options.scope }),
+    loaders: createLoaders(providers, {
+      onBatch: options.onBatch,
+      caller: options.scope,
+      directory: options.directory,
+    }),
     scope: options.scope,
+    directory: options.directory,
   };
 }

@@ -1,7 +1,7 @@
 import { toProviderEnum } from './provider-facts.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isProviderError, ProviderNotConfiguredError } from './errors.js';
+import { DirectoryUnavailableError, isProviderError, ProviderNotConfiguredError } from './errors.js';
 import { type SecretRedactor } from './redaction.js';
 import { InvalidIdError } from './ids.js';
 import { inboundCodeOf, isNestingOverflow, QUERY_LIMIT_EXCEEDED } from './inbound/errors.js';
@@ -59,6 +59,16 @@ function formatter(logger: Logger, redactor: SecretRedactor) {
         ...where,
         message: original.message,
         extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: toProviderEnum(original.provider) },
+      };
+    }
+    if (original instanceof DirectoryUnavailableError) {
+      return {
+        ...where,
+        message: original.message,
+        extensions: {
+          code: original.code,
+          ...(original.provider === undefined ? {} : { provider: toProviderEnum(original.provider) }),
+        },
       };
     }
     const inboundCode = inboundCodeOf(original);

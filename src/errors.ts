@@ -92,3 +92,19 @@ export class ProviderNotConfiguredError extends Error {
     );
   }
 }
+
+/**
+ * A directory query (README, "The directory") that the index cannot answer: `DIRECTORY=live`
+ * (`DIRECTORY_DISABLED`), or a provider whose first full sync has not finished
+ * (`DIRECTORY_NOT_READY`, with the provider).
+ */
+export class DirectoryUnavailableError extends Error {
+  override readonly name = 'DirectoryUnavailableError';
+  constructor(
+    readonly code: 'DIRECTORY_NOT_READY' | 'DIRECTORY_DISABLED',
+    message: string,
+    readonly provider?: ProviderName,
+  ) {
+    super(message);
+  }
+}

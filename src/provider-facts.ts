@@ -67,3 +67,10 @@ export function labelOf(provider: ProviderName): string {
 export function toProviderEnum(provider: ProviderName): Provider {
   return PROVIDER_FACTS[provider].enumValue;
 }
+
+/** The provider a GraphQL `Provider` enum value names. */
+export function fromProviderEnum(value: Provider): ProviderName {
+  const name = PROVIDER_NAMES.find((provider) => PROVIDER_FACTS[provider].enumValue === value);
+  if (name === undefined) throw new RangeError(`No provider has the enum value ${String(value)}.`);
+  return name;
+}

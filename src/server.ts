@@ -32,6 +32,10 @@ import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { inlineTracingPlugins } from './observability/tracing.js';
 import { createSubgraphSchema } from './schema.js';
 import { graphqlUrl, listen } from './listen.js';
+import type { Directory } from './directory/directory.js';
+import { webhookRouter } from './inbound/webhooks.js';
+import type { ProviderName } from './models.js';
+import type { Metrics } from './observability/metrics.js';
 
 export interface SubgraphServerOptions {
   readonly providers: ProviderRegistry;
@@ -74,6 +78,13 @@ export interface SubgraphServerOptions {
   readonly metricsText?: () => Promise<string>;
   /** How often `/health/ready` may ask the providers, and how long one check may take. */
   readonly health?: { readonly intervalMs: number; readonly timeoutMs: number };
+  /**
+   * The directory index (README, "The directory"): its queries, by-id reads from it, its state in
+   * `/health/ready` and `/metrics`, and its webhooks (for the providers with a secret in
+   * `webhookSecrets`). Absent: the directory's fields answer `DIRECTORY_DISABLED`.
+   */
+  readonly directory?: Directory;
+  readonly webhookSecrets?: { readonly [P in ProviderName]?: string | undefined };
 }
 
 export interface RunningSubgraph {
@@ -114,6 +125,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     redactor: options.redactor,
     logger: options.logger,
     metrics,
+    directory: options.directory,
   });
   const graphiql = options.graphiql ?? true;
 
@@ -160,6 +172,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   app.get('/health/ready', readinessHandler(readiness));
   const metricsText = options.metricsText ?? (() => metrics.registry.metrics());
   app.get('/metrics', (_req, res, next) => {
+    if (options.directory) setDirectoryGauges(metrics, options.directory);
     metricsText().then((text) => {
       res.status(200).set('content-type', metrics.registry.contentType).send(text);
     }, next);
@@ -169,6 +182,21 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     app.use(
       '/graphql',
       allowCorsOrigins({ origins: options.corsOrigins, routerSecret: Boolean(options.routerSecret) }),
+    );
+  }
+  // Webhooks come from the vendors, never through the router: their signature is their credential.
+  if (options.directory) {
+    app.use(
+      webhookRouter({
+        directory: options.directory,
+        secrets: options.webhookSecrets ?? {},
+        observer: telemetry.directory,
+        onConfirmation: (provider, code) =>
+          options.logger.warn(
+            { provider, code },
+            `${provider} sent a webhook CONFIRMATION: confirm the subscription with this code`,
+          ),
+      }),
     );
   }
   // Before anything reads the body: a request without the router's secret costs next to nothing.
@@ -183,6 +211,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
       context: async ({ req, res }) =>
         createRequestContext(options.providers, {
           onBatch: telemetry.loaderBatch,
+          directory: options.directory,
           scope: openRequestScope(
             req.headers,
             res,
@@ -204,4 +233,15 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
       httpServer.closeAllConnections();
     },
   };
+}
+
+/** The directory's gauges, as of the scrape: users held, and how old each provider's index is. */
+function setDirectoryGauges(metrics: Metrics, directory: Directory): void {
+  const now = Date.now();
+  for (const status of directory.status()) {
+    metrics.directoryUsers.set({ provider: status.provider }, status.users);
+    if (status.confirmedAt !== null) {
+      metrics.directoryAge.set({ provider: status.provider }, Math.max(0, (now - status.confirmedAt) / 1000));
+    }
+  }
 }

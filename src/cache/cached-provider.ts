@@ -94,6 +94,23 @@ export function withCache(
 /** What one id came to: the user, null when there is none, or the failure of that id. */
 type UserOutcome = UserModel | ProviderError | null;
 
+/** The cache key of a user (global id `<provider>:<id>`). */
+const userKeyOf = (provider: ProviderName, externalId: string) => `user:${provider}:${externalId}`;
+
+/**
+ * Drops the cached entries of these users (global ids), so that their next read goes upstream: a
+ * change webhook named them. A store that fails to drop one is logged by the store, not thrown.
+ */
+export async function invalidateUsers(store: CacheStore, globalIds: readonly string[]): Promise<void> {
+  await Promise.all(
+    globalIds.map(async (id) => {
+      const separator = id.indexOf(':');
+      const key = userKeyOf(id.slice(0, separator) as ProviderName, id.slice(separator + 1));
+      await Promise.resolve(store.delete(key)).catch(() => undefined);
+    }),
+  );
+}
+
 function createUserCache(
   provider: ProviderName,
   users: KeyValueCache<UserModel | null> & Partial<ImmediateReads<UserModel | null>>,
@@ -101,7 +118,7 @@ function createUserCache(
 ) {
   // Process-wide: every operation's session sees the fetches of every other.
   const inFlight = new Map<string, Promise<UserOutcome>>();
-  const keyOf = (id: string) => `user:${provider}:${id}`;
+  const keyOf = (id: string) => userKeyOf(provider, id);
 
   /**
    * Fetches `ids` in one call of `session`'s, keeps what came back (before the ids leave

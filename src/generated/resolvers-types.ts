@@ -4,6 +4,7 @@ import type { UserModel, HeldPosition, DepartmentModel, GroupModel, CustomFieldM
 import type { RequestContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -32,14 +33,48 @@ export type Department = {
   __typename?: 'Department';
   /** Parent first, root last. Stops when a department repeats. */
   ancestors: Array<Department>;
+  /** Departments whose `parent` is this one, by name, then id. */
+  children: Array<Department>;
   code?: Maybe<Scalars['String']['output']>;
   externalId: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * Users whose `department` is this one (or one below it, with `includeSubdepartments`), by display
+   * name, then id. `first`: 0 to 100.
+   */
+  members: UserConnection;
   name?: Maybe<Scalars['String']['output']>;
   parent?: Maybe<Department>;
   provider: Provider;
   /** iSpring: the department's supervisor, resolved through `inherit` up the tree. Thrive: null. */
   supervisor?: Maybe<User>;
+};
+
+
+/**
+ * An organisational unit. iSpring: a department. Thrive: an organisational unit (`positions[].ouId`),
+ * named from the audience with the same id when there is one.
+ */
+export type DepartmentMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeSubdepartments?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A page of departments. */
+export type DepartmentConnection = {
+  __typename?: 'DepartmentConnection';
+  edges: Array<DepartmentEdge>;
+  nodes: Array<Department>;
+  pageInfo: PageInfo;
+  /** How many departments the whole list holds, over every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DepartmentEdge = {
+  __typename?: 'DepartmentEdge';
+  cursor: Scalars['String']['output'];
+  node: Department;
 };
 
 /** A group of users. iSpring: a group. Thrive: an audience (its `parent` is the structure it belongs to). */
@@ -48,9 +83,43 @@ export type Group = {
   externalId: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   isSmart?: Maybe<Scalars['Boolean']['output']>;
+  /** Users whose `groups` include this group, by display name, then id. `first`: 0 to 100. */
+  members: UserConnection;
   name?: Maybe<Scalars['String']['output']>;
   parent?: Maybe<Group>;
   provider: Provider;
+};
+
+
+/** A group of users. iSpring: a group. Thrive: an audience (its `parent` is the structure it belongs to). */
+export type GroupMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of groups. */
+export type GroupConnection = {
+  __typename?: 'GroupConnection';
+  edges: Array<GroupEdge>;
+  nodes: Array<Group>;
+  pageInfo: PageInfo;
+  /** How many groups the whole list holds, over every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type GroupEdge = {
+  __typename?: 'GroupEdge';
+  cursor: Scalars['String']['output'];
+  node: Group;
+};
+
+/** Where a page of a connection ends. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor of the page's last item (pass it as `after` for the next page); null on an empty page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when there are items after this page. */
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** A job a user holds. Thrive users may hold several; the primary one is the first active, else the first. */
@@ -73,7 +142,18 @@ export type Provider =
 export type Query = {
   __typename?: 'Query';
   department?: Maybe<Department>;
+  /** Every department (of one provider, or of both), by name, then id. `first`: 0 to 1000. */
+  departments: DepartmentConnection;
   group?: Maybe<Group>;
+  /** Every group (of one provider, or of both), by name, then id. `first`: 0 to 1000. */
+  groups: GroupConnection;
+  /**
+   * Users matching `query` (every word a prefix of a word of the name, email, login or ref; case and
+   * accents ignored), filtered. With no query (or an empty one), every user that passes the filter,
+   * ordered by display name, then id; with a query, the best matches first (an exact email, login or
+   * ref before name matches). `first`: 0 to 100.
+   */
+  searchUsers: UserConnection;
   /** A user by global id; null when the provider has no such user. */
   user?: Maybe<User>;
   /** Users by global id: same length and order as `ids`, null where not found. */
@@ -86,8 +166,30 @@ export type QueryDepartmentArgs = {
 };
 
 
+export type QueryDepartmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  provider?: InputMaybe<Provider>;
+};
+
+
 export type QueryGroupArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  provider?: InputMaybe<Provider>;
+};
+
+
+export type QuerySearchUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -113,6 +215,8 @@ export type User = {
   customFields: Array<CustomField>;
   /** The primary department. */
   department?: Maybe<Department>;
+  /** Users whose `manager` is this user, by display name, then id. `first`: 0 to 100. */
+  directReports: UserConnection;
   /** `first last`, else the login, else the email, else the provider's id. */
   displayName: Scalars['String']['output'];
   email?: Maybe<Scalars['String']['output']>;
@@ -155,8 +259,49 @@ export type User = {
  * A person in Thrive or iSpring. The id is global: `thrive:<Thrive id>` or `ispring:<iSpring id>`.
  * The same person held by both providers is two users (one per provider), usually with the same email.
  */
+export type UserDirectReportsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A person in Thrive or iSpring. The id is global: `thrive:<Thrive id>` or `ispring:<iSpring id>`.
+ * The same person held by both providers is two users (one per provider), usually with the same email.
+ */
 export type UserManagementChainArgs = {
   maxDepth?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of users. */
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  edges: Array<UserEdge>;
+  /** The same users as `edges`, without their cursors. */
+  nodes: Array<User>;
+  pageInfo: PageInfo;
+  /** How many users the whole list holds, over every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  cursor: Scalars['String']['output'];
+  node: User;
+};
+
+/** Narrows `searchUsers`: a user must pass every condition given. */
+export type UserFilter = {
+  /** Users whose `department` is this one (or one below it, with `includeSubdepartments`). */
+  departmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Users whose `groups` include this group. */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  includeSubdepartments?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Users whose `manager` is this user. */
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  provider?: InputMaybe<Provider>;
+  /** Any of these statuses. */
+  status?: InputMaybe<Array<UserStatus>>;
 };
 
 /** Where a user stands in their provider. `providerStatus` keeps the raw value. */
@@ -277,13 +422,21 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: ResolverTypeWrapper<DepartmentModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Group: ResolverTypeWrapper<GroupModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  DepartmentConnection: ResolverTypeWrapper<Omit<DepartmentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['DepartmentEdge']>, nodes: Array<ResolversTypes['Department']> }>;
+  DepartmentEdge: ResolverTypeWrapper<Omit<DepartmentEdge, 'node'> & { node: ResolversTypes['Department'] }>;
+  Group: ResolverTypeWrapper<GroupModel>;
+  GroupConnection: ResolverTypeWrapper<Omit<GroupConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['GroupEdge']>, nodes: Array<ResolversTypes['Group']> }>;
+  GroupEdge: ResolverTypeWrapper<Omit<GroupEdge, 'node'> & { node: ResolversTypes['Group'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Position: ResolverTypeWrapper<HeldPosition>;
   Provider: Provider;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['UserEdge']>, nodes: Array<ResolversTypes['User']> }>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserFilter: UserFilter;
   UserStatus: UserStatus;
 }>;
 
@@ -294,12 +447,20 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Department: DepartmentModel;
   ID: Scalars['ID']['output'];
-  Group: GroupModel;
+  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
+  DepartmentConnection: Omit<DepartmentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['DepartmentEdge']>, nodes: Array<ResolversParentTypes['Department']> };
+  DepartmentEdge: Omit<DepartmentEdge, 'node'> & { node: ResolversParentTypes['Department'] };
+  Group: GroupModel;
+  GroupConnection: Omit<GroupConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['GroupEdge']>, nodes: Array<ResolversParentTypes['Group']> };
+  GroupEdge: Omit<GroupEdge, 'node'> & { node: ResolversParentTypes['Group'] };
+  PageInfo: PageInfo;
   Position: HeldPosition;
   Query: Record<PropertyKey, never>;
   User: UserModel;
-  Int: Scalars['Int']['output'];
+  UserConnection: Omit<UserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['UserEdge']>, nodes: Array<ResolversParentTypes['User']> };
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserFilter: UserFilter;
 }>;
 
 export type CustomFieldResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CustomField'] = ResolversParentTypes['CustomField']> = ResolversObject<{
@@ -314,13 +475,27 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type DepartmentResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Department'] = ResolversParentTypes['Department'], FederationReferenceType extends FederationReferenceTypes['Department'] = FederationReferenceTypes['Department']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Department']> | FederationReferenceType, FederationReferenceType, ContextType>;
   ancestors?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
+  children?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<DepartmentMembersArgs, 'first' | 'includeSubdepartments'>>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   supervisor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type DepartmentConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DepartmentConnection'] = ResolversParentTypes['DepartmentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['DepartmentEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DepartmentEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DepartmentEdge'] = ResolversParentTypes['DepartmentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
 }>;
 
 export type GroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group'], FederationReferenceType extends FederationReferenceTypes['Group'] = FederationReferenceTypes['Group']> = ResolversObject<{
@@ -328,9 +503,27 @@ export type GroupResolvers<ContextType = RequestContext, ParentType extends Reso
   externalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isSmart?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<GroupMembersArgs, 'first'>>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+}>;
+
+export type GroupConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GroupConnection'] = ResolversParentTypes['GroupConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['GroupEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Group']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type GroupEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GroupEdge'] = ResolversParentTypes['GroupEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Group'], ParentType, ContextType>;
+}>;
+
+export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type PositionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Position'] = ResolversParentTypes['Position']> = ResolversObject<{
@@ -345,7 +538,10 @@ export type PositionResolvers<ContextType = RequestContext, ParentType extends R
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType, RequireFields<QueryDepartmentArgs, 'id'>>;
+  departments?: Resolver<ResolversTypes['DepartmentConnection'], ParentType, ContextType, RequireFields<QueryDepartmentsArgs, 'first'>>;
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
+  groups?: Resolver<ResolversTypes['GroupConnection'], ParentType, ContextType, RequireFields<QueryGroupsArgs, 'first'>>;
+  searchUsers?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QuerySearchUsersArgs, 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<Array<Maybe<ResolversTypes['User']>>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'ids'>>;
 }>;
@@ -356,6 +552,7 @@ export type UserResolvers<ContextType = RequestContext, ParentType extends Resol
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   customFields?: Resolver<Array<ResolversTypes['CustomField']>, ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
+  directReports?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<UserDirectReportsArgs, 'first'>>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -381,13 +578,32 @@ export type UserResolvers<ContextType = RequestContext, ParentType extends Resol
   timeZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type UserConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type UserEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CustomField?: CustomFieldResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Department?: DepartmentResolvers<ContextType>;
+  DepartmentConnection?: DepartmentConnectionResolvers<ContextType>;
+  DepartmentEdge?: DepartmentEdgeResolvers<ContextType>;
   Group?: GroupResolvers<ContextType>;
+  GroupConnection?: GroupConnectionResolvers<ContextType>;
+  GroupEdge?: GroupEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Position?: PositionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
 }>;
 

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Directory } from '../directory/directory.js';
 import { ProviderNotConfiguredError } from '../errors.js';
 import { externalIdOf, providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
@@ -51,14 +52,19 @@ interface ProviderLoaders {
 
 export function createLoaders(
   providers: ProviderRegistry,
-  options: { onBatch?: LoaderBatchObserver | undefined; caller?: UpstreamCaller | undefined } = {},
+  options: {
+    onBatch?: LoaderBatchObserver | undefined;
+    caller?: UpstreamCaller | undefined;
+    /** Answers by-id reads from its index where its entries are fresh enough. */
+    directory?: Directory | undefined;
+  } = {},
 ): Loaders {
-  const { onBatch = () => {}, caller } = options;
+  const { onBatch = () => {}, caller, directory } = options;
   const byProvider = new Map<ProviderName, ProviderLoaders>();
   for (const [name, provider] of providers) {
     byProvider.set(
       name,
-      createProviderLoaders(provider, caller, (entity, size) => onBatch(name, entity, size)),
+      createProviderLoaders(provider, caller, directory, (entity, size) => onBatch(name, entity, size)),
     );
   }
 
@@ -97,9 +103,11 @@ export function createLoaders(
 function createProviderLoaders(
   provider: DirectoryProvider,
   caller: UpstreamCaller | undefined,
+  directory: Directory | undefined,
   onBatch: (entity: LoaderEntity, size: number) => void,
 ): ProviderLoaders {
-  const session = provider.openSession({ caller });
+  const upstream = provider.openSession({ caller });
+  const session = directory ? directory.session(provider, upstream) : upstream;
   return {
     provider,
     // One DataLoader batch is every user a round asks for; the provider gets it in batches of at

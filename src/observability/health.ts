@@ -5,6 +5,8 @@ import type { ProviderRegistry } from '../providers/types.js';
 import type { Logger } from '../logger.js';
 import type { ProviderName } from '../models.js';
 import type { Metrics } from './metrics.js';
+import type { Directory } from '../directory/directory.js';
+import type { SyncState } from '../directory/sync.js';
 
 /**
  * Readiness (`/health/ready`): each enabled provider answers and accepts our credentials
@@ -31,6 +33,18 @@ export interface Readiness {
   /** When the providers were last asked (ISO 8601). */
   readonly checkedAt: string;
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderReadiness>>>;
+  /** The directory index of each provider, as of this answer (absent with `DIRECTORY=live`). */
+  readonly directory?: Readonly<Partial<Record<ProviderName, DirectoryReadiness>>>;
+}
+
+export interface DirectoryReadiness {
+  readonly state: SyncState;
+  readonly users: number;
+  readonly lastFullSyncAt: string | null;
+  readonly lastChangeAt: string | null;
+  readonly polling: 'on' | 'off' | 'stopped';
+  /** Why the state is `degraded`. */
+  readonly problem?: string;
 }
 
 export interface ReadinessMonitorOptions {
@@ -42,6 +56,8 @@ export interface ReadinessMonitorOptions {
   readonly metrics?: Metrics | undefined;
   /** Wall-clock milliseconds; tests pass their own. */
   readonly now?: () => number;
+  /** Its state is part of every answer; a provider whose index is `degraded` makes the answer `degraded`. */
+  readonly directory?: Directory | undefined;
 }
 
 export class ReadinessMonitor {
@@ -53,14 +69,40 @@ export class ReadinessMonitor {
     this.now = options.now ?? Date.now;
   }
 
-  /** The last result if it is recent enough, else a new check (shared with concurrent callers). */
+  /**
+   * The providers' last result if it is recent enough, else a new check (shared with concurrent
+   * callers), with the directory's state as of now.
+   */
   async readiness(): Promise<Readiness> {
     const last = this.last;
-    if (last !== undefined && this.now() - last.at < this.options.intervalMs) return last.readiness;
-    this.running ??= this.checkAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    let providers: Readiness;
+    if (last !== undefined && this.now() - last.at < this.options.intervalMs) providers = last.readiness;
+    else {
+      this.running ??= this.checkAll().finally(() => {
+        this.running = undefined;
+      });
+      providers = await this.running;
+    }
+    return this.withDirectory(providers);
+  }
+
+  private withDirectory(readiness: Readiness): Readiness {
+    const directory = this.options.directory;
+    if (!directory || directory.mode === 'live') return readiness;
+    const states: Partial<Record<ProviderName, DirectoryReadiness>> = {};
+    for (const status of directory.status()) {
+      states[status.provider] = {
+        state: status.state,
+        users: status.users,
+        lastFullSyncAt: status.lastFullSyncAt,
+        lastChangeAt: status.lastChangeAt,
+        polling: status.polling,
+        ...(status.problem === null ? {} : { problem: status.problem }),
+      };
+    }
+    const degraded = Object.values(states).some((state) => state.state === 'degraded');
+    const status = readiness.status === 'ok' && degraded ? 'degraded' : readiness.status;
+    return { ...readiness, status, directory: states };
   }
 
   private async checkAll(): Promise<Readiness> {

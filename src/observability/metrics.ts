@@ -23,6 +23,13 @@ export interface Metrics {
   readonly operationDuration: Histogram<'operation_type' | 'outcome'>;
   readonly errors: Counter<'code'>;
   readonly providerReady: Gauge<'provider'>;
+  readonly directorySyncDuration: Histogram<'provider' | 'kind'>;
+  readonly directorySyncPages: Counter<'provider' | 'kind'>;
+  readonly directoryChanges: Counter<'provider' | 'kind'>;
+  readonly directorySyncFailures: Counter<'provider' | 'kind'>;
+  readonly directoryWebhooks: Counter<'provider' | 'outcome'>;
+  readonly directoryUsers: Gauge<'provider'>;
+  readonly directoryAge: Gauge<'provider'>;
 }
 
 export const METRIC_PREFIX = 'learning_directory_';
@@ -120,6 +127,51 @@ export function createMetrics(): Metrics {
       labelNames: ['provider'],
       // Over cluster workers: ready only if every worker's last check passed.
       aggregator: 'min',
+      registers,
+    }),
+    directorySyncDuration: new Histogram({
+      name: name('directory_sync_duration_seconds'),
+      help: 'Time a directory sync took, from its first request to its last change applied, by kind (full, poll, change: a webhook re-read).',
+      labelNames: ['provider', 'kind'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    }),
+    directorySyncPages: new Counter({
+      name: name('directory_sync_pages_total'),
+      help: 'List pages the directory read from a provider, by sync kind.',
+      labelNames: ['provider', 'kind'],
+      registers,
+    }),
+    directoryChanges: new Counter({
+      name: name('directory_changes_applied_total'),
+      help: 'Users, departments and groups added, changed or removed in the directory index, by sync kind.',
+      labelNames: ['provider', 'kind'],
+      registers,
+    }),
+    directorySyncFailures: new Counter({
+      name: name('directory_sync_failures_total'),
+      help: 'Directory syncs that changed nothing because they failed (or, kind refused, would have removed more than half of the users).',
+      labelNames: ['provider', 'kind'],
+      registers,
+    }),
+    directoryWebhooks: new Counter({
+      name: name('directory_webhook_deliveries_total'),
+      help: 'Change webhook deliveries received, by outcome (accepted, bad_signature, malformed, ignored, confirmation).',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    directoryUsers: new Gauge({
+      name: name('directory_users'),
+      help: 'Users in the directory index, by provider.',
+      labelNames: ['provider'],
+      aggregator: 'max',
+      registers,
+    }),
+    directoryAge: new Gauge({
+      name: name('directory_index_age_seconds'),
+      help: "Seconds since the time as of which a provider's whole index is known current (its last full sync's or poll's start); absent before the first full sync.",
+      labelNames: ['provider'],
+      aggregator: 'max',
       registers,
     }),
   };

@@ -1,4 +1,5 @@
 import type { CacheLookupObserver } from '../cache/store.js';
+import type { DirectoryObserver } from '../directory/observer.js';
 import type { LoaderBatchObserver } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import type { UpstreamObserver } from '../providers/observer.js';
@@ -14,6 +15,8 @@ export interface Telemetry {
   readonly providers: ProviderObservers;
   /** For `createRequestContext`: DataLoader batch sizes. */
   readonly loaderBatch: LoaderBatchObserver;
+  /** For the directory: syncs, polls, webhook deliveries. */
+  readonly directory: DirectoryObserver;
 }
 
 /** Who hears the providers' requests, breaker changes and cache reads (logs and metrics). */
@@ -82,8 +85,53 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
     metrics.cacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' });
   };
 
+  const directory: DirectoryObserver = {
+    synced({ provider, kind, durationMs, pages, changes, users }) {
+      metrics.directorySyncDuration.observe({ provider, kind }, durationMs / 1000);
+      metrics.directorySyncPages.inc({ provider, kind }, pages);
+      metrics.directoryChanges.inc({ provider, kind }, changes);
+      const line = { provider, kind, durationMs: Math.round(durationMs), pages, changes, users };
+      // A poll or change that found nothing new is routine: debug, not info.
+      if (kind === 'full' || changes > 0)
+        logger.info(line, `directory ${kind === 'change' ? 'change applied' : `${kind} sync applied`}`);
+      else logger.debug(line, `directory ${kind} sync found no change`);
+    },
+    syncFailed({ provider, kind, error }) {
+      metrics.directorySyncFailures.inc({ provider, kind });
+      logger.warn(
+        { provider, kind, err: error },
+        `directory ${kind} sync of ${provider} failed; the index keeps its previous state`,
+      );
+    },
+    syncRefused({ provider, usersBefore, usersAfter }) {
+      metrics.directorySyncFailures.inc({ provider, kind: 'refused' });
+      logger.error(
+        { provider, usersBefore, usersAfter },
+        `directory full sync of ${provider} refused: it would remove more than half of the users; the index keeps its previous state`,
+      );
+    },
+    pollingStopped({ provider, reason }) {
+      logger.warn({ provider }, `directory polling of ${provider} stopped: ${reason}`);
+    },
+    webhook({ provider, outcome, users }) {
+      metrics.directoryWebhooks.inc({ provider, outcome });
+      const line = { provider, outcome, users };
+      if (outcome === 'accepted' || outcome === 'confirmation' || outcome === 'ignored')
+        logger.info(line, 'webhook delivery');
+      else logger.warn(line, 'webhook delivery refused');
+    },
+    changeFailed({ provider, error }) {
+      metrics.directorySyncFailures.inc({ provider, kind: 'change' });
+      logger.warn(
+        { provider, err: error },
+        `re-reading the users a ${provider} webhook named failed; the next full sync applies the change`,
+      );
+    },
+  };
+
   return {
     metrics,
+    directory,
     providers: { upstream, cache },
     loaderBatch: (provider, entity, size) => metrics.loaderBatchSize.observe({ provider, entity }, size),
   };

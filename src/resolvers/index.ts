@@ -6,4 +6,18 @@ import { Position } from './Position.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { DateTime, Query, User, Position, Department, Group };
+import {
+  directoryDepartmentFields,
+  directoryGroupFields,
+  directoryQueryFields,
+  directoryUserFields,
+} from './directory.js';
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Query: { ...Query, ...directoryQueryFields },
+  User: { ...User, ...directoryUserFields },
+  Position,
+  Department: { ...Department, ...directoryDepartmentFields },
+  Group: { ...Group, ...directoryGroupFields },
+};

@@ -1,7 +1,14 @@
 import { composeSubgraph } from '../../src/app.ts';
+import type { Directory } from '../../src/directory/directory.ts';
 import type { CacheTtls } from '../../src/cache/cached-provider.ts';
 import { createCacheStore, type CacheClock, type InMemoryCacheStore } from '../../src/cache/store.ts';
-import { CACHE_DEFAULTS, loadConfig, type Config, type LimitsConfig } from '../../src/config.ts';
+import {
+  CACHE_DEFAULTS,
+  loadConfig,
+  type Config,
+  type DirectoryConfig,
+  type LimitsConfig,
+} from '../../src/config.ts';
 import type { ProviderName } from '../../src/models.ts';
 import type { Metrics } from '../../src/observability/metrics.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
@@ -46,6 +53,12 @@ export interface StackOptions {
   health?: { intervalMs: number; timeoutMs: number };
   /** Keeps the log lines at this level in `stack.logs` (none are kept by default). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The directory index (`DIRECTORY=index`, its periods and webhook secrets). Left out, the stack
+   * runs `DIRECTORY=live`: no background sync, so that tests counting upstream requests count only
+   * their own.
+   */
+  directory?: Partial<DirectoryConfig>;
 }
 
 export interface StackCacheOptions {
@@ -69,6 +82,8 @@ export interface Stack {
   readonly cache: InMemoryCacheStore;
   /** The metrics `/metrics` serves, the providers' requests included (as `main.ts` wires them). */
   readonly metrics: Metrics;
+  /** The directory index and its syncs (idle unless the stack was given `directory`). */
+  readonly directory: Directory;
   /** Every log line written so far, parsed (only with `logLevel`). */
   readonly logs: Array<Record<string, unknown>>;
   query<TData = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
@@ -138,6 +153,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     introspection: options.introspection ?? true,
     logLevel: options.logLevel ?? 'silent',
     cache: { ...base.cache, ttlSeconds: { ...CACHE_DEFAULTS.ttlSeconds, ...options.cache?.ttls } },
+    directory: options.directory
+      ? { ...base.directory, mode: 'index', ...options.directory }
+      : { ...base.directory, mode: 'live' },
     operations: {
       ...base.operations,
       logFormat: 'json',
@@ -169,6 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     secrets,
     cache,
     metrics,
+    directory: composed.directory,
     logs,
     query: (query, variables) => postGraphQL(subgraph.url, query, variables, routerHeaders),
     resetCounts: ({ keepCache = false } = {}) => {

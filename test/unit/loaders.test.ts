@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCatalogLoader, type CatalogKind } from '../../src/loaders/catalog.ts';
 import { createLoaders } from '../../src/loaders/index.ts';
-import { createManagerLoader, resolveManagerRule } from '../../src/loaders/managers.ts';
+import { createManagerLoader } from '../../src/loaders/managers.ts';
+import { resolveManagerRule } from '../../src/manager-walk.ts';
 import {
   NO_MANAGER,
   type DepartmentModel,

@@ -1,5 +1,5 @@
 import type { Loaders } from '../../loaders/index.js';
-import { resolveManagerRule, type ManagerRequest } from '../../loaders/managers.js';
+import { resolveManagerRule, type ManagerRequest } from '../../manager-walk.js';
 import { externalIdOf, providerOf } from '../../ids.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import * as ispringMapper from '../../providers/ispring/mapper.js';

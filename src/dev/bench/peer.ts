@@ -9,7 +9,7 @@ import type { RequestContext } from '../../context.js';
 import { createErrorFormatter } from '../../error-formatting.js';
 import { externalIdOf, providerOf } from '../../ids.js';
 import type { Loaders } from '../../loaders/index.js';
-import { resolveManagerRule } from '../../loaders/managers.js';
+import { resolveManagerRule } from '../../manager-walk.js';
 import { createLogger } from '../../logger.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import {

@@ -23,7 +23,7 @@ export function childBaseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
     if (
-      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|MAX_|HEALTH_|INTROSPECTION$|GRAPHIQL$|INLINE_TRACING$|WORKERS$|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|LOG_FORMAT$|NODE_OPTIONS$)/.test(
+      /^(THRIVE_|ISPRING_|SANDBOX|CACHE_|UPSTREAM_|MAX_|HEALTH_|DIRECTORY|INTROSPECTION$|GRAPHIQL$|INLINE_TRACING$|WORKERS$|ROUTER_SECRET$|PORT$|HOST$|LOG_LEVEL$|LOG_FORMAT$|NODE_OPTIONS$)/.test(
         key,
       )
     )

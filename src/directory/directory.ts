@@ -1,0 +1,210 @@
+import { DirectoryUnavailableError, ProviderError, ProviderNotConfiguredError } from '../errors.js';
+import { toGlobalId } from '../ids.js';
+import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
+import { labelOf } from '../provider-facts.js';
+import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
+import { DirectoryIndex } from './index-store.js';
+import { SILENT_DIRECTORY_OBSERVER, type DirectoryObserver } from './observer.js';
+import { ProviderSync, type ProviderSyncStatus } from './sync.js';
+
+/**
+ * The directory (README, "The directory"): the index, one sync per provider, and the two ways the
+ * rest of the subgraph reads it: the directory's own queries (`requireReady`, then `index`), and
+ * the by-id reads of every operation, answered from the index where its entries are fresh enough
+ * (`session`).
+ */
+
+export type DirectoryMode = 'index' | 'live';
+
+export interface DirectorySettings {
+  /** `DIRECTORY`: `index` keeps the index; `live` turns the directory's queries off. */
+  readonly mode: DirectoryMode;
+  /** `DIRECTORY_FULL_SYNC_SECONDS` */
+  readonly fullSyncSeconds: number;
+  /** `DIRECTORY_POLL_SECONDS` */
+  readonly pollSeconds: number;
+}
+
+/** How old an index entry may be and still answer a by-id read: the cache's TTLs, in seconds. */
+export interface IndexAnswerAges {
+  readonly users: number;
+  readonly departments: number;
+  readonly groups: number;
+}
+
+export const DIRECTORY_DEFAULTS: DirectorySettings = Object.freeze({
+  mode: 'index',
+  fullSyncSeconds: 900,
+  pollSeconds: 60,
+});
+
+export interface DirectoryOptions {
+  readonly observer?: DirectoryObserver | undefined;
+  /** Drops the cross-request cache's entries of these users (global ids). */
+  readonly invalidateUsers?: ((ids: readonly string[]) => Promise<void>) | undefined;
+  readonly now?: () => number;
+}
+
+export class Directory {
+  readonly index = new DirectoryIndex();
+  readonly #settings: DirectorySettings;
+  readonly #ages: IndexAnswerAges;
+  readonly #syncs = new Map<ProviderName, ProviderSync>();
+  readonly #now: () => number;
+  /** Bumped on every change of the index, for whoever keeps something derived from it. */
+  #version = 0;
+
+  constructor(
+    providers: ProviderRegistry,
+    settings: DirectorySettings,
+    ages: IndexAnswerAges,
+    options: DirectoryOptions = {},
+  ) {
+    this.#settings = settings;
+    this.#ages = ages;
+    this.#now = options.now ?? Date.now;
+    if (settings.mode === 'live') return;
+    for (const [name, provider] of providers) {
+      this.#syncs.set(
+        name,
+        new ProviderSync(
+          provider,
+          { fullSyncMs: settings.fullSyncSeconds * 1000, pollMs: settings.pollSeconds * 1000 },
+          {
+            index: this.index,
+            observer: options.observer ?? SILENT_DIRECTORY_OBSERVER,
+            invalidateUsers: options.invalidateUsers,
+            now: this.#now,
+            onChange: () => (this.#version += 1),
+          },
+        ),
+      );
+    }
+  }
+
+  get mode(): DirectoryMode {
+    return this.#settings.mode;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Starts every provider's first full sync, in the background, and the timers. */
+  start(): void {
+    for (const sync of this.#syncs.values()) sync.start();
+  }
+
+  stop(): void {
+    for (const sync of this.#syncs.values()) sync.stop();
+  }
+
+  /** Each provider's index, for `/health/ready` and `/metrics`. */
+  status(): ProviderSyncStatus[] {
+    return [...this.#syncs.values()].map((sync) => sync.status());
+  }
+
+  /** A provider's sync (tests and webhooks drive it). */
+  sync(provider: ProviderName): ProviderSync | undefined {
+    return this.#syncs.get(provider);
+  }
+
+  /**
+   * Throws unless the directory can answer for every one of `providers`: `DIRECTORY_DISABLED` in
+   * live mode, `DIRECTORY_NOT_READY` (naming the first) while a first full sync is missing.
+   */
+  requireReady(providers: readonly ProviderName[]): void {
+    if (this.#settings.mode === 'live') {
+      throw new DirectoryUnavailableError(
+        'DIRECTORY_DISABLED',
+        'The directory is off on this subgraph (DIRECTORY=live): search, lists and reverse lookups are not available; by-id reads work as before.',
+      );
+    }
+    for (const provider of providers) {
+      const sync = this.#syncs.get(provider);
+      if (!sync) throw new ProviderNotConfiguredError(provider);
+      const status = sync.status();
+      if (status.ready) continue;
+      throw new DirectoryUnavailableError(
+        'DIRECTORY_NOT_READY',
+        `The directory has not finished its first full sync of ${labelOf(provider)} yet${status.problem ? ` (${status.problem})` : ''}; try again shortly. By-id reads work meanwhile.`,
+        provider,
+      );
+    }
+  }
+
+  /** The providers the directory serves. */
+  providers(): ProviderName[] {
+    return [...this.#syncs.keys()];
+  }
+
+  /** A webhook named these users (the provider's own ids): read them again and apply; false if they could not be read. */
+  usersChanged(provider: ProviderName, externalIds: readonly string[]): Promise<boolean> {
+    return this.#syncs.get(provider)?.usersChanged(externalIds) ?? Promise.resolve(false);
+  }
+
+  /**
+   * The session of one operation for `provider`: users, departments and groups come from the index
+   * while their entries are younger than the cache's TTLs (`ages`); the rest is read through
+   * `inner`, and users read that way refresh the index.
+   */
+  session(provider: DirectoryProvider, inner: ProviderSession): ProviderSession {
+    const sync = this.#syncs.get(provider.name);
+    if (!sync) return inner;
+    const name = provider.name;
+    const index = this.index;
+    const now = this.#now;
+    const fresh = (readAt: number | null | undefined, maxAgeSeconds: number) =>
+      maxAgeSeconds > 0 && readAt !== null && readAt !== undefined && now() - readAt < maxAgeSeconds * 1000;
+    const catalogFresh = (maxAgeSeconds: number) => {
+      const status = sync.status();
+      return status.ready && fresh(status.catalogReadAt, maxAgeSeconds);
+    };
+    const ages = this.#ages;
+
+    return {
+      async fetchUsers(ids) {
+        const status = sync.status();
+        const answered = new Map<string, UserModel | ProviderError>();
+        const live: string[] = [];
+        for (const id of ids) {
+          const held = status.ready ? index.user(toGlobalId(name, id)) : undefined;
+          const readAt = held ? Math.max(held.fetchedAt, status.confirmedAt ?? 0) : undefined;
+          if (held && fresh(readAt, ages.users)) answered.set(id, held.user);
+          else live.push(id);
+        }
+        if (live.length === 0) return answered;
+        const startedAt = now();
+        const read = await inner.fetchUsers(live);
+        const found: UserModel[] = [];
+        const missing: string[] = [];
+        for (const id of live) {
+          const value = read.get(id);
+          if (value === undefined) missing.push(toGlobalId(name, id));
+          else {
+            answered.set(id, value);
+            if (!(value instanceof ProviderError)) found.push(value);
+          }
+        }
+        sync.recordLiveRead(found, missing, startedAt);
+        return answered;
+      },
+      async fetchDepartment(id) {
+        // The index holds the whole list: an id it lacks is one the provider lacks.
+        if (catalogFresh(ages.departments)) return index.department(toGlobalId(name, id)) ?? null;
+        return inner.fetchDepartment(id);
+      },
+      async listDepartments(): Promise<readonly DepartmentModel[]> {
+        return catalogFresh(ages.departments) ? index.departments(name) : inner.listDepartments();
+      },
+      async fetchGroup(id) {
+        // The index holds the whole list: an id it lacks is one the provider lacks.
+        if (catalogFresh(ages.groups)) return index.group(toGlobalId(name, id)) ?? null;
+        return inner.fetchGroup(id);
+      },
+      async listGroups(): Promise<readonly GroupModel[]> {
+        return catalogFresh(ages.groups) ? index.groups(name) : inner.listGroups();
+      },
+    };
+  }
+}

@@ -1,0 +1,386 @@
+import { isDeepStrictEqual } from 'node:util';
+import { resolveManagerRuleNow } from '../manager-walk.js';
+import {
+  NO_MANAGER,
+  type DepartmentModel,
+  type GroupModel,
+  type ProviderName,
+  type UserModel,
+  type UserStatusValue,
+} from '../models.js';
+import { UserSearch } from './search.js';
+import { SortedKeys } from './sorted-keys.js';
+import { foldForSearch, normaliseEmail } from './text.js';
+
+/**
+ * The directory index: a replica of each provider's users, departments and groups, with the
+ * structures the directory's queries need (README, "The directory"):
+ * by id, by normalised email, by manager (each user's primary manager, resolved by the same walk
+ * as `User.manager`, so that `directReports` and `manager` agree), by department, by group,
+ * departments by parent, users in display-name order, and the search index.
+ *
+ * Everything here is synchronous and in memory; `sync.ts` fills it, the loaders and resolvers read
+ * it. Ids are global ids.
+ */
+
+/** A user as the index holds it: the record, and when it was read from the provider. */
+export interface IndexedUser {
+  readonly user: UserModel;
+  /** `Date.now()` when the request that read it was sent. */
+  readonly fetchedAt: number;
+}
+
+export interface UserFilter {
+  readonly provider?: ProviderName | undefined;
+  readonly status?: readonly UserStatusValue[] | undefined;
+  readonly departmentId?: string | undefined;
+  readonly includeSubdepartments?: boolean | undefined;
+  readonly groupId?: string | undefined;
+  readonly managerId?: string | undefined;
+}
+
+/** Which of a user's sets an index change touches; `DirectoryIndex.onChange` hears it. */
+export interface IndexChange {
+  readonly provider: ProviderName;
+  readonly users: number;
+  readonly departments: number;
+  readonly groups: number;
+}
+
+/** Users in a set, kept by id. */
+class IdSets {
+  readonly #sets = new Map<string, Set<string>>();
+
+  add(key: string | null, id: string): void {
+    if (key === null) return;
+    let set = this.#sets.get(key);
+    if (!set) this.#sets.set(key, (set = new Set()));
+    set.add(id);
+  }
+
+  delete(key: string | null, id: string): void {
+    if (key === null) return;
+    const set = this.#sets.get(key);
+    if (!set) return;
+    set.delete(id);
+    if (set.size === 0) this.#sets.delete(key);
+  }
+
+  get(key: string): ReadonlySet<string> {
+    return this.#sets.get(key) ?? EMPTY;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+export class DirectoryIndex {
+  readonly #users = new Map<string, IndexedUser>();
+  readonly #departments = new Map<string, DepartmentModel>();
+  readonly #groups = new Map<string, GroupModel>();
+
+  /** Each user's resolved primary manager. */
+  readonly #managerOf = new Map<string, string | null>();
+  readonly #reports = new IdSets();
+  readonly #departmentMembers = new IdSets();
+  readonly #groupMembers = new IdSets();
+  readonly #byEmail = new IdSets();
+  /** Department ids by parent id. */
+  readonly #children = new IdSets();
+
+  /** Each user's place in display-name order: folded name, then id. */
+  readonly #sortKeyOf = new Map<string, string>();
+  readonly #usersInOrder = new SortedKeys();
+  readonly #search = new UserSearch();
+
+  /** How many users each provider has in the index. */
+  readonly #userCounts = new Map<ProviderName, number>();
+
+  // --- reads ------------------------------------------------------------------------------------
+
+  user(id: string): IndexedUser | undefined {
+    return this.#users.get(id);
+  }
+
+  department(id: string): DepartmentModel | undefined {
+    return this.#departments.get(id);
+  }
+
+  group(id: string): GroupModel | undefined {
+    return this.#groups.get(id);
+  }
+
+  userCount(provider: ProviderName): number {
+    return this.#userCounts.get(provider) ?? 0;
+  }
+
+  /** The ids of a provider's users. */
+  userIdsOf(provider: ProviderName): string[] {
+    const prefix = `${provider}:`;
+    return [...this.#users.keys()].filter((id) => id.startsWith(prefix));
+  }
+
+  /** The resolved primary manager of a user in the index. */
+  managerOf(id: string): string | null | undefined {
+    return this.#managerOf.get(id);
+  }
+
+  /** Users whose manager is `id`, in display-name order. */
+  directReports(id: string): string[] {
+    return this.#inOrder(this.#reports.get(id));
+  }
+
+  /** Users whose department is `id` (or one below it), in display-name order. */
+  departmentMembers(id: string, includeSubdepartments: boolean): string[] {
+    if (!includeSubdepartments) return this.#inOrder(this.#departmentMembers.get(id));
+    const members = new Set<string>();
+    for (const department of this.#selfAndDescendants(id)) {
+      for (const member of this.#departmentMembers.get(department)) members.add(member);
+    }
+    return this.#inOrder(members);
+  }
+
+  groupMembers(id: string): string[] {
+    return this.#inOrder(this.#groupMembers.get(id));
+  }
+
+  /** Departments whose parent is `id`, by name then id. */
+  children(id: string): DepartmentModel[] {
+    return [...this.#children.get(id)]
+      .map((child) => this.#departments.get(child))
+      .filter((child): child is DepartmentModel => child !== undefined)
+      .sort(byNameThenId);
+  }
+
+  departments(provider?: ProviderName): DepartmentModel[] {
+    return [...this.#departments.values()]
+      .filter((department) => provider === undefined || department.provider === provider)
+      .sort(byNameThenId);
+  }
+
+  groups(provider?: ProviderName): GroupModel[] {
+    return [...this.#groups.values()]
+      .filter((group) => provider === undefined || group.provider === provider)
+      .sort(byNameThenId);
+  }
+
+  /** Users with this email, once normalised. */
+  usersWithEmail(email: string): string[] {
+    return [...this.#byEmail.get(normaliseEmail(email))].sort();
+  }
+
+  /** The sort key of a user: folded display name, then id (for key-paged lists). */
+  sortKeyOf(id: string): string | undefined {
+    return this.#sortKeyOf.get(id);
+  }
+
+  /**
+   * Users that match `query` (best first) and pass `filter`; with no query, every user that passes
+   * it, in display-name order. `ranked` says which.
+   */
+  searchUsers(query: string | undefined, filter: UserFilter): { ids: string[]; ranked: boolean } {
+    const passes = this.#filterOf(filter);
+    const words = query?.trim() ?? '';
+    if (words !== '') return { ids: this.#search.search(words).filter(passes), ranked: true };
+    const narrowest = this.#narrowestCandidates(filter);
+    const ids = narrowest ? this.#inOrder(narrowest) : this.#usersInOrder.values().map(idOfSortKey);
+    return { ids: ids.filter(passes), ranked: false };
+  }
+
+  // --- writes -----------------------------------------------------------------------------------
+
+  /**
+   * Puts users read at `fetchedAt`, each unless the index holds a newer read of it. Returns how
+   * many changed.
+   */
+  putUsers(users: readonly UserModel[], fetchedAt: number): number {
+    let changed = 0;
+    for (const user of users) {
+      const held = this.#users.get(user.id);
+      if (held && held.fetchedAt > fetchedAt) continue;
+      if (held && isDeepStrictEqual(held.user, user)) {
+        this.#users.set(user.id, { user: held.user, fetchedAt });
+        continue;
+      }
+      if (held) this.#unlinkUser(held.user);
+      else this.#count(user.provider, 1);
+      this.#users.set(user.id, { user, fetchedAt });
+      this.#linkUser(user);
+      changed += 1;
+    }
+    return changed;
+  }
+
+  /** Removes users, each unless the index read it after `readBefore`. Returns how many went. */
+  removeUsers(ids: Iterable<string>, readBefore = Number.POSITIVE_INFINITY): number {
+    let removed = 0;
+    for (const id of ids) {
+      const held = this.#users.get(id);
+      if (!held || held.fetchedAt >= readBefore) continue;
+      this.#unlinkUser(held.user);
+      this.#users.delete(id);
+      this.#count(held.user.provider, -1);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /**
+   * Replaces a provider's departments and groups. When its departments changed, its users'
+   * managers are resolved again (an inherited supervisor comes from the departments). Returns how
+   * many departments and groups changed.
+   */
+  replaceCatalog(
+    provider: ProviderName,
+    departments: readonly DepartmentModel[],
+    groups: readonly GroupModel[],
+  ): { departments: number; groups: number } {
+    const departmentChanges = replaceEntries(this.#departments, provider, departments, {
+      unlink: (department) => this.#children.delete(department.parentId, department.id),
+      link: (department) => this.#children.add(department.parentId, department.id),
+    });
+    const groupChanges = replaceEntries(this.#groups, provider, groups, {});
+    if (departmentChanges > 0) {
+      for (const id of this.userIdsOf(provider)) this.#relinkManager(this.#users.get(id)!.user);
+    }
+    return { departments: departmentChanges, groups: groupChanges };
+  }
+
+  // --- the derived structures -------------------------------------------------------------------
+
+  #linkUser(user: UserModel): void {
+    const sortKey = `${foldForSearch(user.displayName)}\u0000${user.id}`;
+    this.#sortKeyOf.set(user.id, sortKey);
+    this.#usersInOrder.add(sortKey);
+    this.#departmentMembers.add(user.departmentId, user.id);
+    for (const group of new Set(user.groupIds)) this.#groupMembers.add(group, user.id);
+    if (user.email) this.#byEmail.add(normaliseEmail(user.email), user.id);
+    const manager = this.#resolveManager(user);
+    this.#managerOf.set(user.id, manager);
+    this.#reports.add(manager, user.id);
+    this.#search.put(user);
+  }
+
+  #unlinkUser(user: UserModel): void {
+    const sortKey = this.#sortKeyOf.get(user.id);
+    if (sortKey !== undefined) this.#usersInOrder.delete(sortKey);
+    this.#sortKeyOf.delete(user.id);
+    this.#departmentMembers.delete(user.departmentId, user.id);
+    for (const group of new Set(user.groupIds)) this.#groupMembers.delete(group, user.id);
+    if (user.email) this.#byEmail.delete(normaliseEmail(user.email), user.id);
+    this.#reports.delete(this.#managerOf.get(user.id) ?? null, user.id);
+    this.#managerOf.delete(user.id);
+    this.#search.delete(user.id);
+  }
+
+  #relinkManager(user: UserModel): void {
+    const before = this.#managerOf.get(user.id) ?? null;
+    const after = this.#resolveManager(user);
+    if (before === after) return;
+    this.#reports.delete(before, user.id);
+    this.#reports.add(after, user.id);
+    this.#managerOf.set(user.id, after);
+  }
+
+  /** `User.manager`: the primary rule, walked over the index's departments. */
+  #resolveManager(user: UserModel): string | null {
+    const rule = user.managerRules[0] ?? NO_MANAGER;
+    return resolveManagerRuleNow({ rule, subjectId: user.id }, (id) => this.#departments.get(id) ?? null);
+  }
+
+  #count(provider: ProviderName, delta: number): void {
+    this.#userCounts.set(provider, (this.#userCounts.get(provider) ?? 0) + delta);
+  }
+
+  /** Ids in display-name order. */
+  #inOrder(ids: ReadonlySet<string> | Iterable<string>): string[] {
+    const keys: string[] = [];
+    for (const id of ids) {
+      const key = this.#sortKeyOf.get(id);
+      if (key !== undefined) keys.push(key);
+    }
+    return keys.sort().map(idOfSortKey);
+  }
+
+  #selfAndDescendants(id: string): Set<string> {
+    const found = new Set<string>([id]);
+    const queue = [id];
+    while (queue.length > 0) {
+      for (const child of this.#children.get(queue.pop()!)) {
+        if (found.has(child)) continue; // a cycle in the provider's tree: each department once
+        found.add(child);
+        queue.push(child);
+      }
+    }
+    return found;
+  }
+
+  /** The smallest set a filter names (its manager, group or department), if it names one. */
+  #narrowestCandidates(filter: UserFilter): ReadonlySet<string> | undefined {
+    const sets: ReadonlySet<string>[] = [];
+    if (filter.managerId !== undefined) sets.push(this.#reports.get(filter.managerId));
+    if (filter.groupId !== undefined) sets.push(this.#groupMembers.get(filter.groupId));
+    if (filter.departmentId !== undefined) {
+      sets.push(
+        filter.includeSubdepartments
+          ? new Set(this.departmentMembers(filter.departmentId, true))
+          : this.#departmentMembers.get(filter.departmentId),
+      );
+    }
+    return sets.sort((a, b) => a.size - b.size)[0];
+  }
+
+  #filterOf(filter: UserFilter): (id: string) => boolean {
+    const statuses = filter.status && filter.status.length > 0 ? new Set(filter.status) : undefined;
+    const departments =
+      filter.departmentId === undefined
+        ? undefined
+        : filter.includeSubdepartments
+          ? this.#selfAndDescendants(filter.departmentId)
+          : new Set([filter.departmentId]);
+    return (id) => {
+      const user = this.#users.get(id)?.user;
+      if (!user) return false;
+      if (filter.provider !== undefined && user.provider !== filter.provider) return false;
+      if (statuses && !statuses.has(user.status)) return false;
+      if (departments && (user.departmentId === null || !departments.has(user.departmentId))) return false;
+      if (filter.groupId !== undefined && !user.groupIds.includes(filter.groupId)) return false;
+      if (filter.managerId !== undefined && this.#managerOf.get(id) !== filter.managerId) return false;
+      return true;
+    };
+  }
+}
+
+const idOfSortKey = (key: string) => key.slice(key.indexOf('\u0000') + 1);
+
+function byNameThenId(a: { name: string | null; id: string }, b: { name: string | null; id: string }) {
+  const left = foldForSearch(a.name ?? '');
+  const right = foldForSearch(b.name ?? '');
+  if (left !== right) return left < right ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Replaces one provider's entries of `map` with `entries`; returns how many were added, changed or removed. */
+function replaceEntries<T extends { id: string; provider: ProviderName }>(
+  map: Map<string, T>,
+  provider: ProviderName,
+  entries: readonly T[],
+  hooks: { unlink?: (entry: T) => void; link?: (entry: T) => void },
+): number {
+  let changes = 0;
+  const incoming = new Map(entries.map((entry) => [entry.id, entry]));
+  for (const [id, held] of map) {
+    if (held.provider !== provider || incoming.has(id)) continue;
+    hooks.unlink?.(held);
+    map.delete(id);
+    changes += 1;
+  }
+  for (const [id, entry] of incoming) {
+    const held = map.get(id);
+    if (held && isDeepStrictEqual(held, entry)) continue;
+    if (held) hooks.unlink?.(held);
+    map.set(id, entry);
+    hooks.link?.(entry);
+    changes += 1;
+  }
+  return changes;
+}

@@ -1,0 +1,23 @@
+/**
+ * How the directory compares text: search folds case and accents away, and emails are compared in
+ * one normal form (README, "The directory").
+ */
+
+const COMBINING_MARKS = /\p{M}+/gu;
+
+/**
+ * Text as search compares it: decomposed (NFD) so that accents become marks of their own, the marks
+ * dropped, then lower case. "José" and "jose" fold alike, "Zoë" and "zoe"; scripts without case
+ * or accents ("山田") are left as they are.
+ */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase();
+}
+
+/**
+ * An email as the directory compares it: trimmed, Unicode NFC, lower case; nothing else (no
+ * plus-address or dot folding: those are the mail server's rules, not the address's).
+ */
+export function normaliseEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}

@@ -1,0 +1,389 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
+import { DirectoryIndex } from '../../src/directory/index-store.ts';
+import { foldForSearch, normaliseEmail } from '../../src/directory/text.ts';
+import { resolveManagerRule } from '../../src/manager-walk.ts';
+import { NO_MANAGER, type DepartmentModel, type GroupModel, type UserModel } from '../../src/models.ts';
+import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
+
+/**
+ * The directory index over the whole demo organisation (the sandbox's, mapped through the
+ * providers' own mappers): the invariants of README "The directory" for every user, department and
+ * group, search folding and ranking, and that an index changed step by step equals one built from
+ * scratch with the same records.
+ */
+
+const organisation = createDemoOrganisation();
+const model = createInMemoryDirectory(organisation);
+const users = [...model.users.values()];
+const departments = [...model.departments.values()];
+const groups = [...model.groups.values()];
+const byProvider = <T extends { provider: string }>(items: readonly T[], provider: string) =>
+  items.filter((item) => item.provider === provider);
+
+function buildIndex(userList: readonly UserModel[] = users): DirectoryIndex {
+  const index = new DirectoryIndex();
+  for (const provider of ['thrive', 'ispring'] as const) {
+    index.replaceCatalog(provider, byProvider(departments, provider), byProvider(groups, provider));
+  }
+  index.putUsers(userList, 1);
+  return index;
+}
+
+/** The manager `User.manager` gives (the loaders' asynchronous walk), for every user. */
+async function managersByTheLoadersWalk(userList: readonly UserModel[]): Promise<Map<string, string | null>> {
+  const present = new Set(userList.map((user) => user.id));
+  const managers = new Map<string, string | null>();
+  for (const user of userList) {
+    const resolved = await resolveManagerRule(
+      { rule: user.managerRules[0] ?? NO_MANAGER, subjectId: user.id },
+      async (id) => model.departments.get(id) ?? null,
+    );
+    // `User.manager` is null when the resolved id names no user.
+    managers.set(user.id, resolved !== null && present.has(resolved) ? resolved : null);
+  }
+  return managers;
+}
+
+/** Every structure of the index, in a form two indexes can be compared by. */
+function snapshot(index: DirectoryIndex, userList: readonly UserModel[]) {
+  const ids = userList.map((user) => user.id).sort();
+  return {
+    users: ids.map((id) => index.user(id)?.user ?? null),
+    reports: ids.map((id) => index.directReports(id)),
+    managers: ids.map((id) => index.managerOf(id) ?? null),
+    departmentMembers: departments.map((department) => [
+      index.departmentMembers(department.id, false),
+      index.departmentMembers(department.id, true),
+    ]),
+    groupMembers: groups.map((group) => index.groupMembers(group.id)),
+    all: index.searchUsers(undefined, {}).ids,
+    counts: [index.userCount('thrive'), index.userCount('ispring')],
+  };
+}
+
+describe('the directory index over the whole demo organisation', () => {
+  let index: DirectoryIndex;
+  beforeAll(() => {
+    index = buildIndex();
+  });
+
+  it('holds every user, department and group', () => {
+    expect(index.userCount('thrive')).toBe(organisation.thrive.users.length);
+    expect(index.userCount('ispring')).toBe(organisation.ispring.users.length);
+    for (const user of users) expect(index.user(user.id)?.user).toEqual(user);
+    expect(index.departments().length).toBe(departments.length);
+    expect(index.groups().length).toBe(groups.length);
+  });
+
+  it('v is in directReports(u) exactly when v.manager is u, the manager as the loaders resolve it', async () => {
+    const managers = await managersByTheLoadersWalk(users);
+    let withManager = 0;
+    for (const user of users) {
+      const manager = managers.get(user.id)!;
+      if (manager !== null) {
+        withManager += 1;
+        expect(index.directReports(manager), `${user.id} reports to ${manager}`).toContain(user.id);
+      }
+      for (const report of index.directReports(user.id)) expect(managers.get(report)).toBe(user.id);
+    }
+    // The organisation has managers (iSpring inherit walks among them), so the check is not empty.
+    expect(withManager).toBeGreaterThan(users.length / 2);
+  });
+
+  it('m is in members(d) exactly when m.department is d; with sub-departments, d or an ancestor of it', () => {
+    const ancestorsOf = (id: string | null): string[] => {
+      const chain: string[] = [];
+      const seen = new Set<string>();
+      while (id !== null && !seen.has(id)) {
+        seen.add(id);
+        chain.push(id);
+        id = model.departments.get(id)?.parentId ?? null;
+      }
+      return chain;
+    };
+    for (const department of departments) {
+      const direct = index.departmentMembers(department.id, false);
+      const deep = new Set(index.departmentMembers(department.id, true));
+      for (const user of users) {
+        expect(direct.includes(user.id)).toBe(user.departmentId === department.id);
+        expect(deep.has(user.id)).toBe(ancestorsOf(user.departmentId).includes(department.id));
+      }
+    }
+  });
+
+  it('m is in members(g) exactly when g is in m.groups; c is in children(d) exactly when c.parent is d', () => {
+    for (const group of groups) {
+      const members = new Set(index.groupMembers(group.id));
+      for (const user of users) expect(members.has(user.id)).toBe(user.groupIds.includes(group.id));
+    }
+    for (const department of departments) {
+      const children = index.children(department.id).map((child) => child.id);
+      expect(children.sort()).toEqual(
+        departments
+          .filter((other) => other.parentId === department.id)
+          .map((other) => other.id)
+          .sort(),
+      );
+    }
+  });
+
+  it('lists users in display-name order (folded), then id, and every filter narrows exactly', () => {
+    const all = index.searchUsers(undefined, {}).ids;
+    expect(all.length).toBe(users.length);
+    const keys = all.map((id) => `${foldForSearch(model.users.get(id)!.displayName)}\u0000${id}`);
+    expect(keys).toEqual([...keys].sort());
+
+    const department = departments.find((d) => index.departmentMembers(d.id, true).length > 3)!;
+    const group = groups.find((g) => index.groupMembers(g.id).length > 3)!;
+    for (const filter of [
+      { provider: 'ispring' as const },
+      { status: ['ACTIVE' as const] },
+      { departmentId: department.id },
+      { departmentId: department.id, includeSubdepartments: true },
+      { groupId: group.id },
+      { provider: 'thrive' as const, status: ['INACTIVE' as const, 'PENDING' as const] },
+    ]) {
+      const expected = all.filter((id) => {
+        const user = model.users.get(id)!;
+        if ('provider' in filter && user.provider !== filter.provider) return false;
+        if ('status' in filter && !filter.status.includes(user.status as never)) return false;
+        if ('groupId' in filter && !user.groupIds.includes(filter.groupId)) return false;
+        if ('departmentId' in filter) {
+          const members = index.departmentMembers(filter.departmentId, filter.includeSubdepartments === true);
+          if (!members.includes(id)) return false;
+        }
+        return true;
+      });
+      expect(index.searchUsers(undefined, filter).ids, JSON.stringify(filter)).toEqual(expected);
+    }
+  });
+});
+
+describe('search', () => {
+  let index: DirectoryIndex;
+  beforeAll(() => {
+    index = buildIndex();
+  });
+
+  it('finds every user by the folded prefix of each word of their name, whatever the case and accents', () => {
+    for (const user of users) {
+      for (const word of user.displayName.split(/\s+/).filter((w) => w.length >= 2)) {
+        const prefix = foldForSearch(word).slice(0, 3).toUpperCase();
+        const { ids } = index.searchUsers(prefix, {});
+        expect(ids, `${prefix} → ${user.displayName}`).toContain(user.id);
+      }
+    }
+  });
+
+  it('ignores accents and case: "zoe" and "ZOE" find Zoë, "arger" finds Ärger, "jose" finds José', () => {
+    // Names only: the email, login and ref hold none of these words, so a match is the name's.
+    const [first, second] = users.filter((user) => user.provider === 'thrive');
+    const zoe: UserModel = {
+      ...first!,
+      firstName: 'Zoë',
+      lastName: 'Ärger',
+      displayName: 'Zoë Ärger',
+      email: 'z1@x.test',
+      login: null,
+      ref: null,
+    };
+    const jose: UserModel = {
+      ...second!,
+      displayName: 'José Núñez',
+      email: 'j2@x.test',
+      login: null,
+      ref: null,
+    };
+    const local = buildIndex(
+      users.map((user) => (user.id === zoe.id ? zoe : user.id === jose.id ? jose : user)),
+    );
+    for (const [query, id] of [
+      ['zoe', zoe.id],
+      ['ZOE', zoe.id],
+      ['arger', zoe.id],
+      ['zoë ärg', zoe.id],
+      ['jose', jose.id],
+      ['nunez', jose.id],
+      ['José NÚÑEZ', jose.id],
+    ] as const) {
+      expect(local.searchUsers(query, {}).ids, query).toContain(id);
+    }
+    expect(local.searchUsers('zoe nunez', {}).ids).not.toContain(zoe.id);
+  });
+
+  it('every result has, for each query word, a word of its name, email, login or ref starting with it', () => {
+    for (const query of ['jo', 'an pa', 'north', 'zo', 'ma']) {
+      const { ids } = index.searchUsers(query, {});
+      expect(ids.length, query).toBeGreaterThan(0);
+      for (const id of ids) {
+        const user = model.users.get(id)!;
+        const words = [user.displayName, user.email, user.login, user.ref]
+          .filter((value): value is string => !!value)
+          .flatMap((value) => foldForSearch(value).split(/[\s\p{P}]+/u));
+        for (const part of query.split(' ')) {
+          expect(
+            words.some((word) => word.startsWith(part)),
+            `${query} → ${user.displayName}`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('finds a name in a script without case or accents', () => {
+    const someone = users.find((user) => user.provider === 'ispring')!;
+    const renamed: UserModel = { ...someone, firstName: '山田', lastName: '太郎', displayName: '山田 太郎' };
+    const local = buildIndex(users.map((user) => (user.id === someone.id ? renamed : user)));
+    expect(local.searchUsers('山田', {}).ids).toEqual([someone.id]);
+  });
+
+  it('needs every word: two words find only users matching both', () => {
+    const user = users.find((u) => u.firstName && u.lastName)!;
+    const query = `${user.firstName!.slice(0, 3)} ${user.lastName!.slice(0, 3)}`;
+    const { ids } = index.searchUsers(query, {});
+    expect(ids).toContain(user.id);
+    for (const id of ids) {
+      const name = foldForSearch(model.users.get(id)!.displayName);
+      const words = name.split(/\s+/);
+      for (const part of foldForSearch(query).split(' ')) {
+        const inName = words.some((word) => word.startsWith(part));
+        const other = model.users.get(id)!;
+        const inRest = [other.email, other.login, other.ref]
+          .filter((value): value is string => !!value)
+          .some((value) =>
+            foldForSearch(value)
+              .split(/[\s\p{P}]+/u)
+              .some((word) => word.startsWith(part)),
+          );
+        expect(inName || inRest).toBe(true);
+      }
+    }
+  });
+
+  it('ranks an exact email, login or ref first', () => {
+    for (const user of users.filter((u) => u.email).slice(0, 40)) {
+      const { ids, ranked } = index.searchUsers(user.email!.toUpperCase(), {});
+      expect(ranked).toBe(true);
+      // Several accounts may share an email (the same person in both providers): they come first.
+      const sharing = users.filter(
+        (other) => other.email && normaliseEmail(other.email) === normaliseEmail(user.email!),
+      );
+      expect(new Set(ids.slice(0, sharing.length))).toEqual(new Set(sharing.map((other) => other.id)));
+    }
+  });
+});
+
+describe('an index changed step by step', () => {
+  /** One change of the organisation, as a sync or a webhook would apply it. */
+  type Step =
+    | { kind: 'remove'; user: number }
+    | { kind: 'move'; user: number; department: number }
+    | { kind: 'rename'; user: number; name: string }
+    | { kind: 'regroup'; user: number; group: number }
+    | { kind: 'restore'; user: number }
+    | { kind: 'manager'; user: number; manager: number };
+
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1) }),
+    fc.record({
+      kind: fc.constant('move' as const),
+      user: fc.nat(users.length - 1),
+      department: fc.nat(departments.length - 1),
+    }),
+    fc.record({
+      kind: fc.constant('rename' as const),
+      user: fc.nat(users.length - 1),
+      name: fc.constantFrom('Zoë Ärger', 'josé', 'Ana', 'Ａｎａ', 'a'),
+    }),
+    fc.record({
+      kind: fc.constant('regroup' as const),
+      user: fc.nat(users.length - 1),
+      group: fc.nat(groups.length - 1),
+    }),
+    fc.record({ kind: fc.constant('restore' as const), user: fc.nat(users.length - 1) }),
+    fc.record({
+      kind: fc.constant('manager' as const),
+      user: fc.nat(users.length - 1),
+      manager: fc.nat(users.length - 1),
+    }),
+  );
+
+  it('equals an index built from scratch with the same records, whatever the changes', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps: Step[]) => {
+        const current = new Map(users.map((user) => [user.id, user]));
+        const index = buildIndex();
+        let time = 2;
+        for (const change of steps) {
+          const original = users[change.user]!;
+          const held = current.get(original.id);
+          time += 1;
+          if (change.kind === 'remove') {
+            current.delete(original.id);
+            index.removeUsers([original.id]);
+            continue;
+          }
+          const base = held ?? original;
+          let next: UserModel;
+          if (change.kind === 'restore') next = original;
+          else if (change.kind === 'rename')
+            next = { ...base, displayName: change.name, firstName: change.name };
+          else if (change.kind === 'manager') {
+            const manager = users[change.manager]!;
+            if (manager.provider !== base.provider) continue;
+            next = { ...base, managerRules: [{ kind: 'user', userId: manager.id }] };
+          } else if (change.kind === 'move') {
+            const department = departments[change.department]!;
+            if (department.provider !== base.provider) continue;
+            next = { ...base, departmentId: department.id };
+          } else {
+            const group = groups[change.group]!;
+            if (group.provider !== base.provider) continue;
+            next = { ...base, groupIds: [group.id] };
+          }
+          current.set(next.id, next);
+          index.putUsers([next], time);
+        }
+        const fresh = buildIndex([...current.values()]);
+        expect(snapshot(index, users)).toEqual(snapshot(fresh, users));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('never replaces a newer read with an older one, and removes only users read before a time', () => {
+    const index = buildIndex();
+    const user = users[0]!;
+    const renamed = { ...user, displayName: 'Renamed Later' };
+    expect(index.putUsers([renamed], 10)).toBe(1);
+    expect(index.putUsers([user], 5)).toBe(0);
+    expect(index.user(user.id)?.user.displayName).toBe('Renamed Later');
+    expect(index.removeUsers([user.id], 10)).toBe(0);
+    expect(index.removeUsers([user.id], 11)).toBe(1);
+    expect(index.user(user.id)).toBeUndefined();
+  });
+
+  it('re-resolves inherited managers when the departments change', async () => {
+    const index = buildIndex();
+    const inheriting = users.find(
+      (user) =>
+        user.provider === 'ispring' &&
+        user.managerRules[0]?.kind === 'department' &&
+        index.managerOf(user.id),
+    )!;
+    const rule = inheriting.managerRules[0] as Extract<
+      UserModel['managerRules'][number],
+      { kind: 'department' }
+    >;
+    // The user's own department now names nobody and inherits from no one: no manager.
+    const changed: DepartmentModel[] = byProvider(departments, 'ispring').map((department) =>
+      department.id === rule.departmentId ? { ...department, supervisor: NO_MANAGER } : department,
+    );
+    const before = index.managerOf(inheriting.id)!;
+    index.replaceCatalog('ispring', changed, byProvider(groups, 'ispring') as GroupModel[]);
+    expect(index.managerOf(inheriting.id)).toBeNull();
+    expect(index.directReports(before)).not.toContain(inheriting.id);
+  });
+});
