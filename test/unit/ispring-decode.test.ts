@@ -16,6 +16,7 @@ import {
   type IspringBody,
 } from '../../src/providers/ispring/decode.ts';
 import type { IspringDepartment, IspringUserProfile } from '../../src/providers/ispring/wire.ts';
+import { PayloadIssues } from '../../src/payload.ts';
 
 const fixtureText = (name: string): string =>
   readFileSync(new URL(`../fixtures/ispring/${name}`, import.meta.url), 'utf8');
@@ -477,6 +478,29 @@ describe('readIspringUsersPage', () => {
       ),
     );
     expect(page.items).toHaveLength(2);
+  });
+});
+
+describe('lists holding text where their items should be', () => {
+  // Read as a list of one unreadable item, such a list came out empty once the item was dropped:
+  // no departments, no groups, a users page with nobody on it.
+  it.each([
+    ['<userProfiles>', '<response><userProfiles>none</userProfiles></response>', 'response.userProfiles'],
+    ['"userProfiles"', '{"userProfiles":"none"}', 'userProfiles'],
+    ['"userProfiles" a number', '{"userProfiles":5}', 'userProfiles'],
+  ])('refuses %s holding text as a users page', async (_name, text, path) => {
+    const error = await shapeError(async () => readIspringUsersPage(await body(text)));
+    expect(error.path).toBe(path);
+  });
+
+  it.each([
+    ['<departments>', '<response><departments>none</departments></response>', decodeIspringDepartmentList],
+    ['"departments"', '{"departments":"none"}', decodeIspringDepartmentList],
+    ['<groups>', '<response><groups>none</groups></response>', decodeIspringGroupList],
+    ['"groups"', '{"groups":"none"}', decodeIspringGroupList],
+  ] as const)('refuses %s holding text, leniently read or not', async (_name, text, decode) => {
+    await shapeError(async () => decode(await body(text), new PayloadIssues()));
+    await shapeError(async () => decode(await body(text)));
   });
 });
 

@@ -160,7 +160,14 @@ function xmlItems(
   const what = `a list of <${item}> under <response>`;
   const children = responseChildren(document, what);
   const wrapped = children[plural];
-  if (wrapped !== undefined) return fromXml(wrapped, xmlList(item, shape)) as unknown[];
+  if (wrapped !== undefined) {
+    // `<departments>none</departments>`: text where the items should be is not this list. Read as
+    // a list of one unreadable item, it became an empty list once that item was dropped.
+    if (wrapped.some((occurrence) => typeof occurrence === 'string' && occurrence.trim() !== '')) {
+      throw new PayloadShapeError(`response.${plural}`, `<${item}> elements`, 'text');
+    }
+    return fromXml(wrapped, xmlList(item, shape)) as unknown[];
+  }
   if (children[item] !== undefined) return repeatedFromXml(children[item], shape);
   if (emptyIsAnAnswer && Object.keys(children).length === 0) return [];
   throw new PayloadShapeError('(body)', what, `<response> without <${plural}> or <${item}>`);
@@ -231,6 +238,8 @@ function jsonItems(value: unknown, plural: string, item: string): { items: unkno
   for (const key of [plural, item]) {
     const inner = source[key];
     if (inner === undefined || inner === null) continue;
+    // A string or a number is neither a list nor one item of it (see `xmlItems`).
+    if (typeof inner !== 'object') return fail(key, 'an array, or one object', inner);
     return { items: Array.isArray(inner) ? inner : [inner], path: key };
   }
   return fail('', what, body);
