@@ -45,6 +45,44 @@ export interface DirectoryProvider {
    * own: a unit is named only when an audience has its id).
    */
   unknownDepartment(id: string): DepartmentModel | null;
+
+  /** Every record of the provider, for the directory index (`src/directory/`). */
+  readonly listing: ProviderListing;
+}
+
+/**
+ * A provider's whole content, read through its list endpoints with the same client, resilience and
+ * decoding as every other read. Each call is one upstream request (with its retries, within its own
+ * `UPSTREAM_DEADLINE_MS`), except where a list does not tell everything and by-id reads complete
+ * it. A page or list that cannot be read is a `ProviderError`, never an empty answer.
+ */
+export interface ProviderListing {
+  /**
+   * One page of users: `cursor` null for the first; the page's `next` is the cursor of the page
+   * after it, null after the last. Cursors are the provider's own (a page token, a page number).
+   * `updatedSince` (ISO 8601) asks only for users changed on or after it, where
+   * `supportsUpdatedSince`.
+   */
+  readUsersPage(cursor: string | null, options?: { readonly updatedSince?: string }): Promise<UserListPage>;
+  /** True when the user list takes `updatedSince` (Thrive's `GET /users`). */
+  readonly supportsUpdatedSince: boolean;
+  /** Every department, each whole (its parent known). */
+  readAllDepartments(): Promise<readonly DepartmentModel[]>;
+  /** Every group, each whole (its parent known). */
+  readAllGroups(): Promise<readonly GroupModel[]>;
+}
+
+export interface UserListPage {
+  readonly users: readonly UserModel[];
+  /** The next page's cursor; null after the last page. */
+  readonly next: string | null;
+  /**
+   * Asked with `updatedSince`: true when the answer holds users not changed since then, so the
+   * provider ignored the filter (and polling it is pointless).
+   */
+  readonly ignoredUpdatedSince?: boolean;
+  /** How many users the whole list holds, when the provider says (Thrive's `totalResults`). */
+  readonly totalUsers?: number;
 }
 
 /** What an operation tells the session it opens. */

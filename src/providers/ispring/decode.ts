@@ -287,6 +287,34 @@ export function readIspringUsersPage(body: IspringBody): IspringRawUsersPage {
   };
 }
 
+/** A users page read whole: each profile decoded on its own (see `decodeIspringUserListPage`). */
+export interface IspringUserListPage {
+  readonly profiles: readonly { readonly profile: IspringUserProfile; readonly path: string }[];
+  /** How many profiles the page held, those dropped included: an empty page ends the list. */
+  readonly received: number;
+  readonly nextPageToken: string | undefined;
+}
+
+/**
+ * `GET /users/v2` read page by page for every user (the directory listing): the envelope strict
+ * (`readIspringUsersPage`: a body that is not a users page fails), each profile lenient. A profile
+ * that cannot be read at all (not an object, no usable `userId`) is dropped and noted in `issues`,
+ * as a list's item is (`decodeList`); a field that does not fit is left out and noted.
+ */
+export function decodeIspringUserListPage(body: IspringBody, issues: PayloadIssues): IspringUserListPage {
+  const page = readIspringUsersPage(body);
+  const profiles: { profile: IspringUserProfile; path: string }[] = [];
+  for (const item of page.items) {
+    try {
+      profiles.push({ profile: decodeIspringUserProfile(item.value, item.path, issues), path: item.path });
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError)) throw error;
+      issues.addError(error);
+    }
+  }
+  return { profiles, received: page.items.length, nextPageToken: page.nextPageToken };
+}
+
 /** The `userId` of a profile not yet decoded, when it is a readable iSpring id (lower case). */
 export function userIdOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
