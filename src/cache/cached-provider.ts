@@ -70,6 +70,9 @@ export function withCache(
     checkCredentials: () => provider.checkCredentials(),
     sharesOneCatalog: provider.sharesOneCatalog,
     unknownDepartment: (id) => provider.unknownDepartment(id),
+    // The directory index reads the listing to keep its own replica: caching it here would only
+    // hand the index an older copy of what it is refreshing.
+    listing: provider.listing,
     openSession(options): ProviderSession {
       const inner = provider.openSession(options);
       const departmentReads = departments?.open({

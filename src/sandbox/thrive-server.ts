@@ -18,6 +18,7 @@ import {
   type ThriveVariants,
 } from './variants.js';
 import { THRIVE_ENDPOINTS } from '../providers/thrive/endpoints.js';
+import { toIsoDateTime } from '../providers/dates.js';
 
 /**
  * Thrive Learning's REST API v1 as its public docs describe it: JSON everywhere,
@@ -181,6 +182,15 @@ function pageOf<T>(items: readonly T[], { page, perPage }: Paging): ThrivePage<T
     pagination: { totalResults: items.length, totalPages: Math.ceil(items.length / perPage), page, perPage },
     results: items.slice((page - 1) * perPage, page * perPage),
   };
+}
+
+/**
+ * True when the user's `updatedAt` is `from` (epoch ms) or later. A user without a readable
+ * `updatedAt` is left out of a filtered list: nothing says it changed.
+ */
+function updatedOnOrAfter(user: ThriveUser, from: number): boolean {
+  const updatedAt = typeof user.updatedAt === 'string' ? toIsoDateTime(user.updatedAt) : null;
+  return updatedAt !== null && Date.parse(updatedAt) >= from;
 }
 
 function checkRecord(record: unknown, kind: string): void {
@@ -442,7 +452,21 @@ function createThriveApi(
     if (first === 'users' && n === 1) {
       return read((params) => {
         const paging = readPaging(params, 1000, false);
-        return 'status' in paging ? paging : json(200, pageOf(directory.users, paging));
+        if ('status' in paging) return paging;
+        const since = settings.current.usersIgnoreUpdatedSince ? null : params.get('updatedSince');
+        if (since === null) return json(200, pageOf(directory.users, paging));
+        const sinceIso = toIsoDateTime(since);
+        if (sinceIso === null) {
+          return error(400, `updatedSince must be an ISO 8601 date or date-time; got ${shown(since)}.`);
+        }
+        const from = Date.parse(sinceIso);
+        return json(
+          200,
+          pageOf(
+            directory.users.filter((user) => updatedOnOrAfter(user, from)),
+            paging,
+          ),
+        );
       });
     }
     if (first === 'users' && second === 'ref' && n === 3 && third) {

@@ -76,6 +76,12 @@ export interface ThriveVariants {
    */
   audienceList: 'stubs' | 'full';
   /**
+   * GET /users `updatedSince`: false honours it (only users whose `updatedAt` is on or after it;
+   * a value that is not an ISO 8601 date or date-time is 400); true ignores the parameter
+   * altogether, as an API that does not know it would, and answers every user.
+   */
+  usersIgnoreUpdatedSince: boolean;
+  /**
    * 401 and 403 of the API: 'documented' `{status, error, message}` or 'gateway'
    * `{"message":"Unauthorized"}` / `{"message":"Forbidden"}` as an API gateway words them.
    */
@@ -117,6 +123,7 @@ export const DEFAULT_ISPRING_VARIANTS: Readonly<IspringVariants> = Object.freeze
 export const DEFAULT_THRIVE_VARIANTS: Readonly<ThriveVariants> = Object.freeze({
   tokenClientAuth: 'basic',
   audienceList: 'stubs',
+  usersIgnoreUpdatedSince: false,
   authErrors: 'documented',
   notFoundMessage: 'string',
   malformedUserId: 400,
@@ -148,6 +155,7 @@ export const THRIVE_VARIANT_VALUES: VariantValues<ThriveVariants> = Object.freez
 >({
   tokenClientAuth: ['basic', 'post', 'either'],
   audienceList: ['stubs', 'full'],
+  usersIgnoreUpdatedSince: [false, true],
   authErrors: ['documented', 'gateway'],
   notFoundMessage: ['string', 'object'],
   malformedUserId: [400, 404],

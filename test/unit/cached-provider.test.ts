@@ -6,6 +6,7 @@ import { createCacheStore, type CacheEntry } from '../../src/cache/store.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { NO_MANAGER, type DepartmentModel, type GroupModel, type UserModel } from '../../src/models.ts';
 import type { DirectoryProvider } from '../../src/providers/types.ts';
+import { unusedListing } from '../helpers/listing.ts';
 
 /**
  * The caching decorator over a fake provider that counts what it is asked: hits, "not found",
@@ -112,6 +113,7 @@ function fakeProvider() {
     checkCredentials: async () => {},
     sharesOneCatalog: false,
     unknownDepartment: () => null,
+    listing: unusedListing(),
     openSession: () => ({
       async fetchUsers(ids) {
         calls.fetchUsers.push([...ids]);
@@ -447,6 +449,16 @@ describe('withCache: departments and groups', () => {
       await session.listGroups();
     }
     expect(calls).toMatchObject({ listDepartments: 2, fetchDepartment: ['d1', 'd1'], listGroups: 1 });
+  });
+});
+
+describe('withCache: the listing', () => {
+  it("is the provider's own: the directory index keeps its own replica, so listing reads are never cached", () => {
+    const { provider } = fakeProvider();
+    const cache = createCacheStore({ maxEntries: 10, maxBytes: 1024 * 1024 });
+    const decorated = withCache(provider, cache, TTLS);
+    expect(decorated).not.toBe(provider);
+    expect(decorated.listing).toBe(provider.listing);
   });
 });
 

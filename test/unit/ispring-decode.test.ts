@@ -9,6 +9,7 @@ import {
   decodeIspringGroupList,
   decodeIspringTokenResponse,
   decodeIspringUser,
+  decodeIspringUserListPage,
   decodeIspringUsersPage,
   parseIspringBody,
   readIspringUsersPage,
@@ -16,6 +17,7 @@ import {
   type IspringBody,
 } from '../../src/providers/ispring/decode.ts';
 import type { IspringDepartment, IspringUserProfile } from '../../src/providers/ispring/wire.ts';
+import { PayloadIssues } from '../../src/payload.ts';
 
 const fixtureText = (name: string): string =>
   readFileSync(new URL(`../fixtures/ispring/${name}`, import.meta.url), 'utf8');
@@ -477,6 +479,84 @@ describe('readIspringUsersPage', () => {
       ),
     );
     expect(page.items).toHaveLength(2);
+  });
+});
+
+describe('lists holding text where their items should be', () => {
+  // Read as a list of one unreadable item, such a list came out empty once the item was dropped:
+  // no departments, no groups, a users page with nobody on it.
+  it.each([
+    ['<userProfiles>', '<response><userProfiles>none</userProfiles></response>', 'response.userProfiles'],
+    ['"userProfiles"', '{"userProfiles":"none"}', 'userProfiles'],
+    ['"userProfiles" a number', '{"userProfiles":5}', 'userProfiles'],
+  ])('refuses %s holding text as a users page', async (_name, text, path) => {
+    const error = await shapeError(async () => readIspringUsersPage(await body(text)));
+    expect(error.path).toBe(path);
+  });
+
+  it.each([
+    ['<departments>', '<response><departments>none</departments></response>', decodeIspringDepartmentList],
+    ['"departments"', '{"departments":"none"}', decodeIspringDepartmentList],
+    ['<groups>', '<response><groups>none</groups></response>', decodeIspringGroupList],
+    ['"groups"', '{"groups":"none"}', decodeIspringGroupList],
+  ] as const)('refuses %s holding text, leniently read or not', async (_name, text, decode) => {
+    await shapeError(async () => decode(await body(text), new PayloadIssues()));
+    await shapeError(async () => decode(await body(text)));
+  });
+});
+
+describe('decodeIspringUserListPage', () => {
+  const OTHER_ID = 'f29d887c-5cff-11e9-9e6a-0a580af40692';
+
+  it('decodes each profile leniently, and drops one without a usable id, noting it', async () => {
+    const issues = new PayloadIssues();
+    const page = decodeIspringUserListPage(
+      await json({
+        userProfiles: [
+          { userId: USER_ID, status: 1, addedDate: 42 },
+          { userId: 'kate.smith' },
+          'not a profile',
+          { userId: OTHER_ID },
+        ],
+        nextPageToken: 'next',
+      }),
+      issues,
+    );
+    expect(page).toEqual({
+      profiles: [
+        { profile: { userId: USER_ID, status: 1 }, path: 'userProfiles[0]' },
+        { profile: { userId: OTHER_ID }, path: 'userProfiles[3]' },
+      ],
+      received: 4,
+      nextPageToken: 'next',
+    });
+    expect(issues.list().map((issue) => issue.path)).toEqual([
+      'userProfiles[0].addedDate',
+      'userProfiles[1].userId',
+      'userProfiles[2]',
+    ]);
+    expect(JSON.stringify(issues.list())).not.toContain('kate.smith');
+  });
+
+  it('reads the empty pages as empty, with no token', async () => {
+    for (const text of [
+      '<response><userProfiles></userProfiles></response>',
+      '<response><userProfiles/><nextPageToken/></response>',
+      '{"userProfiles":[],"nextPageToken":""}',
+      '{"userProfiles":[]}',
+    ]) {
+      expect(decodeIspringUserListPage(await body(text), new PayloadIssues()), text).toEqual({
+        profiles: [],
+        received: 0,
+        nextPageToken: undefined,
+      });
+    }
+  });
+
+  it('keeps the envelope strict', async () => {
+    for (const text of ['<response/>', '{}', '<response><code>500</code><message>x</message></response>']) {
+      await shapeError(async () => decodeIspringUserListPage(await body(text), new PayloadIssues()));
+    }
   });
 });
 

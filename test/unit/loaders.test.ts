@@ -11,6 +11,7 @@ import {
   type UserModel,
 } from '../../src/models.ts';
 import type { DirectoryProvider } from '../../src/providers/types.ts';
+import { unusedListing } from '../helpers/listing.ts';
 
 /** A department or group entity with just what the catalog loader reads. */
 function entity(kind: CatalogKind, id: string): DepartmentModel & GroupModel {
@@ -264,6 +265,7 @@ describe('user loader (README, "How requests are batched")', () => {
       checkCredentials: async () => {},
       sharesOneCatalog: false,
       unknownDepartment: () => null,
+      listing: unusedListing(),
       openSession: () => ({
         async fetchUsers(ids) {
           calls.push([...ids]);

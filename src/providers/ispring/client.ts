@@ -17,6 +17,7 @@ import {
   decodeIspringGroupById,
   decodeIspringGroupList,
   decodeIspringUser,
+  decodeIspringUserListPage,
   decodeIspringUserProfile,
   parseIspringBody,
   readIspringUsersPage,
@@ -50,6 +51,16 @@ export interface IspringClient {
   fetchGroup(id: string, call?: CallOptions): Promise<IspringDetailedGroup | null>;
   /** `GET /group`: every group, in one request. */
   listGroups(call?: CallOptions): Promise<IspringGroup[]>;
+  /**
+   * One page of every user: `GET /users/v2?pageSize=…[&pageToken=…]`, its profiles mapped to models
+   * (one that cannot be read is dropped and reported). A next token equal to `pageToken` is an
+   * `UPSTREAM_BAD_RESPONSE`: following it would read the same page for ever.
+   */
+  listUsersPage(
+    pageToken: string | undefined,
+    pageSize: number,
+    call?: CallOptions,
+  ): Promise<{ users: UserModel[]; received: number; nextPageToken: string | undefined }>;
   /** The cheapest authenticated read: `GET /users/v2?pageSize=1`. */
   checkCredentials(): Promise<void>;
   /**
@@ -365,6 +376,36 @@ export function createIspringClient(
       const endpoint = ISPRING_ENDPOINTS.groupList;
       const response = await getListOrFail(endpoint, 'group', call);
       return interpret(endpoint, response, decodeIspringGroupList, call);
+    },
+
+    async listUsersPage(pageToken, pageSize, call) {
+      const endpoint = ISPRING_ENDPOINTS.usersV2;
+      const params = new URLSearchParams({ pageSize: String(pageSize) });
+      if (pageToken !== undefined) params.set('pageToken', pageToken);
+      const response = await getListOrFail(endpoint, 'users/v2', call, params);
+      const page = await interpret(
+        endpoint,
+        response,
+        (body, issues) => {
+          const read = decodeIspringUserListPage(body, issues);
+          return {
+            users: read.profiles.map(({ profile, path }) => toUserModel(profile, issues, path)),
+            received: read.received,
+            nextPageToken: read.nextPageToken,
+          };
+        },
+        call,
+      );
+      if (pageToken !== undefined && page.nextPageToken === pageToken) {
+        // The token itself stays out of the message: it encodes a user's id.
+        throw new ProviderError(
+          'UPSTREAM_BAD_RESPONSE',
+          'ispring',
+          `iSpring answered ${endpoint} with the page token it was asked with: its pages would never end.`,
+          { endpoint, status: response.status },
+        );
+      }
+      return page;
     },
 
     async checkCredentials() {

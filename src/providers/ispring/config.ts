@@ -46,13 +46,23 @@ export interface IspringConfig {
    * `json`. Either is read whatever comes back.
    */
   readonly format: 'xml' | 'json';
+  /**
+   * `pageSize` for `GET /users/v2` read page by page, which only the directory listing does
+   * (`ProviderListing`); absent: `ISPRING_DEFAULTS.userPageSize`, the most iSpring allows (and its
+   * default). Tests set it small to page a small organisation.
+   */
+  readonly userPageSize?: number | undefined;
   /** Retries, deadline, in-flight bound, circuit breaker, body bound; absent: `defaultResilience('ispring')`. */
   readonly resilience?: ResilienceConfig | undefined;
 }
 
 export const DEFAULT_ISPRING_BASE_URL = 'https://api-learn.ispringlearn.com';
 
-export const ISPRING_DEFAULTS = Object.freeze({ userBatchSize: 100, format: 'xml' as const });
+export const ISPRING_DEFAULTS = Object.freeze({
+  userBatchSize: 100,
+  format: 'xml' as const,
+  userPageSize: 1000,
+});
 
 /** The `ISPRING_*` settings; undefined when no iSpring credential is set (iSpring is then not served). */
 export function readIspringConfig(

@@ -160,7 +160,14 @@ function xmlItems(
   const what = `a list of <${item}> under <response>`;
   const children = responseChildren(document, what);
   const wrapped = children[plural];
-  if (wrapped !== undefined) return fromXml(wrapped, xmlList(item, shape)) as unknown[];
+  if (wrapped !== undefined) {
+    // `<departments>none</departments>`: text where the items should be is not this list. Read as
+    // a list of one unreadable item, it became an empty list once that item was dropped.
+    if (wrapped.some((occurrence) => typeof occurrence === 'string' && occurrence.trim() !== '')) {
+      throw new PayloadShapeError(`response.${plural}`, `<${item}> elements`, 'text');
+    }
+    return fromXml(wrapped, xmlList(item, shape)) as unknown[];
+  }
   if (children[item] !== undefined) return repeatedFromXml(children[item], shape);
   if (emptyIsAnAnswer && Object.keys(children).length === 0) return [];
   throw new PayloadShapeError('(body)', what, `<response> without <${plural}> or <${item}>`);
@@ -231,6 +238,8 @@ function jsonItems(value: unknown, plural: string, item: string): { items: unkno
   for (const key of [plural, item]) {
     const inner = source[key];
     if (inner === undefined || inner === null) continue;
+    // A string or a number is neither a list nor one item of it (see `xmlItems`).
+    if (typeof inner !== 'object') return fail(key, 'an array, or one object', inner);
     return { items: Array.isArray(inner) ? inner : [inner], path: key };
   }
   return fail('', what, body);
@@ -276,6 +285,34 @@ export function readIspringUsersPage(body: IspringBody): IspringRawUsersPage {
     items: items.map((value, index) => ({ value, path: `${path}[${index}]` })),
     nextPageToken: pageToken(token, 'nextPageToken'),
   };
+}
+
+/** A users page read whole: each profile decoded on its own (see `decodeIspringUserListPage`). */
+export interface IspringUserListPage {
+  readonly profiles: readonly { readonly profile: IspringUserProfile; readonly path: string }[];
+  /** How many profiles the page held, those dropped included: an empty page ends the list. */
+  readonly received: number;
+  readonly nextPageToken: string | undefined;
+}
+
+/**
+ * `GET /users/v2` read page by page for every user (the directory listing): the envelope strict
+ * (`readIspringUsersPage`: a body that is not a users page fails), each profile lenient. A profile
+ * that cannot be read at all (not an object, no usable `userId`) is dropped and noted in `issues`,
+ * as a list's item is (`decodeList`); a field that does not fit is left out and noted.
+ */
+export function decodeIspringUserListPage(body: IspringBody, issues: PayloadIssues): IspringUserListPage {
+  const page = readIspringUsersPage(body);
+  const profiles: { profile: IspringUserProfile; path: string }[] = [];
+  for (const item of page.items) {
+    try {
+      profiles.push({ profile: decodeIspringUserProfile(item.value, item.path, issues), path: item.path });
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError)) throw error;
+      issues.addError(error);
+    }
+  }
+  return { profiles, received: page.items.length, nextPageToken: page.nextPageToken };
 }
 
 /** The `userId` of a profile not yet decoded, when it is a readable iSpring id (lower case). */

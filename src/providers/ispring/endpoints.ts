@@ -16,7 +16,10 @@ export const ISPRING_ENDPOINTS = Object.freeze({
   userListV2: 'GET /user/v2',
   /** Served by the sandbox; the subgraph does not read it. */
   users: 'GET /users',
-  /** Users by id (`userIds[]`), and the credential check (`pageSize=1`). */
+  /**
+   * Users by id (`userIds[]`), the credential check (`pageSize=1`), and every user page by page
+   * (`pageSize`, `pageToken`) for the directory listing.
+   */
   usersV2: 'GET /users/v2',
   /** Users by id in an XML body, for tenants whose GET ignores `userIds[]`. */
   usersV2ByPost: 'POST /users/v2',

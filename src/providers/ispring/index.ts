@@ -2,9 +2,9 @@ import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel } from '../../models.js';
 import type { CallOptions } from '../http/types.js';
 import { createResilience } from '../resilience/index.js';
-import type { DirectoryProvider, ProviderOptions, ProviderSession } from '../types.js';
+import type { DirectoryProvider, ProviderListing, ProviderOptions, ProviderSession } from '../types.js';
 import { createIspringClient, type IspringClient } from './client.js';
-import { ispringSecrets, type IspringConfig } from './config.js';
+import { ISPRING_DEFAULTS, ispringSecrets, type IspringConfig } from './config.js';
 import { toDepartmentModel, toGroupModel } from './mapper.js';
 
 export { createIspringClient, type IspringClient } from './client.js';
@@ -41,6 +41,38 @@ export function createIspringProvider(
     sharesOneCatalog: false,
     // An iSpring department is always readable by id: one that is not there does not exist.
     unknownDepartment: () => null,
+    listing: createIspringListing(client, config.userPageSize ?? ISPRING_DEFAULTS.userPageSize),
+  };
+}
+
+/**
+ * iSpring's whole content for the directory index, one request a call, each with its own
+ * `UPSTREAM_DEADLINE_MS`:
+ *
+ * - users: `GET /users/v2?pageSize=<userPageSize>`, the cursor iSpring's `nextPageToken`. The list
+ *   ends when a page has no token (absent or empty) or no profiles. iSpring has no `updatedSince`:
+ *   asked with one, the page is every user's, and says so (`ignoredUpdatedSince`);
+ * - departments: `GET /department`, which gives every department whole (its parent);
+ * - groups: `GET /group` (iSpring's groups are flat).
+ */
+function createIspringListing(client: IspringClient, pageSize: number): ProviderListing {
+  return {
+    supportsUpdatedSince: false,
+
+    async readUsersPage(cursor, options) {
+      if (cursor === '') throw new RangeError("An empty cursor is not one of iSpring's page tokens.");
+      const page = await client.listUsersPage(cursor ?? undefined, pageSize);
+      const next = page.received === 0 ? undefined : page.nextPageToken;
+      return {
+        users: page.users,
+        next: next ?? null,
+        ...(options?.updatedSince === undefined ? {} : { ignoredUpdatedSince: true }),
+      };
+    },
+
+    readAllDepartments: async () => (await client.listDepartments()).map(toDepartmentModel),
+
+    readAllGroups: async () => (await client.listGroups()).map(toGroupModel),
   };
 }
 

@@ -13,10 +13,12 @@ import {
   decodeThriveAudience,
   decodeThriveAudiencePage,
   decodeThriveUser,
+  decodeThriveUserPage,
   parseThriveJson,
 } from './decode.js';
 import { areStubs, toUserModel } from './mapper.js';
-import type { ThriveAudience } from './wire.js';
+import type { ThriveAudience, ThrivePagination } from './wire.js';
+import { toIsoDateTime } from '../dates.js';
 import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
@@ -37,6 +39,15 @@ export interface ThriveClient {
    * (`AudienceStub`s), so the list cannot tell the tree.
    */
   listAudiences(call?: CallOptions): Promise<AudienceList>;
+  /**
+   * One page of `GET /users` (`page` from 1), its users mapped to models. `updatedSince` (already
+   * an ISO 8601 instant) asks for the users changed on or after it.
+   */
+  readUsersPage(
+    page: number,
+    options: { readonly perPage: number; readonly updatedSince?: string | undefined },
+    call?: CallOptions,
+  ): Promise<UsersPage>;
   /** The cheapest authenticated request: `GET /audiences?page=1&perPage=1`. */
   checkCredentials(): Promise<void>;
   /**
@@ -49,6 +60,21 @@ export interface ThriveClient {
 export interface AudienceList {
   readonly audiences: readonly ThriveAudience[];
   readonly stubs: boolean;
+}
+
+/** One page of `GET /users` as the listing reads it. */
+export interface UsersPage {
+  /** The users that could be read (one without a usable id is dropped and reported). */
+  readonly users: readonly UserModel[];
+  /** How many items `results` held, those dropped included: an empty page ends the list. */
+  readonly received: number;
+  /** Absent when Thrive sent none (the reader then stops on a short page). */
+  readonly pagination: ThrivePagination | undefined;
+  /**
+   * Asked with `updatedSince`: true when a user's `updatedAt` is earlier than it, so Thrive did
+   * not apply the filter. Decided here, from the wire records: the models carry no `updatedAt`.
+   */
+  readonly olderThanAsked: boolean;
 }
 
 /** Bounds a list read whose pagination never ends (a misbehaving server), at a million audiences. */
@@ -170,6 +196,42 @@ export function createThriveClient(
       }
       const audiences = [...byId.values()];
       return { audiences, stubs: areStubs(audiences) };
+    },
+
+    async readUsersPage(page, { perPage, updatedSince }, call) {
+      const endpoint = THRIVE_ENDPOINTS.users;
+      const params = new URLSearchParams({ page: String(page), perPage: String(perPage) });
+      if (updatedSince !== undefined) params.set('updatedSince', updatedSince);
+      const response = await upstream.get(endpoint, 'users', params, call);
+      if (response.status === 404) throw listNotFound(endpoint);
+      const since = updatedSince === undefined ? undefined : Date.parse(updatedSince);
+      const read = interpret(
+        endpoint,
+        response,
+        (json, issues) => {
+          const body = decodeThriveUserPage(json, issues);
+          // The envelope has been checked: `results` is an array.
+          const received = (json as { results: unknown[] }).results.length;
+          const olderThanAsked =
+            since !== undefined &&
+            body.results.some((user) => {
+              const updatedAt = user.updatedAt == null ? null : toIsoDateTime(user.updatedAt);
+              return updatedAt !== null && Date.parse(updatedAt) < since;
+            });
+          const users = body.results.map((user) => toUserModel(user, issues));
+          return { users, received, pagination: body.pagination ?? undefined, olderThanAsked };
+        },
+        call,
+      );
+      if (read.pagination !== undefined && read.pagination.page !== page) {
+        throw new ProviderError(
+          'UPSTREAM_BAD_RESPONSE',
+          'thrive',
+          `Thrive answered ${endpoint} for page ${page} with another page.`,
+          { endpoint, status: response.status, detail: `pagination.page ${read.pagination.page}` },
+        );
+      }
+      return read;
     },
 
     async checkCredentials() {

@@ -32,6 +32,12 @@ export interface ThriveConfig {
   readonly concurrency: number;
   /** `perPage` for `GET /audiences` (Thrive allows up to 1000). */
   readonly audiencePageSize: number;
+  /**
+   * `perPage` for `GET /users`, which only the directory listing reads (`ProviderListing`); absent:
+   * `THRIVE_DEFAULTS.userPageSize`, the most Thrive allows. Tests set it small to page a small
+   * organisation.
+   */
+  readonly userPageSize?: number | undefined;
   /** Retries, deadline, in-flight bound, circuit breaker, body bound; absent: `defaultResilience('thrive')`. */
   readonly resilience?: ResilienceConfig | undefined;
 }
@@ -44,6 +50,7 @@ export const THRIVE_DEFAULTS = Object.freeze({
   // trip rather than ten; Thrive publishes no rate limit, and a 429 is retried with backoff.
   concurrency: 100,
   audiencePageSize: 1000,
+  userPageSize: 1000,
   scope: 'api/read',
 });
 

@@ -10,7 +10,7 @@ export const THRIVE_ENDPOINTS = Object.freeze({
   user: 'GET /user/{id}',
   /** Served by the sandbox; the subgraph does not read it. */
   userByRef: 'GET /users/ref/{ref}',
-  /** Served by the sandbox; the subgraph does not read it. */
+  /** Every user, page by page (`page`, `perPage`, `updatedSince`): the directory listing reads it. */
   users: 'GET /users',
   /** Every audience (departments and groups both are audiences), page by page. */
   audiences: 'GET /audiences',

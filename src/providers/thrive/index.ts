@@ -3,9 +3,17 @@ import { SecretRedactor } from '../../redaction.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import type { CallOptions } from '../http/types.js';
 import { createLimit, createResilience } from '../resilience/index.js';
-import type { DirectoryProvider, ProviderOptions, ProviderSession } from '../types.js';
+import type {
+  DirectoryProvider,
+  ProviderListing,
+  ProviderOptions,
+  ProviderSession,
+  UserListPage,
+} from '../types.js';
+import { toIsoDateTime } from '../dates.js';
 import { createThriveClient, type AudienceList, type ThriveClient } from './client.js';
-import { thriveSecrets, type ThriveConfig } from './config.js';
+import { THRIVE_DEFAULTS, thriveSecrets, type ThriveConfig } from './config.js';
+import { THRIVE_ENDPOINTS } from './endpoints.js';
 import { toDepartmentModel, toGroupModel, unknownDepartment } from './mapper.js';
 import type { ThriveAudience } from './wire.js';
 
@@ -48,7 +56,118 @@ export function createThriveProvider(
     // Departments (organisational units named by audiences) and groups are both audiences.
     sharesOneCatalog: true,
     unknownDepartment,
+    listing: createThriveListing(client, config),
   };
+}
+
+/**
+ * Bounds a user list whose pagination never ends (a misbehaving server), at ten million users:
+ * the page after the one that reaches it is not asked for.
+ */
+const MAX_LISTED_USERS = 10_000_000;
+
+/**
+ * Thrive's whole content for the directory index.
+ *
+ * - Users: `GET /users?page=<n>&perPage=<userPageSize>`, the cursor the next page number. The list
+ *   ends at `pagination.totalPages` (an empty tenant says 0), on an empty page, or, when Thrive
+ *   sends no `pagination`, on a short page (as `listAudiences` reads audiences).
+ * - Departments and groups: every audience, whole. Where the list sends stubs without `parent`, each
+ *   audience is read by id as well (at most `config.concurrency` at a time), since only that read
+ *   tells its parent; one that is gone by then is left out, one that fails fails the call. Calls
+ *   made while another is reading share its reads, so a sync that asks for both lists at once
+ *   reads the audiences once.
+ *
+ * Every request has its own `UPSTREAM_DEADLINE_MS` (no session bounds a listing).
+ */
+function createThriveListing(client: ThriveClient, config: ThriveConfig): ProviderListing {
+  const perPage = config.userPageSize ?? THRIVE_DEFAULTS.userPageSize;
+  const maxPages = Math.ceil(MAX_LISTED_USERS / perPage);
+  let reading: Promise<readonly ThriveAudience[]> | undefined;
+
+  async function readWholeAudiences(): Promise<readonly ThriveAudience[]> {
+    const { audiences, stubs } = await client.listAudiences();
+    if (!stubs) return audiences;
+    const limit = createLimit(config.concurrency);
+    // Once a read has failed the call has failed: the reads still waiting for a place are not sent.
+    let failed = false;
+    const whole = await Promise.all(
+      audiences.map((audience) =>
+        limit(async () => {
+          if (failed) return null;
+          try {
+            return await client.fetchAudience(audience.id);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+        }),
+      ),
+    );
+    return whole.filter((audience): audience is ThriveAudience => audience !== null);
+  }
+
+  const wholeAudiences = (): Promise<readonly ThriveAudience[]> => {
+    if (reading) return reading;
+    const pending = readWholeAudiences();
+    reading = pending;
+    const settle = () => {
+      if (reading === pending) reading = undefined;
+    };
+    pending.then(settle, settle);
+    return pending;
+  };
+
+  return {
+    supportsUpdatedSince: true,
+
+    async readUsersPage(cursor, options): Promise<UserListPage> {
+      const page = cursor === null ? 1 : pageNumberOf(cursor);
+      const asked = options?.updatedSince;
+      const updatedSince = asked === undefined ? undefined : toIsoDateTime(asked);
+      if (updatedSince === null) {
+        throw new RangeError(
+          `updatedSince must be an ISO 8601 date or date-time; got ${JSON.stringify(asked)}.`,
+        );
+      }
+      const read = await client.readUsersPage(page, { perPage, updatedSince });
+      const last = read.pagination
+        ? page >= read.pagination.totalPages
+        : // No pagination: a short page is the last one.
+          read.received < perPage;
+      const next = last || read.received === 0 ? null : page + 1;
+      if (next !== null && next > maxPages) {
+        throw new ProviderError(
+          'UPSTREAM_BAD_RESPONSE',
+          'thrive',
+          `Thrive's ${THRIVE_ENDPOINTS.users} kept returning full pages after ${maxPages} pages; stopped reading.`,
+          { endpoint: THRIVE_ENDPOINTS.users },
+        );
+      }
+      return {
+        users: read.users,
+        next: next === null ? null : String(next),
+        ...(updatedSince === undefined ? {} : { ignoredUpdatedSince: read.olderThanAsked }),
+        ...(read.pagination ? { totalUsers: read.pagination.totalResults } : {}),
+      };
+    },
+
+    async readAllDepartments() {
+      return (await wholeAudiences()).map((audience) => toDepartmentModel(audience));
+    },
+
+    async readAllGroups() {
+      return (await wholeAudiences()).map((audience) => toGroupModel(audience));
+    },
+  };
+}
+
+/** A cursor this listing gave out: a page number from 2. */
+function pageNumberOf(cursor: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(cursor)) {
+    throw new RangeError(`${JSON.stringify(cursor)} is not a cursor of Thrive's user list (a page number).`);
+  }
+  return Number(cursor);
 }
 
 function openThriveSession(client: ThriveClient, concurrency: number, call: CallOptions): ProviderSession {
