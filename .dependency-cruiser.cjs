@@ -2,7 +2,9 @@
  * The layer rules of src/ (README "Layout"), checked by `npm test` (`npm run lint:layers`).
  *
  *   main → app → server → inbound, observability, graphiql, resolvers → context → loaders
- *                                     cache (the decorator of providers) ↘        ↓
+ *                                                               ↘                    ↓
+ *                                     cache (the decorator of providers) ↘      directory
+ *                                                                              ↓
  *                                                                        providers
  *   below every layer: models, errors, ids, payload, provider-facts, redaction, env, logger
  *
@@ -16,7 +18,7 @@
 
 /** The product's layers above the providers. */
 const ABOVE_PROVIDERS =
-  '^src/(cache|loaders|resolvers|inbound|observability|graphiql|sandbox|dev)/|^src/(context|server|app|main|cluster|schema|error-formatting|config)[.]ts$';
+  '^src/(cache|directory|loaders|resolvers|inbound|observability|graphiql|sandbox|dev)/|^src/(context|server|app|main|cluster|schema|error-formatting|config)[.]ts$';
 
 module.exports = {
   forbidden: [
@@ -50,6 +52,16 @@ module.exports = {
       from: { path: '^src/cache/' },
       to: {
         path: '^src/(loaders|resolvers|inbound|observability|graphiql|sandbox|dev)/|^src/(context|server|app|main|cluster|schema)[.]ts$',
+      },
+    },
+    {
+      name: 'directory-below-loaders',
+      severity: 'error',
+      comment:
+        'directory/ keeps the index from the provider interface; it knows nothing of the cache, the loaders, GraphQL, the server or observability (it reports through directory/observer.ts), so that the loaders and resolvers can read it.',
+      from: { path: '^src/directory/' },
+      to: {
+        path: '^src/(cache|loaders|resolvers|inbound|observability|graphiql|sandbox|dev)/|^src/(context|server|app|main|cluster|schema|error-formatting|config)[.]ts$|node_modules/(graphql|@apollo/server|@apollo/subgraph|express)/',
       },
     },
     {

@@ -145,8 +145,9 @@ export class Directory {
 
   /**
    * The session of one operation for `provider`: users, departments and groups come from the index
-   * while their entries are younger than the cache's TTLs (`ages`); the rest is read through
-   * `inner`, and users read that way refresh the index.
+   * while their entries are younger than the cache's TTLs (`ages`), and so does their absence while
+   * the whole provider is known current within that time (its last full sync or poll); the rest is
+   * read through `inner`, and users read that way refresh the index.
    */
   session(provider: DirectoryProvider, inner: ProviderSession): ProviderSession {
     const sync = this.#syncs.get(provider.name);
@@ -167,10 +168,14 @@ export class Directory {
         const status = sync.status();
         const answered = new Map<string, UserModel | ProviderError>();
         const live: string[] = [];
+        // While the whole provider is known current within the users' TTL, an id the index lacks
+        // is one the provider lacks: "not found" at once, as the cache keeps a "not found".
+        const confirmed = status.ready && fresh(status.confirmedAt, ages.users);
         for (const id of ids) {
           const held = status.ready ? index.user(toGlobalId(name, id)) : undefined;
           const readAt = held ? Math.max(held.fetchedAt, status.confirmedAt ?? 0) : undefined;
           if (held && fresh(readAt, ages.users)) answered.set(id, held.user);
+          else if (!held && confirmed) continue;
           else live.push(id);
         }
         if (live.length === 0) return answered;

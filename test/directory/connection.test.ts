@@ -19,7 +19,7 @@ function walk(list: () => OrderedList<string>, first: number, between?: (page: n
   const seen: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 10_000; page += 1) {
-    const result = pageOf('test', list(), { first, after }, LIMITS);
+    const result: ReturnType<typeof pageOf<string>> = pageOf('test', list(), { first, after }, LIMITS);
     seen.push(...result.nodes);
     expect(result.edges.map((edge) => edge.node)).toEqual(result.nodes);
     if (!result.pageInfo.hasNextPage) return seen;

@@ -59,6 +59,8 @@ export interface StackOptions {
    * their own.
    */
   directory?: Partial<DirectoryConfig>;
+  /** Runs once the sandbox listens, before the subgraph starts (faults for its first requests). */
+  beforeSubgraph?: (sandbox: Sandbox) => void;
 }
 
 export interface StackCacheOptions {
@@ -98,6 +100,7 @@ export interface Stack {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ delayMs: options.delayMs ?? 0 });
+  options.beforeSubgraph?.(sandbox);
   const configs = sandboxProviderConfigs(sandbox, options.modes, options.overrides);
   const enabled = options.providers ?? ['thrive', 'ispring'];
   const deadUrl = 'http://127.0.0.1:9';
