@@ -145,6 +145,74 @@ query DepartmentAndGroup {
 `,
   },
   {
+    query: `# The directory: find people, walk down, page through.
+# Answered from the directory index (no upstream request)
+# once each provider's first full sync has finished;
+# before that, DIRECTORY_NOT_READY. Case and accents are
+# ignored: "jose yil" finds José Yilmaz.
+query FindAndWalkDown {
+  searchUsers(query: "jose yil", first: 5) {
+    totalCount
+    nodes {
+      id
+      displayName
+      department {
+        name
+      }
+      # Pass pageInfo.endCursor as \`after\` for the next page.
+      directReports(first: 3) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          displayName
+          jobTitle
+          directReports(first: 3) {
+            totalCount
+            nodes {
+              displayName
+            }
+          }
+        }
+      }
+    }
+  }
+  # Filters: provider, status, department (with its
+  # sub-departments), group, manager.
+  activeInFinOps: searchUsers(
+    filter: {
+      departmentId: "ispring:21fc933a-71c5-11ec-a9ed-f950f9d8f398"
+      includeSubdepartments: true
+      status: [ACTIVE]
+    }
+    first: 3
+  ) {
+    totalCount
+    nodes {
+      displayName
+    }
+  }
+  departments(provider: ISPRING, first: 3) {
+    totalCount
+    nodes {
+      name
+      children {
+        name
+      }
+      members(first: 2, includeSubdepartments: true) {
+        totalCount
+        nodes {
+          displayName
+        }
+      }
+    }
+  }
+}
+`,
+  },
+  {
     query: `# What a router asks: representations of any entity type
 # and provider, answered in order. A router sends them as
 # a variable of type [_Any!]!; here they are written in

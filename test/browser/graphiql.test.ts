@@ -25,7 +25,11 @@ let origin: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // As `npm start` runs: the directory on (its tab needs it), its first full syncs applied.
+  stack = await startStack({ directory: {} });
+  await Promise.all(
+    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
+  );
   origin = new URL(stack.subgraph.url).origin;
 });
 afterAll(async () => {

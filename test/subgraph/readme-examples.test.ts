@@ -54,7 +54,11 @@ const EXAMPLES = readmeExamples();
 describe(`README.md "${SECTION.slice(3)}"`, () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // As `npm start` runs: the directory on, its first full syncs applied.
+    stack = await startStack({ directory: {} });
+    await Promise.all(
+      stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
+    );
   });
   afterAll(() => stack?.close());
 
