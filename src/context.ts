@@ -1,4 +1,5 @@
 import type { Directory } from './directory/directory.js';
+import type { DirectoryQueries } from './directory/queries.js';
 import { createLoaders, type LoaderBatchObserver, type Loaders } from './loaders/index.js';
 import type { UpstreamCaller } from './providers/observer.js';
 import type { ProviderRegistry } from './providers/types.js';
@@ -8,8 +9,8 @@ export interface RequestContext {
   readonly loaders: Loaders;
   /** The request's id and its count of upstream requests (logs); absent outside HTTP. */
   readonly scope?: UpstreamCaller | undefined;
-  /** The directory index (search, lists, reverse lookups); absent where there is none. */
-  readonly directory?: Directory | undefined;
+  /** The directory's answers (search, lists, the ways down); absent where there is none. */
+  readonly directory?: DirectoryQueries | undefined;
 }
 
 /**

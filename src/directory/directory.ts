@@ -3,7 +3,8 @@ import { toGlobalId } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import { labelOf } from '../provider-facts.js';
 import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
-import { DirectoryIndex } from './index-store.js';
+import { DirectoryIndex, type UserFilter } from './index-store.js';
+import type { DirectoryQueries } from './queries.js';
 import { SILENT_DIRECTORY_OBSERVER, type DirectoryObserver } from './observer.js';
 import { ProviderSync, type ProviderSyncStatus } from './sync.js';
 
@@ -45,7 +46,7 @@ export interface DirectoryOptions {
   readonly now?: () => number;
 }
 
-export class Directory {
+export class Directory implements DirectoryQueries {
   readonly index = new DirectoryIndex();
   readonly #settings: DirectorySettings;
   readonly #ages: IndexAnswerAges;
@@ -136,6 +137,35 @@ export class Directory {
   /** The providers the directory serves. */
   providers(): ProviderName[] {
     return [...this.#syncs.keys()];
+  }
+
+  // The questions of the directory's resolvers, answered by the index.
+  user(id: string): UserModel | undefined {
+    return this.index.user(id)?.user;
+  }
+  sortKeyOf(id: string): string | undefined {
+    return this.index.sortKeyOf(id);
+  }
+  searchUsers(query: string | undefined, filter: UserFilter): { ids: string[]; ranked: boolean } {
+    return this.index.searchUsers(query, filter);
+  }
+  directReports(id: string): string[] {
+    return this.index.directReports(id);
+  }
+  departmentMembers(id: string, includeSubdepartments: boolean): string[] {
+    return this.index.departmentMembers(id, includeSubdepartments);
+  }
+  groupMembers(id: string): string[] {
+    return this.index.groupMembers(id);
+  }
+  children(id: string): DepartmentModel[] {
+    return this.index.children(id);
+  }
+  departments(provider?: ProviderName): DepartmentModel[] {
+    return this.index.departments(provider);
+  }
+  groups(provider?: ProviderName): GroupModel[] {
+    return this.index.groups(provider);
   }
 
   /** A webhook named these users (the provider's own ids): read them again and apply; false if they could not be read. */

@@ -1,4 +1,4 @@
-import type { Directory } from '../directory/directory.js';
+import type { DirectoryQueries } from '../directory/queries.js';
 import type { UserFilter } from '../directory/index-store.js';
 import { foldForSearch } from '../directory/text.js';
 import type {
@@ -26,27 +26,26 @@ const USER_PAGES = { defaultFirst: 20, maxFirst: 100 } as const;
 const CATALOG_PAGES = { defaultFirst: 100, maxFirst: 1000 } as const;
 const MEMBER_PAGES = { defaultFirst: 50, maxFirst: 100 } as const;
 
-function directoryOf(context: RequestContext): Directory {
+function directoryOf(context: RequestContext): DirectoryQueries {
   if (!context.directory) throw new Error('The request context has no directory.');
   return context.directory;
 }
 
 /** The index's users for `ids`, in the same order (an id the index dropped meanwhile is left out). */
-function usersOf(directory: Directory, ids: readonly string[]): UserModel[] {
+function usersOf(directory: DirectoryQueries, ids: readonly string[]): UserModel[] {
   const users: UserModel[] = [];
   for (const id of ids) {
-    const held = directory.index.user(id);
-    if (held) users.push(held.user);
+    const user = directory.user(id);
+    if (user) users.push(user);
   }
   return users;
 }
 
-function usersInOrder(directory: Directory, ids: readonly string[]): OrderedList<UserModel> {
+function usersInOrder(directory: DirectoryQueries, ids: readonly string[]): OrderedList<UserModel> {
   return {
     kind: 'keyed',
     items: usersOf(directory, ids),
-    keyOf: (user) =>
-      directory.index.sortKeyOf(user.id) ?? `${foldForSearch(user.displayName)}\u0000${user.id}`,
+    keyOf: (user) => directory.sortKeyOf(user.id) ?? `${foldForSearch(user.displayName)}\u0000${user.id}`,
   };
 }
 
@@ -55,7 +54,7 @@ const catalogKey = (entity: DepartmentModel | GroupModel) =>
 
 function userPage(
   connection: string,
-  directory: Directory,
+  directory: DirectoryQueries,
   ids: readonly string[],
   args: PageArguments,
   limits: { defaultFirst: number; maxFirst: number },
@@ -68,7 +67,7 @@ export const directoryQueryFields: Pick<QueryResolvers, 'searchUsers' | 'departm
     const directory = directoryOf(context);
     const indexFilter = toIndexFilter(filter ?? undefined);
     directory.requireReady(coveredProviders(directory, indexFilter));
-    const found = directory.index.searchUsers(query ?? undefined, indexFilter);
+    const found = directory.searchUsers(query ?? undefined, indexFilter);
     const list: OrderedList<UserModel> = found.ranked
       ? { kind: 'ranked', items: usersOf(directory, found.ids) }
       : usersInOrder(directory, found.ids);
@@ -81,7 +80,7 @@ export const directoryQueryFields: Pick<QueryResolvers, 'searchUsers' | 'departm
     directory.requireReady(name ? [name] : directory.providers());
     return pageOf(
       'departments',
-      { kind: 'keyed', items: directory.index.departments(name), keyOf: catalogKey },
+      { kind: 'keyed', items: directory.departments(name), keyOf: catalogKey },
       { first, after },
       CATALOG_PAGES,
     );
@@ -93,7 +92,7 @@ export const directoryQueryFields: Pick<QueryResolvers, 'searchUsers' | 'departm
     directory.requireReady(name ? [name] : directory.providers());
     return pageOf(
       'groups',
-      { kind: 'keyed', items: directory.index.groups(name), keyOf: catalogKey },
+      { kind: 'keyed', items: directory.groups(name), keyOf: catalogKey },
       { first, after },
       CATALOG_PAGES,
     );
@@ -107,7 +106,7 @@ export const directoryUserFields: Pick<UserResolvers, 'directReports'> = {
     return userPage(
       'directReports',
       directory,
-      directory.index.directReports(user.id),
+      directory.directReports(user.id),
       { first, after },
       MEMBER_PAGES,
     );
@@ -118,12 +117,12 @@ export const directoryDepartmentFields: Pick<DepartmentResolvers, 'children' | '
   children: (department, _, context) => {
     const directory = directoryOf(context);
     directory.requireReady([department.provider]);
-    return directory.index.children(department.id);
+    return directory.children(department.id);
   },
   members: (department, { first, after, includeSubdepartments }, context) => {
     const directory = directoryOf(context);
     directory.requireReady([department.provider]);
-    const ids = directory.index.departmentMembers(department.id, includeSubdepartments === true);
+    const ids = directory.departmentMembers(department.id, includeSubdepartments === true);
     return userPage(
       includeSubdepartments ? 'members(includeSubdepartments)' : 'members',
       directory,
@@ -138,13 +137,7 @@ export const directoryGroupFields: Pick<GroupResolvers, 'members'> = {
   members: (group, { first, after }, context) => {
     const directory = directoryOf(context);
     directory.requireReady([group.provider]);
-    return userPage(
-      'members',
-      directory,
-      directory.index.groupMembers(group.id),
-      { first, after },
-      MEMBER_PAGES,
-    );
+    return userPage('members', directory, directory.groupMembers(group.id), { first, after }, MEMBER_PAGES);
   },
 };
 
@@ -165,7 +158,7 @@ function toIndexFilter(filter: SchemaUserFilter | undefined): UserFilter {
  * The providers whose index a search needs: the one its filter names (by provider, or through a
  * department, group or manager id, which belong to one provider), else all.
  */
-function coveredProviders(directory: Directory, filter: UserFilter): ProviderName[] {
+function coveredProviders(directory: DirectoryQueries, filter: UserFilter): ProviderName[] {
   const named = new Set<ProviderName>();
   if (filter.provider) named.add(filter.provider);
   for (const id of [filter.departmentId, filter.groupId, filter.managerId]) {
