@@ -86,8 +86,14 @@ export class ProviderSync {
   #fullSyncTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #stopped = false;
-  /** The sync or change being applied: one at a time, in order. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Full syncs and polls: one at a time, in order. */
+  #syncs: Promise<unknown> = Promise.resolve();
+  /**
+   * Webhook changes: one at a time, in order, but never behind a full sync (a vendor expects its
+   * answer within seconds; a large tenant's full sync takes longer). A change applied while a full
+   * sync runs is newer than that sync's reads, which therefore do not replace or remove it.
+   */
+  #changes: Promise<unknown> = Promise.resolve();
   #fullSyncRunning: Promise<boolean> | undefined;
 
   constructor(provider: DirectoryProvider, settings: ProviderSyncSettings, options: ProviderSyncOptions) {
@@ -133,7 +139,7 @@ export class ProviderSync {
 
   /** Runs a full sync now (or joins the one running). True when it was applied. */
   fullSync(): Promise<boolean> {
-    this.#fullSyncRunning ??= this.#enqueue(() => this.#fullSync()).finally(
+    this.#fullSyncRunning ??= this.#enqueue('syncs', () => this.#fullSync()).finally(
       () => (this.#fullSyncRunning = undefined),
     );
     return this.#fullSyncRunning;
@@ -141,12 +147,12 @@ export class ProviderSync {
 
   /** Runs a poll now. True when it was applied. */
   poll(): Promise<boolean> {
-    return this.#enqueue(() => this.#poll());
+    return this.#enqueue('syncs', () => this.#poll());
   }
 
   /** Reads these users (the provider's own ids) again and applies what came; false if they could not be read. */
   usersChanged(externalIds: readonly string[]): Promise<boolean> {
-    return this.#enqueue(() => this.#applyChange(externalIds));
+    return this.#enqueue('changes', () => this.#applyChange(externalIds));
   }
 
   /** Users read live (the by-id path), put into the index if it holds a provider view already. */
@@ -159,9 +165,11 @@ export class ProviderSync {
 
   // ---------------------------------------------------------------------------------------------
 
-  #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
-    this.#queue = run.catch(() => undefined);
+  #enqueue<T>(queue: 'syncs' | 'changes', work: () => Promise<T>): Promise<T> {
+    const before = queue === 'syncs' ? this.#syncs : this.#changes;
+    const run = before.then(work, work);
+    if (queue === 'syncs') this.#syncs = run.catch(() => undefined);
+    else this.#changes = run.catch(() => undefined);
     return run;
   }
 

@@ -231,6 +231,45 @@ describe('webhooks', () => {
     ).toBe('Renamed Zyxwv');
   });
 
+  it('a delivery is answered and applied while a long full sync runs, and that sync does not undo it', async () => {
+    const stack = await start({
+      directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
+    });
+    await synced(stack);
+    // The next full sync reads the users at once, then waits 1.5 s for the audiences: a change
+    // made meanwhile is newer than what that sync read of the user.
+    stack.sandbox.thrive.inject(
+      { kind: 'delay', ms: 1500 },
+      { endpoint: THRIVE_ENDPOINTS.audiences, times: 1 },
+    );
+    stack.resetCounts({ keepCache: true });
+    let syncDone = false;
+    const sync = stack.directory
+      .sync('thrive')!
+      .fullSync()
+      .then((applied) => {
+        syncDone = true;
+        return applied;
+      });
+    while (stack.sandbox.thrive.count(THRIVE_ENDPOINTS.audiences) === 0)
+      await new Promise((r) => setTimeout(r, 5));
+    const wire = structuredClone(stack.sandbox.organisation.thrive.users[5]!);
+    wire.lastName = 'Duringsync';
+    stack.sandbox.thrive.putUser(wire);
+    const body = JSON.stringify({ eventType: 'user.updated', tenantId: 'sandbox', user: { id: wire.id } });
+    expect((await deliver(stack, 'thrive', body)).status).toBe(200);
+    expect(syncDone).toBe(false);
+    expect(
+      (await stack.query('{ searchUsers(query: "duringsync") { totalCount } }')).data?.searchUsers
+        ?.totalCount,
+    ).toBe(1);
+    expect(await sync).toBe(true);
+    expect(
+      (await stack.query('{ searchUsers(query: "duringsync") { totalCount } }')).data?.searchUsers
+        ?.totalCount,
+    ).toBe(1);
+  });
+
   it('an iSpring USER_REGISTERED delivery adds the new user; CONFIRMATION is acknowledged; other types ignored', async () => {
     const stack = await start({
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
