@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
+import { createPlainDirectory } from '../../src/dev/bench/plain-directory.ts';
 import { DirectoryIndex, type UserFilter } from '../../src/directory/index-store.ts';
 import { foldForSearch, normaliseEmail } from '../../src/directory/text.ts';
 import { resolveManagerRule } from '../../src/manager-walk.ts';
@@ -386,5 +387,46 @@ describe('an index changed step by step', () => {
     index.replaceCatalog('ispring', changed, byProvider(groups, 'ispring') as GroupModel[]);
     expect(index.managerOf(inheriting.id)).toBeNull();
     expect(index.directReports(before)).not.toContain(inheriting.id);
+  });
+});
+
+describe('the index against plain scans of the same arrays (the bench baseline)', () => {
+  it('answers every question alike: the same ids in the same order, search the same set with exact matches first', () => {
+    const index = buildIndex();
+    const plain = createPlainDirectory(users, departments, groups);
+    for (const user of users) {
+      expect(index.directReports(user.id), user.id).toEqual(plain.directReports(user.id));
+    }
+    for (const department of departments) {
+      for (const deep of [false, true]) {
+        expect(index.departmentMembers(department.id, deep)).toEqual(
+          plain.departmentMembers(department.id, deep),
+        );
+      }
+      expect(index.children(department.id)).toEqual(plain.children(department.id));
+    }
+    for (const group of groups) expect(index.groupMembers(group.id)).toEqual(plain.groupMembers(group.id));
+    for (const provider of [undefined, 'thrive', 'ispring'] as const) {
+      expect(index.departments(provider)).toEqual(plain.departments(provider));
+      expect(index.groups(provider)).toEqual(plain.groups(provider));
+    }
+    const manager = users.find((user) => index.directReports(user.id).length > 2)!;
+    for (const filter of [
+      {},
+      { provider: 'thrive' as const },
+      { managerId: manager.id },
+      { status: ['ACTIVE' as const] },
+    ]) {
+      expect(index.searchUsers(undefined, filter).ids).toEqual(plain.searchUsers(undefined, filter).ids);
+      expect(index.searchUsers('  ', filter).ids).toEqual(plain.searchUsers('  ', filter).ids);
+    }
+    for (const query of ['jo', 'an pa', 'north', 'zo', 'ma', 'jos yil', users[7]!.email!]) {
+      const fromIndex = index.searchUsers(query, {}).ids;
+      const fromPlain = plain.searchUsers(query, {}).ids;
+      expect(new Set(fromIndex), query).toEqual(new Set(fromPlain));
+      expect(fromIndex.length).toBe(fromPlain.length);
+    }
+    const email = users[7]!.email!;
+    expect(index.searchUsers(email, {}).ids[0]).toBe(plain.searchUsers(email, {}).ids[0]);
   });
 });
