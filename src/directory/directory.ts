@@ -3,7 +3,7 @@ import { toGlobalId } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import { labelOf } from '../provider-facts.js';
 import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
-import { DirectoryIndex, type UserFilter } from './index-store.js';
+import { DirectoryIndex, type UserFilter, type UserSearchResult } from './index-store.js';
 import type { DirectoryQueries } from './queries.js';
 import { SILENT_DIRECTORY_OBSERVER, type DirectoryObserver } from './observer.js';
 import { ProviderSync, type ProviderSyncStatus } from './sync.js';
@@ -146,7 +146,7 @@ export class Directory implements DirectoryQueries {
   sortKeyOf(id: string): string | undefined {
     return this.index.sortKeyOf(id);
   }
-  searchUsers(query: string | undefined, filter: UserFilter): { ids: string[]; ranked: boolean } {
+  searchUsers(query: string | undefined, filter: UserFilter): UserSearchResult {
     return this.index.searchUsers(query, filter);
   }
   directReports(id: string): string[] {

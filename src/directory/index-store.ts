@@ -39,13 +39,13 @@ export interface UserFilter {
   readonly managerId?: string | undefined;
 }
 
-/** Which of a user's sets an index change touches; `DirectoryIndex.onChange` hears it. */
-export interface IndexChange {
-  readonly provider: ProviderName;
-  readonly users: number;
-  readonly departments: number;
-  readonly groups: number;
-}
+/** `searchUsers`: ranked ids, or (with no query) sort keys in display-name order. */
+export type UserSearchResult =
+  | { readonly ranked: true; readonly ids: readonly string[] }
+  | { readonly ranked: false; readonly sortKeys: readonly string[] };
+
+/** The id a sort key (`<folded display name>\u0000<id>`) ends with. */
+export const idOfSortKey = (key: string) => key.slice(key.lastIndexOf('\u0000') + 1);
 
 /** Users in a set, kept by id. */
 class IdSets {
@@ -90,6 +90,7 @@ export class DirectoryIndex {
   /** Each user's place in display-name order: folded name, then id. */
   readonly #sortKeyOf = new Map<string, string>();
   readonly #usersInOrder = new SortedKeys();
+  readonly #providerUsersInOrder = new Map<ProviderName, SortedKeys>();
   readonly #search = new UserSearch();
 
   /** How many users each provider has in the index. */
@@ -175,15 +176,23 @@ export class DirectoryIndex {
 
   /**
    * Users that match `query` (best first) and pass `filter`; with no query, every user that passes
-   * it, in display-name order. `ranked` says which.
+   * it, as sort keys in display-name order (the whole list, or a provider's, is not copied).
    */
-  searchUsers(query: string | undefined, filter: UserFilter): { ids: string[]; ranked: boolean } {
+  searchUsers(query: string | undefined, filter: UserFilter): UserSearchResult {
     const passes = this.#filterOf(filter);
     const words = query?.trim() ?? '';
-    if (words !== '') return { ids: this.#search.search(words).filter(passes), ranked: true };
+    if (words !== '') return { ranked: true, ids: this.#search.search(words).filter(passes) };
+    const { provider } = filter;
+    const ordered = provider === undefined ? this.#usersInOrder : this.#providerUsersInOrder.get(provider);
+    const narrows =
+      (filter.status?.length ?? 0) > 0 ||
+      filter.departmentId !== undefined ||
+      filter.groupId !== undefined ||
+      filter.managerId !== undefined;
+    if (!narrows) return { ranked: false, sortKeys: ordered?.values() ?? [] };
     const narrowest = this.#narrowestCandidates(filter);
-    const ids = narrowest ? this.#inOrder(narrowest) : this.#usersInOrder.values().map(idOfSortKey);
-    return { ids: ids.filter(passes), ranked: false };
+    const keys = narrowest ? this.#sortKeysOf(narrowest) : (ordered?.values() ?? []);
+    return { ranked: false, sortKeys: keys.filter((key) => passes(idOfSortKey(key))) };
   }
 
   // --- writes -----------------------------------------------------------------------------------
@@ -251,6 +260,9 @@ export class DirectoryIndex {
     const sortKey = `${foldForSearch(user.displayName)}\u0000${user.id}`;
     this.#sortKeyOf.set(user.id, sortKey);
     this.#usersInOrder.add(sortKey);
+    let ofProvider = this.#providerUsersInOrder.get(user.provider);
+    if (!ofProvider) this.#providerUsersInOrder.set(user.provider, (ofProvider = new SortedKeys()));
+    ofProvider.add(sortKey);
     this.#departmentMembers.add(user.departmentId, user.id);
     for (const group of new Set(user.groupIds)) this.#groupMembers.add(group, user.id);
     if (user.email) this.#byEmail.add(normaliseEmail(user.email), user.id);
@@ -262,7 +274,10 @@ export class DirectoryIndex {
 
   #unlinkUser(user: UserModel): void {
     const sortKey = this.#sortKeyOf.get(user.id);
-    if (sortKey !== undefined) this.#usersInOrder.delete(sortKey);
+    if (sortKey !== undefined) {
+      this.#usersInOrder.delete(sortKey);
+      this.#providerUsersInOrder.get(user.provider)?.delete(sortKey);
+    }
     this.#sortKeyOf.delete(user.id);
     this.#departmentMembers.delete(user.departmentId, user.id);
     for (const group of new Set(user.groupIds)) this.#groupMembers.delete(group, user.id);
@@ -292,13 +307,18 @@ export class DirectoryIndex {
   }
 
   /** Ids in display-name order. */
-  #inOrder(ids: ReadonlySet<string> | Iterable<string>): string[] {
+  #inOrder(ids: Iterable<string>): string[] {
+    return this.#sortKeysOf(ids).map(idOfSortKey);
+  }
+
+  /** The sort keys of these ids, in order. */
+  #sortKeysOf(ids: Iterable<string>): string[] {
     const keys: string[] = [];
     for (const id of ids) {
       const key = this.#sortKeyOf.get(id);
       if (key !== undefined) keys.push(key);
     }
-    return keys.sort().map(idOfSortKey);
+    return keys.sort();
   }
 
   #selfAndDescendants(id: string): Set<string> {
@@ -349,8 +369,6 @@ export class DirectoryIndex {
     };
   }
 }
-
-const idOfSortKey = (key: string) => key.slice(key.indexOf('\u0000') + 1);
 
 function byNameThenId(a: { name: string | null; id: string }, b: { name: string | null; id: string }) {
   const left = foldForSearch(a.name ?? '');

@@ -1,5 +1,5 @@
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
-import type { UserFilter } from './index-store.js';
+import type { UserFilter, UserSearchResult } from './index-store.js';
 
 /**
  * What the directory's resolvers ask (schema `directory.graphql`): the index's answers, in the
@@ -14,8 +14,12 @@ export interface DirectoryQueries {
   user(id: string): UserModel | undefined;
   /** A user's place in display-name order (folded name, then id), for key-paged lists. */
   sortKeyOf(id: string): string | undefined;
-  /** Ids that match (best first, `ranked`), or with no query every user that passes, in display-name order. */
-  searchUsers(query: string | undefined, filter: UserFilter): { ids: string[]; ranked: boolean };
+  /**
+   * With a query, the ids that match and pass `filter`, best first; without one, every user that
+   * passes it, in display-name order, as sort keys (`<folded display name>\u0000<id>`): a list of
+   * every user, read without copying.
+   */
+  searchUsers(query: string | undefined, filter: UserFilter): UserSearchResult;
   directReports(id: string): string[];
   departmentMembers(id: string, includeSubdepartments: boolean): string[];
   groupMembers(id: string): string[];

@@ -42,6 +42,20 @@ export function pageOf<T>(
   args: PageArguments,
   limits: { readonly defaultFirst: number; readonly maxFirst: number },
 ): Page<T> {
+  return pageMapped(connection, list, args, limits, (item) => item);
+}
+
+/**
+ * `pageOf` over a list of keys (or ids) that become nodes only for the page: a list of 200,000
+ * users is paged without making 200,000 nodes.
+ */
+export function pageMapped<K, T>(
+  connection: string,
+  list: OrderedList<K>,
+  args: PageArguments,
+  limits: { readonly defaultFirst: number; readonly maxFirst: number },
+  toNode: (item: K) => T,
+): Page<T> {
   const first = args.first ?? limits.defaultFirst;
   if (!Number.isInteger(first) || first < 0 || first > limits.maxFirst) {
     throw badInput(`\`first\` must be a whole number from 0 to ${limits.maxFirst}; got ${first}.`);
@@ -53,12 +67,12 @@ export function pageOf<T>(
     start = typeof position === 'number' ? position : indexAfterKey(items, list, position);
   }
   const slice = items.slice(start, start + first);
-  const cursorOf = (item: T, index: number) =>
+  const cursorOf = (item: K, index: number) =>
     encodeCursor(connection, list.kind === 'keyed' ? list.keyOf(item) : start + index + 1);
-  const edges = slice.map((node, index) => ({ cursor: cursorOf(node, index), node }));
+  const edges = slice.map((item, index) => ({ cursor: cursorOf(item, index), node: toNode(item) }));
   return {
     edges,
-    nodes: slice,
+    nodes: edges.map((edge) => edge.node),
     pageInfo: {
       hasNextPage: start + slice.length < items.length,
       endCursor: edges.length === 0 ? null : edges[edges.length - 1]!.cursor,

@@ -1,5 +1,5 @@
 import type { DirectoryQueries } from '../directory/queries.js';
-import type { UserFilter } from '../directory/index-store.js';
+import { idOfSortKey, type UserFilter } from '../directory/index-store.js';
 import { foldForSearch } from '../directory/text.js';
 import type {
   UserFilter as SchemaUserFilter,
@@ -12,7 +12,7 @@ import { providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import { fromProviderEnum } from '../provider-facts.js';
 import type { RequestContext } from '../context.js';
-import { pageOf, type OrderedList, type PageArguments } from './connection.js';
+import { pageMapped, pageOf, type OrderedList, type PageArguments } from './connection.js';
 import { validId } from './shared.js';
 
 /**
@@ -68,10 +68,23 @@ export const directoryQueryFields: Pick<QueryResolvers, 'searchUsers' | 'departm
     const indexFilter = toIndexFilter(filter ?? undefined);
     directory.requireReady(coveredProviders(directory, indexFilter));
     const found = directory.searchUsers(query ?? undefined, indexFilter);
-    const list: OrderedList<UserModel> = found.ranked
-      ? { kind: 'ranked', items: usersOf(directory, found.ids) }
-      : usersInOrder(directory, found.ids);
-    return pageOf(found.ranked ? 'searchUsers(query)' : 'searchUsers', list, { first, after }, USER_PAGES);
+    const userOf = (id: string) => directory.user(id)!;
+    if (found.ranked) {
+      return pageMapped(
+        'searchUsers(query)',
+        { kind: 'ranked', items: found.ids },
+        { first, after },
+        USER_PAGES,
+        userOf,
+      );
+    }
+    return pageMapped(
+      'searchUsers',
+      { kind: 'keyed', items: found.sortKeys, keyOf: (key) => key },
+      { first, after },
+      USER_PAGES,
+      (key) => userOf(idOfSortKey(key)),
+    );
   },
 
   departments: (_, { provider, first, after }, context) => {

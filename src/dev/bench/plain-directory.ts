@@ -98,7 +98,7 @@ export function createPlainDirectory(
       const parts = foldForSearch(query?.trim() ?? '')
         .split(/[\s\p{P}\p{Z}]+/u)
         .filter((part) => part !== '');
-      if (parts.length === 0) return { ids: inOrder.filter(keep).map((user) => user.id), ranked: false };
+      if (parts.length === 0) return { ranked: false, sortKeys: inOrder.filter(keep).map(sortKey) };
       const wanted = foldForSearch(query!.trim());
       const exact: string[] = [];
       const rest: string[] = [];
@@ -108,7 +108,7 @@ export function createPlainDirectory(
         if (!parts.every((part) => own.some((word) => word.startsWith(part)))) continue;
         (exactOf(user).includes(wanted) ? exact : rest).push(user.id);
       }
-      return { ids: [...exact, ...rest], ranked: true };
+      return { ranked: true, ids: [...exact, ...rest] };
     },
     directReports: (id) => inOrder.filter((user) => managerOf.get(user.id) === id).map((user) => user.id),
     departmentMembers(id, includeSubdepartments) {
