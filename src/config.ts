@@ -24,6 +24,10 @@ export interface Config {
    */
   readonly sandbox: boolean;
   readonly sandboxDelayMs: number;
+  /** `SANDBOX_USERS`: the sandbox serves a large organisation of that many users per provider. */
+  readonly sandboxUsers: number | undefined;
+  /** `SANDBOX_WEBHOOK_*`: where the sandbox sends the vendors' webhook deliveries. */
+  readonly sandboxWebhooks: SandboxWebhookTargets;
   /** The providers with credentials (`THRIVE_*`, `ISPRING_*`); one without is absent. */
   readonly providers: ProviderConfigs;
   /**
@@ -74,6 +78,8 @@ export function loadConfig(variables: Env): Config {
     production,
     sandbox: forceSandbox || (noProvider && !production),
     sandboxDelayMs: env.integer('SANDBOX_DELAY_MS', 0, 0, 60_000),
+    sandboxUsers: readSandboxUsers(env),
+    sandboxWebhooks: readSandboxWebhooks(env),
     providers,
     upstream,
     routerSecret: env.read('ROUTER_SECRET'),
@@ -94,12 +100,14 @@ export function secretsOf(
   config: Pick<Config, 'providers' | 'routerSecret'> & {
     readonly cache?: Pick<CacheConfig, 'redis'>;
     readonly directory?: Pick<DirectoryConfig, 'webhookSecrets'>;
+    readonly sandboxWebhooks?: SandboxWebhookTargets;
   },
 ): string[] {
   const secrets = providerSecrets(config.providers);
   for (const secret of Object.values(config.directory?.webhookSecrets ?? {})) {
     if (secret) secrets.push(secret);
   }
+  for (const target of Object.values(config.sandboxWebhooks ?? {})) if (target) secrets.push(target.secret);
   const redisPassword = config.cache?.redis && new URL(config.cache.redis.url).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
   if (config.routerSecret) secrets.push(config.routerSecret);
@@ -117,6 +125,61 @@ function readSandboxFlag(env: EnvReader): boolean {
     env.problem(`SANDBOX must be 1 or 0; got ${JSON.stringify(raw.slice(0, 40))}.`);
   }
   return raw === '1' || raw === 'true';
+}
+
+/**
+ * The most users per provider `SANDBOX_USERS` may ask for: the sandbox's own bound
+ * (`MAX_SANDBOX_USERS` of src/sandbox/seed/large.ts, which this layer may not import; a test keeps
+ * them equal).
+ */
+export const MAX_SANDBOX_USERS = 100_000;
+
+/** `SANDBOX_USERS`: 1 to 100,000 users per provider, or unset (the demo organisation). */
+export function readSandboxUsers(env: EnvReader): number | undefined {
+  if (env.read('SANDBOX_USERS') === undefined) return undefined;
+  const users = env.integer('SANDBOX_USERS', 0, 1, MAX_SANDBOX_USERS);
+  return users === 0 ? undefined : users;
+}
+
+export interface SandboxWebhookTargets {
+  readonly thrive?: { readonly url: string; readonly secret: string };
+  readonly ispring?: { readonly url: string; readonly secret: string };
+}
+
+/**
+ * `SANDBOX_WEBHOOK_THRIVE_URL` with `SANDBOX_WEBHOOK_THRIVE_SECRET`, and the same for `ISPRING`:
+ * where the sandbox POSTs each vendor's webhook deliveries, and the secret it signs them with. Both
+ * or neither of a pair; an absolute http(s) URL (a query string is kept, as receivers may take a
+ * token there).
+ */
+export function readSandboxWebhooks(env: EnvReader): SandboxWebhookTargets {
+  const out: { thrive?: { url: string; secret: string }; ispring?: { url: string; secret: string } } = {};
+  for (const provider of ['thrive', 'ispring'] as const) {
+    const prefix = `SANDBOX_WEBHOOK_${provider.toUpperCase()}`;
+    const url = env.read(`${prefix}_URL`);
+    const secret = env.read(`${prefix}_SECRET`);
+    if (url === undefined && secret === undefined) continue;
+    if (url === undefined || secret === undefined) {
+      env.problem(
+        `${prefix}_URL and ${prefix}_SECRET go together; only ${url === undefined ? `${prefix}_SECRET` : `${prefix}_URL`} is set.`,
+      );
+      continue;
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      env.problem(
+        `${prefix}_URL must be an absolute http(s) URL, such as http://localhost:4001/webhooks/${provider}.`,
+      );
+      continue;
+    }
+    out[provider] = { url, secret };
+  }
+  return out;
 }
 
 // --- Upstream: what every provider's requests share. ---

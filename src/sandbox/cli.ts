@@ -1,9 +1,18 @@
+import { readSandboxUsers, readSandboxWebhooks, type SandboxWebhookTargets } from '../config.js';
+import { EnvReader } from '../env.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
 import { DEMO, ISPRING_ACCOUNT_PREFIXES, startSandbox, type Sandbox } from './index.js';
 
 /**
  * `npm run sandbox`: both sandbox providers on fixed loopback ports, for use with any client.
- * Environment: SANDBOX_THRIVE_PORT (default 4010), SANDBOX_ISPRING_PORT (4011), SANDBOX_DELAY_MS (0).
+ * Environment:
+ * - SANDBOX_THRIVE_PORT (default 4010), SANDBOX_ISPRING_PORT (4011), SANDBOX_DELAY_MS (0);
+ * - SANDBOX_USERS (unset): 1 to 100000 serves a large organisation of that many users per provider
+ *   (seed/large.ts) instead of the demo organisation;
+ * - SANDBOX_WEBHOOK_THRIVE_URL with SANDBOX_WEBHOOK_THRIVE_SECRET, SANDBOX_WEBHOOK_ISPRING_URL with
+ *   SANDBOX_WEBHOOK_ISPRING_SECRET (unset): where each vendor's webhook deliveries are POSTed, signed
+ *   with that secret (webhooks.ts), for the changes made to the organisation (changes.ts).
+ * The last two are read as `npm start`'s demo mode reads them (src/config.ts).
  */
 
 const HOST = '127.0.0.1';
@@ -18,14 +27,32 @@ function readInteger(name: string, fallback: number, max: number, problems: stri
   return Number(raw);
 }
 
-function banner(sandbox: Sandbox, delayMs: number): string {
+function banner(sandbox: Sandbox, delayMs: number, large: boolean): string {
   const thrive = SANDBOX_CREDENTIALS.thrive;
   const ispring = SANDBOX_CREDENTIALS.ispring;
   const org = sandbox.organisation;
   const tokenUrl = `${sandbox.thrive.origin}/oauth2/token/${thrive.tenantId}`;
   const basic = Buffer.from(`${thrive.tenantId}:${thrive.apiSecret}`).toString('base64');
+  // The large organisation has no anchors: its first users (each provider's CEO) stand in.
+  const examples = large
+    ? {
+        thriveUser: org.thrive.users[0]!.id,
+        ispringUser: org.ispring.users[0]!.userId,
+      }
+    : { thriveUser: DEMO.thrive.multiPosition, ispringUser: DEMO.ispring.inheritsThroughTwoDepartments };
+  const webhooks = sandbox.webhooks.targets;
   return [
-    `Sandbox providers serving the demo organisation (${org.thrive.users.length} Thrive users, ${org.thrive.audiences.length} audiences; ${org.ispring.users.length} iSpring users, ${org.ispring.departments.length} departments, ${org.ispring.groups.length} groups)${delayMs > 0 ? `, ${delayMs} ms delay per response` : ''}.`,
+    `Sandbox providers serving ${large ? 'a large organisation' : 'the demo organisation'} (${org.thrive.users.length} Thrive users, ${org.thrive.audiences.length} audiences; ${org.ispring.users.length} iSpring users, ${org.ispring.departments.length} departments, ${org.ispring.groups.length} groups)${delayMs > 0 ? `, ${delayMs} ms delay per response` : ''}.`,
+    ...(webhooks.thrive || webhooks.ispring
+      ? [
+          `Webhook deliveries for changes: ${[
+            webhooks.thrive ? `Thrive to ${webhooks.thrive.url}` : undefined,
+            webhooks.ispring ? `iSpring to ${webhooks.ispring.url}` : undefined,
+          ]
+            .filter((part) => part !== undefined)
+            .join('; ')}.`,
+        ]
+      : []),
     '',
     `Thrive Learning (JSON)  ${sandbox.thrive.baseUrl}`,
     `  Basic auth:  tenant id ${thrive.tenantId}, API secret ${thrive.apiSecret}`,
@@ -48,23 +75,28 @@ function banner(sandbox: Sandbox, delayMs: number): string {
     '',
     'Example ids:',
     ...(
-      [
-        ['Thrive user with several positions', `thrive:${DEMO.thrive.multiPosition}`],
-        [
-          'iSpring user inheriting via two departments',
-          `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`,
-        ],
-        ['iSpring department five levels deep', `ispring:${DEMO.ispring.deepDepartment}`],
-        [
-          `One person in both (${DEMO.sharedEmail.email})`,
-          `thrive:${DEMO.sharedEmail.thriveId}  ispring:${DEMO.sharedEmail.ispringId}`,
-        ],
-      ] as const
+      (large
+        ? [
+            ['Thrive CEO', `thrive:${examples.thriveUser}`],
+            ['iSpring CEO', `ispring:${examples.ispringUser}`],
+          ]
+        : [
+            ['Thrive user with several positions', `thrive:${DEMO.thrive.multiPosition}`],
+            [
+              'iSpring user inheriting via two departments',
+              `ispring:${DEMO.ispring.inheritsThroughTwoDepartments}`,
+            ],
+            ['iSpring department five levels deep', `ispring:${DEMO.ispring.deepDepartment}`],
+            [
+              `One person in both (${DEMO.sharedEmail.email})`,
+              `thrive:${DEMO.sharedEmail.thriveId}  ispring:${DEMO.sharedEmail.ispringId}`,
+            ],
+          ]) as ReadonlyArray<readonly [string, string]>
     ).map(([label, ids]) => `  ${`${label}:`.padEnd(62)}${ids}`),
     '',
     'Try:',
-    `  curl -s -H 'Authorization: Basic ${basic}' ${sandbox.thrive.baseUrl}/user/${DEMO.thrive.multiPosition}`,
-    `  curl -s -H 'X-Auth-Account-Url: ${ispring.accountUrl}' -H 'X-Auth-Email: ${ispring.email}' -H 'X-Auth-Password: ${ispring.password}' ${sandbox.ispring.baseUrl}/user/${DEMO.ispring.inheritsThroughTwoDepartments}/v2`,
+    `  curl -s -H 'Authorization: Basic ${basic}' ${sandbox.thrive.baseUrl}/user/${examples.thriveUser}`,
+    `  curl -s -H 'X-Auth-Account-Url: ${ispring.accountUrl}' -H 'X-Auth-Email: ${ispring.email}' -H 'X-Auth-Password: ${ispring.password}' ${sandbox.ispring.baseUrl}/user/${examples.ispringUser}/v2`,
     '',
     'Ctrl-C stops them.',
     '',
@@ -76,6 +108,10 @@ async function main(): Promise<void> {
   const thrivePort = readInteger('SANDBOX_THRIVE_PORT', 4010, 65_535, problems);
   const ispringPort = readInteger('SANDBOX_ISPRING_PORT', 4011, 65_535, problems);
   const delayMs = readInteger('SANDBOX_DELAY_MS', 0, 60_000, problems);
+  const env = new EnvReader(process.env);
+  const users = readSandboxUsers(env);
+  const webhooks: SandboxWebhookTargets = readSandboxWebhooks(env);
+  problems.push(...env.problems);
   if (problems.length > 0) {
     process.stderr.write(
       `Invalid sandbox settings:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`,
@@ -85,7 +121,14 @@ async function main(): Promise<void> {
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ host: HOST, thrivePort, ispringPort, delayMs });
+    sandbox = await startSandbox({
+      host: HOST,
+      thrivePort,
+      ispringPort,
+      delayMs,
+      ...(users === undefined ? {} : { users }),
+      webhooks,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
@@ -97,7 +140,7 @@ async function main(): Promise<void> {
     process.stderr.write(`The sandbox could not start: ${message}\n`);
     process.exit(1);
   }
-  process.stdout.write(banner(sandbox, delayMs));
+  process.stdout.write(banner(sandbox, delayMs, users !== undefined));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -31,7 +31,8 @@ export const SANDBOX_ADDRESSES_VARIABLE = 'LEARNING_DIRECTORY_SANDBOX_ADDRESSES'
  * handed down (`inherited`, the value of `SANDBOX_ADDRESSES_VARIABLE`), uses that one.
  */
 export async function startDemoMode(
-  config: Pick<Config, 'sandboxDelayMs' | 'upstream'>,
+  config: Pick<Config, 'sandboxDelayMs' | 'upstream'> &
+    Partial<Pick<Config, 'sandboxUsers' | 'sandboxWebhooks'>>,
   options: { readonly inherited?: string | undefined; readonly print?: (text: string) => void } = {},
 ): Promise<DemoMode> {
   const print = options.print ?? ((text: string) => void process.stdout.write(text));
@@ -40,8 +41,12 @@ export async function startDemoMode(
   if (options.inherited !== undefined) {
     addresses = JSON.parse(options.inherited) as SandboxAddresses;
   } else {
-    sandbox = await startSandbox({ delayMs: config.sandboxDelayMs });
-    print(sandboxBanner(sandbox));
+    sandbox = await startSandbox({
+      delayMs: config.sandboxDelayMs,
+      ...(config.sandboxUsers === undefined ? {} : { users: config.sandboxUsers }),
+      ...(config.sandboxWebhooks ? { webhooks: config.sandboxWebhooks } : {}),
+    });
+    print(sandboxBanner(sandbox, config.sandboxUsers));
     addresses = sandboxAddressesOf(sandbox);
   }
   return {
@@ -53,12 +58,17 @@ export async function startDemoMode(
   };
 }
 
-function sandboxBanner(sandbox: Sandbox): string {
+function sandboxBanner(sandbox: Sandbox, users: number | undefined): string {
+  const webhooks = sandbox.webhooks.targets;
   return [
     'SANDBOX MODE: no provider credentials are configured (or SANDBOX=1), so this subgraph serves the',
-    'built-in demo organisation from sandbox providers on loopback (on ports chosen at random):',
+    users === undefined
+      ? 'built-in demo organisation from sandbox providers on loopback (on ports chosen at random):'
+      : `built-in large organisation (SANDBOX_USERS=${users} per provider) from sandbox providers on loopback (on ports chosen at random):`,
     `  Thrive sandbox:  ${sandbox.thrive.baseUrl}`,
     `  iSpring sandbox: ${sandbox.ispring.baseUrl}`,
+    ...(webhooks.thrive ? [`  Thrive webhooks to:  ${webhooks.thrive.url}`] : []),
+    ...(webhooks.ispring ? [`  iSpring webhooks to: ${webhooks.ispring.url}`] : []),
     'Set THRIVE_* and/or ISPRING_* credentials to serve a real tenant (see README).',
     '',
   ].join('\n');

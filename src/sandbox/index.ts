@@ -3,6 +3,7 @@ import type { ProviderName } from '../models.js';
 import { ISPRING_DEFAULTS, type IspringConfig, type IspringUserLookup } from '../providers/ispring/config.js';
 import type { ResilienceConfig } from '../providers/resilience/config.js';
 import { THRIVE_DEFAULTS, type ThriveConfig } from '../providers/thrive/config.js';
+import { createChanges, type SandboxChanges } from './changes.js';
 import { SANDBOX_CREDENTIALS } from './credentials.js';
 import {
   startIspringSandbox,
@@ -10,7 +11,12 @@ import {
   type ListeningIspringSandboxServer,
 } from './ispring-server.js';
 import { checkDelay, type SandboxServer } from './recorder.js';
-import { createDemoOrganisation, type DemoOrganisation } from './seed/index.js';
+import {
+  checkSandboxUsers,
+  createDemoOrganisation,
+  createLargeOrganisation,
+  type DemoOrganisation,
+} from './seed/index.js';
 import { startThriveSandbox, type ThriveSandboxServer } from './thrive-server.js';
 import {
   DEFAULT_ISPRING_TOKEN_LIFETIME_SECONDS,
@@ -18,13 +24,16 @@ import {
   type IspringVariants,
   type ThriveVariants,
 } from './variants.js';
+import { createWebhookDispatcher, type SandboxWebhooks, type WebhookSettings } from './webhooks.js';
 
 /**
  * The sandbox providers: real HTTP servers on loopback that speak Thrive's and iSpring's APIs as
- * their public docs describe them, serving the demo organisation, with a request log and
- * per-endpoint counters that tests read, faults that tests inject (`inject`, see faults.ts), variants
- * that tests select (`setVariants`, see variants.ts), and records that tests put or remove while the
- * servers run (`putUser`, …).
+ * their public docs describe them, serving the demo organisation (or a large generated one,
+ * `users`), with a request log and per-endpoint counters that tests read, faults that tests inject
+ * (`inject`, see faults.ts), variants that tests select (`setVariants`, see variants.ts), records
+ * that tests put or remove while the servers run (`putUser`, …), changes to the organisation as a
+ * tenant's administrators make them (`changes`, see changes.ts), and the webhook deliveries the
+ * vendors send for them (`webhooks`, see webhooks.ts).
  * `npm start` uses them when no provider is configured; `npm run sandbox` runs them alone.
  */
 
@@ -42,8 +51,16 @@ export interface SandboxOptions {
    * `tokenLifetimeSeconds` variant (which `variants` may set instead).
    */
   tokenLifetimeSeconds?: { thrive?: number; ispring?: number };
-  /** Default `createDemoOrganisation()`. */
+  /** Default `createDemoOrganisation()`, or with `users` `createLargeOrganisation(users)`. */
   organisation?: DemoOrganisation;
+  /**
+   * Serve the large organisation of that many users per provider (1 to 100,000; seed/large.ts)
+   * instead of the demo organisation (`SANDBOX_USERS`). Throws a RangeError outside that range, or
+   * with `organisation`.
+   */
+  users?: number;
+  /** Where webhook deliveries go from the start, and how they are retried (`webhooks.configure`). */
+  webhooks?: WebhookSettings;
   /**
    * Variants each server starts with, over the defaults of variants.ts; `resetVariants()` comes
    * back to these. Throws a RangeError on a bad one, as `setVariants` does.
@@ -55,7 +72,11 @@ export interface Sandbox {
   readonly thrive: ThriveSandboxServer;
   readonly ispring: IspringSandboxServer;
   readonly organisation: DemoOrganisation;
-  /** Closes both servers, keep-alive sockets included. */
+  /** Changes to the organisation, each announced as the vendor would (changes.ts). */
+  readonly changes: SandboxChanges;
+  /** The webhook deliveries: where they go, what was sent, and tools for tests (webhooks.ts). */
+  readonly webhooks: SandboxWebhooks;
+  /** Closes both servers, keep-alive sockets included, and abandons the deliveries not yet made. */
   close(): Promise<void>;
 }
 
@@ -78,7 +99,18 @@ export function sandboxAddressesOf(sandbox: Sandbox): SandboxAddresses {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const delayMs = checkDelay(options.delayMs ?? 0);
-  const organisation = options.organisation ?? createDemoOrganisation();
+  if (options.users !== undefined) {
+    checkSandboxUsers(options.users);
+    if (options.organisation) throw new RangeError('startSandbox takes `users` or `organisation`, not both.');
+  }
+  // Checked before anything listens.
+  const webhooks = createWebhookDispatcher({
+    tenantId: SANDBOX_CREDENTIALS.thrive.tenantId,
+    ...(options.webhooks ? { settings: options.webhooks } : {}),
+  });
+  const organisation =
+    options.organisation ??
+    (options.users === undefined ? createDemoOrganisation() : createLargeOrganisation(options.users));
   const thrive = await startThriveSandbox({
     host,
     port: options.thrivePort ?? 0,
@@ -108,7 +140,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     thrive,
     ispring,
     organisation,
-    close: () => (closed ??= Promise.all([thrive.close(), ispring.close()]).then(() => undefined)),
+    changes: createChanges({ organisation, thrive, ispring, webhooks }),
+    webhooks,
+    close: () => {
+      webhooks.close();
+      return (closed ??= Promise.all([thrive.close(), ispring.close()]).then(() => undefined));
+    },
   };
 }
 
@@ -174,11 +211,46 @@ export function sandboxProviderConfigs(
   return { thrive, ispring };
 }
 
-export { createDemoOrganisation, DEMO } from './seed/index.js';
+export {
+  checkSandboxUsers,
+  createDemoOrganisation,
+  createLargeOrganisation,
+  DEMO,
+  MAX_SANDBOX_USERS,
+} from './seed/index.js';
 export type { DemoAnchors, DemoOrganisation, ThriveAudienceManagerSeed } from './seed/index.js';
 export type { SandboxRequest, SandboxServer } from './recorder.js';
 export type { SandboxFault, SandboxFaultKind, SandboxFaultOptions } from './faults.js';
 export { SANDBOX_CREDENTIALS } from './credentials.js';
+export {
+  SandboxChangeError,
+  type IspringChanges,
+  type IspringDepartmentChange,
+  type IspringDepartmentInput,
+  type IspringGroupInput,
+  type IspringUserChange,
+  type IspringUserInput,
+  type SandboxChanges,
+  type ThriveAudienceChange,
+  type ThriveAudienceInput,
+  type ThriveChanges,
+  type ThriveUserChange,
+  type ThriveUserInput,
+} from './changes.js';
+export {
+  MAX_REGISTRATIONS_PER_DELIVERY,
+  type IspringRegistration,
+  type SandboxWebhooks,
+  type ThriveWebhookEvent,
+  type ThriveWebhookUser,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookDeliveryState,
+  type WebhookProvider,
+  type WebhookSettings,
+  type WebhookSignature,
+  type WebhookTarget,
+} from './webhooks.js';
 export {
   ISPRING_ACCOUNT_PREFIXES,
   MAX_REQUEST_LINE_BYTES,

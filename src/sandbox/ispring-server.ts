@@ -51,6 +51,8 @@ export const MAX_REQUEST_LINE_BYTES = 8192;
  */
 export interface IspringRecords {
   putUser(profile: IspringUserProfile): void;
+  /** Puts each in turn, then re-indexes once (a put re-indexes every user). */
+  putUsers(profiles: readonly IspringUserProfile[]): void;
   removeUser(userId: string): boolean;
   putDepartment(department: IspringDepartment): void;
   removeDepartment(departmentId: string): boolean;
@@ -96,7 +98,8 @@ export async function startIspringSandbox(
     variants,
   });
   const records: IspringRecords = {
-    putUser: (profile) => directory.putUser(profile),
+    putUser: (profile) => directory.putUsers([profile]),
+    putUsers: (profiles) => directory.putUsers(profiles),
     removeUser: (userId) => directory.removeUser(userId),
     putDepartment: (department) => directory.putDepartment(department),
     removeDepartment: (departmentId) => directory.removeDepartment(departmentId),
@@ -361,11 +364,15 @@ interface Page<T> {
 
 const encodePageToken = (id: string) => Buffer.from(id, 'utf8').toString('base64');
 
-/** `pageSize` (1..1000, default 1000) and `pageToken` (base64 of the first item's id). */
+/**
+ * `pageSize` (1..1000, default 1000) and `pageToken` (base64 of the first item's id). `positionOf`,
+ * when given, finds where an id stands in `items` (as `findIndex` would) without a scan.
+ */
 function pageOf<T>(
   items: readonly T[],
   idOf: (item: T) => string,
   params: URLSearchParams,
+  positionOf?: (id: string) => number | undefined,
 ): Page<T> | string {
   const rawSize = params.get('pageSize');
   let pageSize = 1000;
@@ -381,7 +388,12 @@ function pageOf<T>(
     const id = /^[A-Za-z0-9+/_-]+={0,2}$/.test(token)
       ? Buffer.from(token, 'base64').toString('utf8')
       : undefined;
-    start = id === undefined ? -1 : items.findIndex((item) => idOf(item) === id);
+    start =
+      id === undefined
+        ? -1
+        : positionOf
+          ? (positionOf(id) ?? -1)
+          : items.findIndex((item) => idOf(item) === id);
     if (start < 0) return `pageToken ${shown(token)} is not a page token of this list.`;
   }
   const end = start + pageSize;
@@ -442,8 +454,28 @@ function remove<T>(list: T[], id: string, idOf: (item: T) => unknown): boolean {
   return true;
 }
 
+/** A user as the filters read it. */
+function indexUser(user: IspringUserProfile): IndexedUser {
+  return {
+    v2: user,
+    v1: toV1(user),
+    login: fieldOf(user, 'LOGIN').toLowerCase(),
+    email: fieldOf(user, 'EMAIL').toLowerCase(),
+    departmentId: user.departmentId,
+    groups: new Set<unknown>(Array.isArray(user.groups) ? user.groups : []),
+  };
+}
+
+function sameGroups(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const id of a) if (!b.has(id)) return false;
+  return true;
+}
+
 /**
- * The organisation with the indexes the routes read, rebuilt on every change. Each user's
+ * The organisation with the indexes the routes read. A put or a removal of users updates them for
+ * those users only (re-indexing 100,000 users would cost every change a second); when the users'
+ * list was edited some other way since (or holds an id twice), every index is rebuilt. Each user's
  * `<userProfile>` is built by xml2js the first time it is asked for and reused (until the user is
  * put again), so that a page of users costs string joins.
  */
@@ -454,9 +486,12 @@ class IspringDirectory {
   groupsById = new Map<string, IspringGroup>();
   groupMembers = new Map<string, string[]>();
   readonly #xml = new WeakMap<IspringUserProfile, { v1?: string; v2?: string }>();
+  /** Where each id first stands in the users' list (where `put` finds it). */
+  #positions = new Map<string, number>();
 
   constructor(readonly organisation: DemoOrganisation['ispring']) {
-    this.#index();
+    this.#indexUsers();
+    this.#indexDepartments();
   }
 
   get departments(): readonly IspringDepartment[] {
@@ -467,6 +502,11 @@ class IspringDirectory {
     return this.organisation.groups;
   }
 
+  /** Where the user with that id first stands in `users`: what a page token names. */
+  positionOf(userId: string): number | undefined {
+    return this.#positions.get(userId);
+  }
+
   profileXml(user: IndexedUser, v2: boolean): string {
     let cached = this.#xml.get(user.v2);
     if (!cached) this.#xml.set(user.v2, (cached = {}));
@@ -475,62 +515,122 @@ class IspringDirectory {
       : (cached.v1 ??= userProfileBuilder.buildObject(xmlSafe(userXml(user.v1))));
   }
 
-  putUser(profile: IspringUserProfile): void {
-    checkRecord(profile, 'userId', 'user');
-    // The same object may come back edited: what was built from it is stale.
-    this.#xml.delete(profile);
-    put(this.organisation.users, profile, (user) => user.userId);
-    this.#index();
+  putUsers(profiles: readonly IspringUserProfile[]): void {
+    for (const profile of profiles) checkRecord(profile, 'userId', 'user');
+    let groupsChanged = false;
+    for (const profile of profiles) {
+      // The same object may come back edited: what was built from it is stale.
+      this.#xml.delete(profile);
+      if (!this.#inStep()) {
+        put(this.organisation.users, profile, (user) => user.userId);
+        this.#indexUsers();
+        continue;
+      }
+      const indexed = indexUser(profile);
+      const at = this.#positions.get(profile.userId);
+      if (at === undefined) {
+        this.organisation.users.push(profile);
+        this.users.push(indexed);
+        this.#positions.set(profile.userId, this.users.length - 1);
+        groupsChanged ||= indexed.groups.size > 0;
+      } else {
+        groupsChanged ||= !sameGroups(this.users[at]!.groups, indexed.groups);
+        this.organisation.users[at] = profile;
+        this.users[at] = indexed;
+      }
+      this.usersById.set(profile.userId, indexed);
+    }
+    if (groupsChanged) this.#indexGroups();
   }
 
   removeUser(userId: string): boolean {
-    const removed = remove(this.organisation.users, userId, (user) => user.userId);
-    if (removed) this.#index();
-    return removed;
+    if (!this.#inStep()) {
+      const removed = remove(this.organisation.users, userId, (user) => user.userId);
+      if (removed) this.#indexUsers();
+      return removed;
+    }
+    const at = this.#positions.get(userId);
+    if (at === undefined) return false;
+    this.organisation.users.splice(at, 1);
+    const [old] = this.users.splice(at, 1);
+    this.usersById.delete(userId);
+    this.#positions = positionsOf(this.users);
+    if (old!.groups.size > 0) this.#indexGroups();
+    return true;
   }
 
   putDepartment(department: IspringDepartment): void {
     checkRecord(department, 'departmentId', 'department');
     put(this.organisation.departments, department, (item) => item.departmentId);
-    this.#index();
+    this.#indexDepartments();
   }
 
   removeDepartment(departmentId: string): boolean {
     const removed = remove(this.organisation.departments, departmentId, (item) => item.departmentId);
-    if (removed) this.#index();
+    if (removed) this.#indexDepartments();
     return removed;
   }
 
   putGroup(group: IspringGroup): void {
     checkRecord(group, 'groupId', 'group');
     put(this.organisation.groups, group, (item) => item.groupId);
-    this.#index();
+    this.#indexGroupsAndUsers();
   }
 
   removeGroup(groupId: string): boolean {
     const removed = remove(this.organisation.groups, groupId, (item) => item.groupId);
-    if (removed) this.#index();
+    if (removed) this.#indexGroupsAndUsers();
     return removed;
   }
 
-  #index(): void {
-    const { users, departments, groups } = this.organisation;
-    this.users = users.map((user) => ({
-      v2: user,
-      v1: toV1(user),
-      login: fieldOf(user, 'LOGIN').toLowerCase(),
-      email: fieldOf(user, 'EMAIL').toLowerCase(),
-      departmentId: user.departmentId,
-      groups: new Set<unknown>(Array.isArray(user.groups) ? user.groups : []),
-    }));
+  /** True when the users' list is the one last indexed, with no id twice: its indexes can follow a change. */
+  #inStep(): boolean {
+    const list = this.organisation.users;
+    const indexed = this.users;
+    if (list.length !== indexed.length || this.usersById.size !== list.length) return false;
+    for (let i = 0; i < list.length; i += 1) if (list[i] !== indexed[i]!.v2) return false;
+    return true;
+  }
+
+  #indexUsers(): void {
+    this.users = this.organisation.users.map(indexUser);
     this.usersById = new Map(this.users.map((user) => [user.v2.userId, user]));
+    this.#positions = positionsOf(this.users);
+    this.#indexGroups();
+  }
+
+  /**
+   * Every index reads the lists as they are now: a department or a group put after the users were
+   * edited in place finds them re-indexed too.
+   */
+  #indexGroupsAndUsers(): void {
+    if (this.#inStep()) this.#indexGroups();
+    else this.#indexUsers();
+  }
+
+  #indexDepartments(): void {
+    if (!this.#inStep()) this.#indexUsers();
+    const { departments } = this.organisation;
     this.departmentsById = new Map(departments.map((department) => [department.departmentId, department]));
+  }
+
+  #indexGroups(): void {
+    const { groups } = this.organisation;
     this.groupsById = new Map(groups.map((group) => [group.groupId, group]));
     this.groupMembers = new Map(groups.map((group) => [group.groupId, []]));
     for (const user of this.users)
       for (const id of user.groups)
         if (typeof id === 'string') this.groupMembers.get(id)?.push(user.v2.userId);
   }
+}
+
+/** Where each user id first stands in `users`. */
+function positionsOf(users: readonly IndexedUser[]): Map<string, number> {
+  const positions = new Map<string, number>();
+  users.forEach((user, at) => {
+    if (!positions.has(user.v2.userId)) positions.set(user.v2.userId, at);
+  });
+  return positions;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,8 +726,11 @@ function createIspringApi(
     );
   };
 
-  /** The users `filter` selects, in the organisation's order; `userIds` only where `withUserIds`. */
-  const selectUsers = (filter: UserFilter, withUserIds: boolean): IndexedUser[] => {
+  /**
+   * The users `filter` selects, in the organisation's order; `userIds` only where `withUserIds`.
+   * Without a filter, the directory's own list (not a copy), which page tokens are looked up in.
+   */
+  const selectUsers = (filter: UserFilter, withUserIds: boolean): readonly IndexedUser[] => {
     const set = (name: FilterName, lower = false) => {
       const values = filter[name];
       if (!values || values.length === 0) return undefined;
@@ -639,6 +742,7 @@ function createIspringApi(
     const emails = set('emails', true);
     const userIds = withUserIds ? set('userIds') : undefined;
     const users = directory.users;
+    if (!userIds && !departmentIds && !groupIds && !logins && !emails) return users;
     if (userIds && !departmentIds && !groupIds && !logins && !emails) {
       // Keeps the sandbox's order while skipping a scan of every user.
       return users.filter((user) => userIds.has(user.v2.userId));
@@ -730,7 +834,13 @@ function createIspringApi(
         const rejected = rejectedBatch(out, filter);
         if (rejected) return rejected;
       }
-      const page = pageOf(selectUsers(filter, v2), (user) => user.v2.userId, params);
+      const selected = selectUsers(filter, v2);
+      const page = pageOf(
+        selected,
+        (user) => user.v2.userId,
+        params,
+        selected === directory.users ? (id) => directory.positionOf(id) : undefined,
+      );
       if (typeof page === 'string') return out.error(400, page);
       return usersPage(out, page.items, page.nextPageToken, v2);
     });

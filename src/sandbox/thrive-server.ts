@@ -39,6 +39,8 @@ export const THRIVE_API_PREFIX = '/rest/v1';
  */
 export interface ThriveRecords {
   putUser(user: ThriveUser): void;
+  /** Puts each in turn, then re-indexes once (a put re-indexes every user). */
+  putUsers(users: readonly ThriveUser[]): void;
   removeUser(id: string): boolean;
   putAudience(audience: ThriveAudience): void;
   removeAudience(id: string): boolean;
@@ -81,7 +83,8 @@ export async function startThriveSandbox(
     variants,
   });
   const records: ThriveRecords = {
-    putUser: (user) => directory.putUser(user),
+    putUser: (user) => directory.putUsers([user]),
+    putUsers: (users) => directory.putUsers(users),
     removeUser: (id) => directory.removeUser(id),
     putAudience: (audience) => directory.putAudience(audience),
     removeAudience: (id) => directory.removeAudience(id),
@@ -213,7 +216,29 @@ function remove<T extends { id: string }>(list: T[], id: string): boolean {
   return true;
 }
 
-/** The organisation with the indexes the routes read, rebuilt on every change. */
+/** The audience ids a user's `audiences` name (strings or `{id}` objects; anything else is skipped). */
+function membershipsOf(user: ThriveUser): string[] {
+  const entries: unknown = user.audiences;
+  if (!Array.isArray(entries)) return [];
+  const ids: string[] = [];
+  for (const entry of entries as unknown[]) {
+    if (typeof entry === 'string') ids.push(entry);
+    else if (
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as { id?: unknown }).id === 'string'
+    )
+      ids.push((entry as { id: string }).id);
+  }
+  return ids;
+}
+
+/**
+ * The organisation with the indexes the routes read. A put or a removal of users updates them for
+ * those users only (an organisation of 100,000 users is re-indexed in a fraction of a second, which
+ * every change would otherwise cost); when the list was edited some other way since (or holds an id
+ * twice), every index is rebuilt, as it is for a change of audiences.
+ */
 class ThriveDirectory {
   usersById = new Map<string, ThriveUser>();
   usersByRef = new Map<unknown, ThriveUser>();
@@ -221,6 +246,9 @@ class ThriveDirectory {
   audiencesByReference = new Map<unknown, ThriveAudience>();
   members = new Map<string, ThriveUser[]>();
   managers = new Map<string, ThriveAudienceManagerSeed[]>();
+  /** The users' list as last indexed, and where each id first stands in it (where `put` finds it). */
+  #indexed: ThriveUser[] = [];
+  #positions = new Map<string, number>();
 
   constructor(readonly organisation: DemoOrganisation['thrive']) {
     this.#index();
@@ -238,59 +266,138 @@ class ThriveDirectory {
     return this.audiencesById.get(idOrReference) ?? this.audiencesByReference.get(idOrReference);
   }
 
-  putUser(user: ThriveUser): void {
-    checkRecord(user, 'user');
-    put(this.organisation.users, user);
-    this.#index();
+  putUsers(users: readonly ThriveUser[]): void {
+    for (const user of users) checkRecord(user, 'user');
+    for (const user of users) {
+      if (!this.#inStep()) {
+        put(this.organisation.users, user);
+        this.#index();
+        continue;
+      }
+      const list = this.organisation.users;
+      const at = this.#positions.get(user.id);
+      const old = at === undefined ? undefined : list[at];
+      if (old === user) {
+        // The same object, edited in place: what it said before is gone, so index everything.
+        this.#index();
+        continue;
+      }
+      if (at === undefined) {
+        list.push(user);
+        this.#indexed.push(user);
+        this.#positions.set(user.id, list.length - 1);
+      } else {
+        list[at] = user;
+        this.#indexed[at] = user;
+      }
+      this.usersById.set(user.id, user);
+      this.#followRefs(old, user);
+      this.#followMembers(old, user);
+    }
+    this.#indexManagers();
   }
 
   removeUser(id: string): boolean {
-    const removed = remove(this.organisation.users, id);
-    if (removed) this.#index();
-    return removed;
+    if (!this.#inStep()) {
+      const removed = remove(this.organisation.users, id);
+      if (removed) this.#index();
+      return removed;
+    }
+    const at = this.#positions.get(id);
+    if (at === undefined) return false;
+    const [old] = this.organisation.users.splice(at, 1);
+    this.#indexed.splice(at, 1);
+    this.#positions = positionsOf(this.#indexed);
+    this.usersById.delete(id);
+    this.#followRefs(old, undefined);
+    this.#followMembers(old, undefined);
+    return true;
   }
 
   putAudience(audience: ThriveAudience): void {
     checkRecord(audience, 'audience');
     put(this.organisation.audiences, audience);
-    this.#index();
+    this.#index(this.#inStep());
   }
 
   removeAudience(id: string): boolean {
     const removed = remove(this.organisation.audiences, id);
-    if (removed) this.#index();
+    if (removed) this.#index(this.#inStep());
     return removed;
   }
 
-  #index(): void {
+  /** True when the users' list is the one last indexed, with no id twice: its indexes can follow a change. */
+  #inStep(): boolean {
+    const list = this.organisation.users;
+    const indexed = this.#indexed;
+    if (list.length !== indexed.length || this.usersById.size !== list.length) return false;
+    for (let i = 0; i < list.length; i += 1) if (list[i] !== indexed[i]) return false;
+    return true;
+  }
+
+  /** The last user in the list with each ref `old` or `user` has holds it, as a full index says. */
+  #followRefs(old: ThriveUser | undefined, user: ThriveUser | undefined): void {
+    if (old && user && old.ref === user.ref) {
+      if (old.ref && this.usersByRef.get(old.ref) === old) this.usersByRef.set(old.ref, user);
+      return;
+    }
+    const list = this.organisation.users;
+    for (const ref of [old?.ref, user?.ref]) {
+      if (!ref) continue;
+      let holder: ThriveUser | undefined;
+      for (let i = list.length - 1; i >= 0 && !holder; i -= 1) if (list[i]!.ref === ref) holder = list[i];
+      if (holder) this.usersByRef.set(ref, holder);
+      else this.usersByRef.delete(ref);
+    }
+  }
+
+  /** The member lists of the audiences `old` or `user` names, in the users' order. */
+  #followMembers(old: ThriveUser | undefined, user: ThriveUser | undefined): void {
+    const before = old ? membershipsOf(old) : [];
+    const after = user ? membershipsOf(user) : [];
+    if (old && user && before.length === after.length && before.every((id, i) => id === after[i])) {
+      for (const id of new Set(after)) {
+        const list = this.members.get(id);
+        if (list) for (let i = 0; i < list.length; i += 1) if (list[i] === old) list[i] = user;
+      }
+      return;
+    }
+    for (const id of new Set([...before, ...after])) {
+      const list: ThriveUser[] = [];
+      for (const member of this.organisation.users)
+        for (const audienceId of membershipsOf(member)) if (audienceId === id) list.push(member);
+      if (list.length > 0) this.members.set(id, list);
+      else this.members.delete(id);
+    }
+  }
+
+  /** Every index; the users' only when `usersInStep` is false (the default). */
+  #index(usersInStep = false): void {
     const { users, audiences } = this.organisation;
-    this.usersById = new Map(users.map((user) => [user.id, user]));
-    this.usersByRef = new Map();
-    for (const user of users) if (user.ref) this.usersByRef.set(user.ref, user);
+    if (!usersInStep) {
+      this.usersById = new Map(users.map((user) => [user.id, user]));
+      this.usersByRef = new Map();
+      for (const user of users) if (user.ref) this.usersByRef.set(user.ref, user);
+      // Members come from the users' own `audiences`.
+      this.members = new Map();
+      for (const user of users) {
+        for (const id of membershipsOf(user)) {
+          const list = this.members.get(id) ?? [];
+          list.push(user);
+          this.members.set(id, list);
+        }
+      }
+      this.#indexed = [...users];
+      this.#positions = positionsOf(users);
+    }
     this.audiencesById = new Map(audiences.map((audience) => [audience.id, audience]));
     this.audiencesByReference = new Map();
     for (const audience of audiences)
       if (audience.reference) this.audiencesByReference.set(audience.reference, audience);
-    // Members come from the users' own `audiences` (strings or `{id}` objects; anything else is skipped).
-    this.members = new Map();
-    for (const user of users) {
-      const entries: unknown = user.audiences;
-      if (!Array.isArray(entries)) continue;
-      for (const entry of entries as unknown[]) {
-        const id =
-          typeof entry === 'string'
-            ? entry
-            : typeof entry === 'object' &&
-                entry !== null &&
-                typeof (entry as { id?: unknown }).id === 'string'
-              ? (entry as { id: string }).id
-              : undefined;
-        if (id === undefined) continue;
-        const list = this.members.get(id) ?? [];
-        list.push(user);
-        this.members.set(id, list);
-      }
-    }
+    this.#indexManagers();
+  }
+
+  #indexManagers(): void {
     this.managers = new Map();
     for (const manager of this.organisation.audienceManagers ?? []) {
       const list = this.managers.get(manager.audienceId) ?? [];
@@ -298,6 +405,15 @@ class ThriveDirectory {
       this.managers.set(manager.audienceId, list);
     }
   }
+}
+
+/** Where each id first stands in `users`. */
+function positionsOf(users: readonly ThriveUser[]): Map<string, number> {
+  const positions = new Map<string, number>();
+  users.forEach((user, at) => {
+    if (!positions.has(user.id)) positions.set(user.id, at);
+  });
+  return positions;
 }
 
 function createThriveApi(

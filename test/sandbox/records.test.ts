@@ -149,6 +149,28 @@ describe('Thrive records', () => {
     expect((await thrive('/audiences/tech-odd')).status).toBe(404);
   });
 
+  it('putUser of the same object edited in place, and a list edited without a put, are served as they are now', async () => {
+    const users = sandbox.organisation.thrive.users;
+    const user = users.find((item) => item.id === DEMO.thrive.multiPosition)!;
+    const oldRef = user.ref!;
+    user.ref = 'EDITED-IN-PLACE';
+    user.audiences = [DEMO.thrive.unmanagedAudience];
+    sandbox.thrive.putUser(user);
+    expect((await thrive('/users/ref/EDITED-IN-PLACE')).body.id).toBe(user.id);
+    expect((await thrive(`/users/ref/${oldRef}`)).status).toBe(404);
+    const members = await thrive(`/audiences/${DEMO.thrive.unmanagedAudience}/members?perPage=1000`);
+    expect(members.body.results.map((member: any) => member.userId)).toContain(user.id);
+
+    // Pushed straight into the list: the next put indexes it too.
+    const pushed = { ...users[0]!, id: '646767d82535201223349e0a', ref: 'PUSHED' };
+    users.push(pushed);
+    sandbox.thrive.putUsers([{ ...users[1]! }, { ...users[2]! }]);
+    expect((await thrive(`/user/${pushed.id}`)).status).toBe(200);
+    expect((await thrive('/users/ref/PUSHED')).body.id).toBe(pushed.id);
+    expect(sandbox.thrive.removeUser(pushed.id)).toBe(true);
+    expect((await thrive(`/user/${pushed.id}`)).status).toBe(404);
+  });
+
   it('refuses a record without a string id, before changing anything', () => {
     const count = sandbox.organisation.thrive.users.length;
     expect(() => sandbox.thrive.putUser(odd<ThriveUser>({ firstName: 'No id' }))).toThrow(TypeError);
@@ -252,6 +274,43 @@ describe('iSpring records', () => {
       '<lastLoginDate>2099-01-01</lastLoginDate>',
     );
     expect((await ispringXml(`/users/v2?userIds[]=${DEMO.ispring.ceo}`)).text).toContain('2099-01-01');
+  });
+
+  it('putUser of the same object with new groups and email, and a list edited without a put, are served as they are now', async () => {
+    const users = sandbox.organisation.ispring.users;
+    const profile = users.find((user) => user.userId === DEMO.ispring.deepUser)!;
+    profile.groups = [DEMO.ispring.emptyGroup];
+    profile.fields = (profile.fields ?? []).map((field) =>
+      field.name === 'EMAIL' ? { ...field, value: 'edited.in.place@northwind.example' } : field,
+    );
+    sandbox.ispring.putUser(profile);
+    expect((await ispringJson(`/group/${DEMO.ispring.emptyGroup}`)).body.response.userIds).toContain(
+      DEMO.ispring.deepUser,
+    );
+    const byEmail = await ispringJson('/users/v2?emails[]=edited.in.place@northwind.example');
+    expect(byEmail.body.userProfiles.map((user: any) => user.userId)).toEqual([DEMO.ispring.deepUser]);
+
+    // Pushed straight into the list: the next put indexes it too, pages and page tokens included.
+    const pushed = { ...users[0]!, userId: 'f0000000-0000-11e9-8000-000000000001' };
+    users.push(pushed);
+    sandbox.ispring.putUsers([{ ...users[1]! }]);
+    expect((await ispringJson(`/user/${pushed.userId}/v2`)).status).toBe(200);
+    const token = Buffer.from(pushed.userId).toString('base64');
+    const page = await ispringJson(`/users/v2?pageSize=1&pageToken=${encodeURIComponent(token)}`);
+    expect(page.body.userProfiles.map((user: any) => user.userId)).toEqual([pushed.userId]);
+    expect(sandbox.ispring.removeUser(pushed.userId)).toBe(true);
+  });
+
+  it('page tokens follow users put and removed', async () => {
+    const users = sandbox.organisation.ispring.users;
+    const third = users[2]!.userId;
+    const token = encodeURIComponent(Buffer.from(third).toString('base64'));
+    expect((await ispringJson(`/users/v2?pageSize=1&pageToken=${token}`)).body.userProfiles[0].userId).toBe(
+      third,
+    );
+    expect(sandbox.ispring.removeUser(users[0]!.userId)).toBe(true);
+    const after = await ispringJson(`/users/v2?pageSize=2&pageToken=${token}`);
+    expect(after.body.userProfiles.map((user: any) => user.userId)).toEqual([third, users[2]!.userId]);
   });
 
   it('removeUser takes a user out of every read: by id, the lists and its groups', async () => {

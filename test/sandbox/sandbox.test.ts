@@ -563,4 +563,45 @@ describe('npm run sandbox (src/sandbox/cli.ts)', () => {
     expect(await cli.exited).toBe(1);
     expect(cli.output().stderr).toContain('SANDBOX_DELAY_MS must be a whole number');
   });
+
+  it('refuses SANDBOX_USERS out of range and half a webhook pair, listing both', async () => {
+    const cli = runCli({ SANDBOX_USERS: '100001', SANDBOX_WEBHOOK_ISPRING_URL: 'http://127.0.0.1:9/hooks' });
+    expect(await cli.exited).toBe(1);
+    const { stderr } = cli.output();
+    expect(stderr).toContain('SANDBOX_USERS must be a whole number from 1 to 100000; got "100001".');
+    expect(stderr).toContain('SANDBOX_WEBHOOK_ISPRING_URL and SANDBOX_WEBHOOK_ISPRING_SECRET go together');
+  });
+
+  it('serves a large organisation with SANDBOX_USERS, and names where webhooks go', async () => {
+    const cli = runCli({
+      SANDBOX_THRIVE_PORT: '0',
+      SANDBOX_ISPRING_PORT: '0',
+      SANDBOX_USERS: '30',
+      SANDBOX_WEBHOOK_THRIVE_URL: 'http://127.0.0.1:9/webhooks/thrive',
+      SANDBOX_WEBHOOK_THRIVE_SECRET: 'cli-secret',
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!cli.output().stdout.includes('Ctrl-C') && Date.now() < deadline) {
+        if (cli.child.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { stdout, stderr } = cli.output();
+      expect(stderr).toBe('');
+      expect(stdout).toContain('serving a large organisation (30 Thrive users');
+      expect(stdout).toContain('30 iSpring users');
+      expect(stdout).toContain(
+        'Webhook deliveries for changes: Thrive to http://127.0.0.1:9/webhooks/thrive.',
+      );
+      expect(stdout).not.toContain(DEMO.thrive.multiPosition);
+      const thriveBaseUrl = /THRIVE_BASE_URL=(\S+)/.exec(stdout)![1]!;
+      const ceo = /Thrive CEO:\s+thrive:(\S+)/.exec(stdout)![1]!;
+      const user = await fetch(`${thriveBaseUrl}/user/${ceo}`, { headers: { authorization: thriveBasic } });
+      expect(((await user.json()) as any).positions[0].title).toBe('Chief Executive Officer');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
 });

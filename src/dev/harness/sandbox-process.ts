@@ -1,4 +1,13 @@
-import { startSandbox, type SandboxFault, type SandboxServer } from '../../sandbox/index.js';
+import {
+  startSandbox,
+  type SandboxChanges,
+  type SandboxFault,
+  type SandboxServer,
+  type WebhookDelivery,
+  type WebhookProvider,
+  type WebhookSettings,
+  type WebhookSignature,
+} from '../../sandbox/index.js';
 import { failStart, serveParent } from './ipc.js';
 import { createBenchOrganisation } from './organisation.js';
 
@@ -11,7 +20,17 @@ import { createBenchOrganisation } from './organisation.js';
  * `expireTokens` ({ provider? }) and `drain` (`SandboxDrain`: what was counted since the last
  * `reset` or `drain`, faults by kind included, then a `reset`).
  *
- * Environment: BENCH_SANDBOX_DELAY_MS (default 0).
+ * Changes to the organisation, as the in-process sandbox's `changes` (src/sandbox/changes.ts):
+ * `change` (`SandboxChangeParams`: a provider, one of its operations and that operation's
+ * arguments; answers what the operation returns, or null). Webhooks, as its `webhooks`
+ * (src/sandbox/webhooks.ts): `webhooksConfigure` (`WebhookSettings`), `webhookDeliveries` (every
+ * `WebhookDelivery` recorded), `webhooksSettled` ({ timeoutMs? }), `webhooksHold` ({ provider? }),
+ * `webhooksRelease` (`SandboxWebhookReleaseParams`), `webhooksReplay` ({ id, signature? }),
+ * `webhooksSend` (`SandboxWebhookSendParams`), `webhooksSendConfirmation` ({ code? }) and
+ * `webhooksClear`.
+ *
+ * Environment: BENCH_SANDBOX_DELAY_MS (default 0); BENCH_SANDBOX_USERS (unset: the bench
+ * organisation; 1 to 100000: the sandbox's large organisation of that many users per provider).
  */
 
 export interface SandboxInfo {
@@ -35,6 +54,28 @@ export interface SandboxInjectParams {
   readonly endpoint?: string;
   /** The next `times` matching requests; default: until `clearFaults`. */
   readonly times?: number;
+}
+
+/** One change of `SandboxChanges`: `{ provider: 'thrive', operation: 'moveUser', args: [id, departmentId] }`. */
+export type SandboxChangeParams = {
+  [P in SandboxProviderName]: {
+    [O in keyof SandboxChanges[P]]: {
+      readonly provider: P;
+      readonly operation: O;
+      readonly args: SandboxChanges[P][O] extends (...args: infer A) => unknown ? A : never;
+    };
+  }[keyof SandboxChanges[P]];
+}[SandboxProviderName];
+
+export interface SandboxWebhookReleaseParams {
+  readonly provider?: WebhookProvider;
+  readonly order?: 'made' | 'reverse' | readonly number[];
+}
+
+export interface SandboxWebhookSendParams {
+  readonly provider: WebhookProvider;
+  readonly body: unknown;
+  readonly signature?: WebhookSignature;
 }
 
 export interface SandboxProviderDrain {
@@ -72,7 +113,12 @@ function drainServer(server: SandboxServer): SandboxProviderDrain {
 
 async function main(): Promise<void> {
   const delayMs = Number(process.env['BENCH_SANDBOX_DELAY_MS'] ?? '0');
-  const sandbox = await startSandbox({ host: '127.0.0.1', delayMs, organisation: createBenchOrganisation() });
+  const users = process.env['BENCH_SANDBOX_USERS'];
+  const sandbox = await startSandbox({
+    host: '127.0.0.1',
+    delayMs,
+    ...(users === undefined ? { organisation: createBenchOrganisation() } : { users: Number(users) }),
+  });
   const info: SandboxInfo = {
     thrive: { baseUrl: sandbox.thrive.baseUrl, origin: sandbox.thrive.origin },
     ispring: { baseUrl: sandbox.ispring.baseUrl, origin: sandbox.ispring.origin },
@@ -123,6 +169,47 @@ async function main(): Promise<void> {
         thrive: drainServer(sandbox.thrive),
         ispring: drainServer(sandbox.ispring),
       }),
+      change: (params) => {
+        const { provider, operation, args } = params as SandboxChangeParams;
+        servers(provider);
+        const changes = sandbox.changes[provider] as unknown as Record<string, unknown>;
+        const run = Object.hasOwn(changes, operation) ? changes[operation] : undefined;
+        if (typeof run !== 'function')
+          throw new Error(`unknown ${provider} change ${JSON.stringify(operation)}`);
+        return ((run as (...values: unknown[]) => unknown)(...(args as unknown[])) ?? null) as unknown;
+      },
+      webhooksConfigure: (params) => {
+        sandbox.webhooks.configure(params as WebhookSettings);
+        return null;
+      },
+      webhookDeliveries: (): readonly WebhookDelivery[] => sandbox.webhooks.deliveries,
+      webhooksSettled: async (params) => {
+        await sandbox.webhooks.settled((params as { timeoutMs?: number } | null)?.timeoutMs);
+        return null;
+      },
+      webhooksHold: (params) => {
+        sandbox.webhooks.hold((params as { provider?: WebhookProvider } | null)?.provider);
+        return null;
+      },
+      webhooksRelease: (params) => {
+        const { provider, order } = (params ?? {}) as SandboxWebhookReleaseParams;
+        sandbox.webhooks.release(provider, order);
+        return null;
+      },
+      webhooksReplay: (params) => {
+        const { id, signature } = params as { id: number; signature?: WebhookSignature };
+        return sandbox.webhooks.replay(id, signature === undefined ? {} : { signature });
+      },
+      webhooksSend: (params) => {
+        const { provider, body, signature } = params as SandboxWebhookSendParams;
+        return sandbox.webhooks.send(provider, body, signature === undefined ? {} : { signature });
+      },
+      webhooksSendConfirmation: (params) =>
+        sandbox.webhooks.sendConfirmation((params as { code?: string } | null)?.code),
+      webhooksClear: () => {
+        sandbox.webhooks.clear();
+        return null;
+      },
     },
     info,
   );

@@ -6,6 +6,7 @@ import { Ids, Random } from './random.js';
 import { generateThrive } from './thrive.js';
 
 export type { DemoAnchors } from './anchors.js';
+export { checkSandboxUsers, createLargeOrganisation, MAX_SANDBOX_USERS } from './large.js';
 export type {
   DemoOrganisation,
   ThriveAudienceManagerPermissions,

@@ -40,7 +40,7 @@ export interface Person {
 }
 
 // prettier-ignore
-const FIRST_NAMES = [
+export const FIRST_NAMES = [
   'Olivia', 'Liam', 'Amelia', 'Noah', 'Isla', 'Oliver', 'Ava', 'George', 'Mia', 'Arthur',
   'Freya', 'Leo', 'Grace', 'Harry', 'Lily', 'Oscar', 'Ella', 'Jack', 'Sophia', 'Henry',
   'Ivy', 'Charlie', 'Florence', 'Theo', 'Willow', 'Alfie', 'Evie', 'Jacob', 'Daisy', 'Thomas',
@@ -50,7 +50,7 @@ const FIRST_NAMES = [
 ] as const;
 
 // prettier-ignore
-const LAST_NAMES = [
+export const LAST_NAMES = [
   'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Robinson',
   'Wright', 'Thompson', 'Evans', 'Walker', 'White', 'Roberts', 'Green', 'Hall', 'Wood', 'Jackson',
   'Clarke', 'Müller', 'Núñez', "O'Brien", 'Okafor-Smith', 'Ångström', 'Lefèvre', 'Kowalski', 'Rossi', 'García',
