@@ -8,67 +8,74 @@
  * array's tail 100,000 times.
  */
 export class SortedKeys {
-  readonly #set = new Set<string>();
+  /** The keys in order, as of the last read (plus in-place changes since). */
   #sorted: string[] = [];
-  #stale = false;
-  /** Changes since the last read; past `IN_PLACE_LIMIT` the order goes stale. */
-  #pending = 0;
+  /** Changes not yet in `#sorted`, once too many came for in-place: true added, false removed. */
+  readonly #pending = new Map<string, boolean>();
+  /** Changes since the last read; past `IN_PLACE_LIMIT` they wait in `#pending`. */
+  #changes = 0;
+  #size = 0;
 
   static readonly IN_PLACE_LIMIT = 64;
 
   get size(): number {
-    return this.#set.size;
+    return this.#size;
   }
 
+  /** Adds a key the set does not hold. */
   add(key: string): void {
-    if (this.#set.has(key)) return;
-    this.#set.add(key);
-    if (this.#inPlace()) this.#sorted.splice(this.#lowerBound(key), 0, key);
+    this.#size += 1;
+    if (this.#inPlace()) this.#sorted.splice(lowerBound(this.#sorted, key), 0, key);
+    else this.#pending.set(key, true);
   }
 
+  /** Removes a key the set holds. */
   delete(key: string): void {
-    if (!this.#set.delete(key)) return;
+    this.#size -= 1;
     if (this.#inPlace()) {
-      const at = this.#lowerBound(key);
+      const at = lowerBound(this.#sorted, key);
       if (this.#sorted[at] === key) this.#sorted.splice(at, 1);
-    }
+    } else this.#pending.set(key, false);
   }
 
   /** The index of the first key after `key` (0 for none). */
   indexAfter(key: string | undefined): number {
     if (key === undefined) return 0;
     const sorted = this.values();
-    const at = this.#lowerBound(key);
+    const at = lowerBound(sorted, key);
     return sorted[at] === key ? at + 1 : at;
   }
 
   /** Every key, in order. */
   values(): readonly string[] {
-    if (this.#stale) {
-      this.#sorted = [...this.#set].sort();
-      this.#stale = false;
+    if (this.#pending.size > 0) {
+      const old = this.#sorted;
+      const kept = old.filter((key) => this.#pending.get(key) !== false);
+      for (const [key, added] of this.#pending) {
+        // A key removed and added again while pending may still be in the old order.
+        if (added && old[lowerBound(old, key)] !== key) kept.push(key);
+      }
+      this.#sorted = kept.sort();
+      this.#pending.clear();
     }
-    this.#pending = 0;
+    this.#changes = 0;
     return this.#sorted;
   }
 
   #inPlace(): boolean {
-    if (this.#stale) return false;
-    this.#pending += 1;
-    if (this.#pending <= SortedKeys.IN_PLACE_LIMIT) return true;
-    this.#stale = true;
-    return false;
+    if (this.#pending.size > 0) return false;
+    this.#changes += 1;
+    return this.#changes <= SortedKeys.IN_PLACE_LIMIT;
   }
+}
 
-  #lowerBound(key: string): number {
-    const sorted = this.#sorted;
-    let low = 0;
-    let high = sorted.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (sorted[middle]! < key) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+function lowerBound(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < key) low = middle + 1;
+    else high = middle;
   }
+  return low;
 }
