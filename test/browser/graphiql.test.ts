@@ -438,8 +438,12 @@ describe('GraphiQL in a real browser', () => {
       const checked: string[] = [];
       for (const [index, example] of SANDBOX_EXAMPLES.entries()) {
         await tabs.nth(index).locator('button.graphiql-tab-button').click();
-        await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toContain(titleOf(example));
-        await expect.poll(() => editorValue(QUERY)).toBe(example.query);
+        // GraphiQL swaps the editor's content after the tab switch; on a busy machine that takes
+        // longer than the poll's default second.
+        await expect
+          .poll(() => page.locator('.graphiql-tab-active').innerText(), { timeout: 10_000 })
+          .toContain(titleOf(example));
+        await expect.poll(() => editorValue(QUERY), { timeout: 10_000 }).toBe(example.query);
         const marks = await lintMarks(page);
         expect(marks.map((e) => e.editor)).toContain('query');
         expect(marks, titleOf(example)).toEqual(marks.map((e) => ({ editor: e.editor, marks: [] })));
