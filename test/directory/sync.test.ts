@@ -317,3 +317,63 @@ describe('webhooks', () => {
     expect(malformed.body).toMatchObject({ error: { code: 'MALFORMED_DELIVERY' } });
   });
 });
+
+describe('polling and the live path', () => {
+  it('a Thrive poll (updatedSince) applies a change no webhook announced', async () => {
+    const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
+    await synced(stack);
+    const subject = stack.sandbox.organisation.thrive.users[9]!;
+    stack.sandbox.changes.thrive.updateUser(subject.id, { lastName: 'Polledchange' });
+    expect(
+      (await stack.query('{ searchUsers(query: "polledchange") { totalCount } }')).data?.searchUsers
+        ?.totalCount,
+    ).toBe(0);
+    stack.resetCounts({ keepCache: true });
+    expect(await stack.directory.sync('thrive')!.poll()).toBe(true);
+    // One page of the users changed since the last sync (less a minute, for clocks that disagree).
+    expect(stack.sandbox.thrive.count(THRIVE_ENDPOINTS.users)).toBe(1);
+    const asked = new URLSearchParams(stack.sandbox.thrive.log[0]!.query);
+    expect(Date.parse(asked.get('updatedSince')!)).toBeLessThan(Date.now() - 59_000);
+    expect(
+      (await stack.query('{ searchUsers(query: "polledchange") { totalCount } }')).data?.searchUsers
+        ?.totalCount,
+    ).toBe(1);
+    expect((await readiness(stack)).directory?.thrive).toMatchObject({ polling: 'on' });
+  });
+
+  it('stops polling for good, saying so, when Thrive answers with users not changed since', async () => {
+    const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 }, logLevel: 'warn' });
+    await synced(stack);
+    stack.sandbox.thrive.setVariants({ usersIgnoreUpdatedSince: true });
+    expect(await stack.directory.sync('thrive')!.poll()).toBe(false);
+    expect((await readiness(stack)).directory?.thrive).toMatchObject({ polling: 'stopped', state: 'ready' });
+    expect(stack.logs.filter((line) => String(line.msg).includes('polling of thrive stopped'))).toHaveLength(
+      1,
+    );
+    stack.resetCounts({ keepCache: true });
+    expect(await stack.directory.sync('thrive')!.poll()).toBe(false);
+    expect(stack.sandbox.thrive.count(THRIVE_ENDPOINTS.users)).toBe(0);
+  });
+
+  it('reads an entry older than the users TTL live, and that read refreshes the index', async () => {
+    const stack = await start({
+      directory: { fullSyncSeconds: 3600, pollSeconds: 3600 },
+      cache: { ttls: { users: 1, departments: 3600, groups: 3600 } },
+    });
+    await synced(stack);
+    const subject = structuredClone(stack.sandbox.organisation.ispring.users[4]!);
+    const id = `ispring:${subject.userId}`;
+    stack.resetCounts({ keepCache: true });
+    expect((await stack.query(`{ user(id: "${id}") { id } }`)).data?.user?.id).toBe(id);
+    expect(stack.sandbox.ispring.count()).toBe(0);
+    // A change iSpring does not announce, then the entry ages past the TTL.
+    stack.sandbox.changes.ispring.updateUser(subject.userId, { lastName: 'Agedout' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const read = await stack.query(`{ user(id: "${id}") { lastName } }`);
+    expect(read.data?.user?.lastName).toBe('Agedout');
+    expect(stack.sandbox.ispring.count()).toBeGreaterThan(0);
+    expect(
+      (await stack.query('{ searchUsers(query: "agedout") { totalCount } }')).data?.searchUsers?.totalCount,
+    ).toBe(1);
+  });
+});
