@@ -44,6 +44,17 @@ export type UserSearchResult =
   | { readonly ranked: true; readonly ids: readonly string[] }
   | { readonly ranked: false; readonly sortKeys: readonly string[] };
 
+/** True when a filter lets every user through. */
+function isEmptyFilter(filter: UserFilter): boolean {
+  return (
+    filter.provider === undefined &&
+    !filter.status?.length &&
+    filter.departmentId === undefined &&
+    filter.groupId === undefined &&
+    filter.managerId === undefined
+  );
+}
+
 /** The id a sort key (`<folded display name>\u0000<id>`) ends with. */
 export const idOfSortKey = (key: string) => key.slice(key.lastIndexOf('\u0000') + 1);
 
@@ -193,7 +204,10 @@ export class DirectoryIndex {
   searchUsers(query: string | undefined, filter: UserFilter): UserSearchResult {
     const passes = this.#filterOf(filter);
     const words = query?.trim() ?? '';
-    if (words !== '') return { ranked: true, ids: this.#search.search(words).filter(passes) };
+    if (words !== '') {
+      const found = this.#search.search(words);
+      return { ranked: true, ids: isEmptyFilter(filter) ? found : found.filter(passes) };
+    }
     const { provider } = filter;
     const ordered = provider === undefined ? this.#usersInOrder : this.#providerUsersInOrder.get(provider);
     const narrows =

@@ -4,6 +4,8 @@
  */
 
 const COMBINING_MARKS = /\p{M}+/gu;
+/** ASCII has no marks to drop: lower case alone folds it, without a Unicode normalisation. */
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Text as search compares it: decomposed (NFD) so that accents become marks of their own, the marks
@@ -11,6 +13,7 @@ const COMBINING_MARKS = /\p{M}+/gu;
  * or accents ("山田") are left as they are.
  */
 export function foldForSearch(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase();
 }
 
