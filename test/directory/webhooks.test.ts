@@ -181,3 +181,41 @@ describe('iSpring deliveries from the sandbox', () => {
     expect((await data('{ searchUsers(first: 0) { totalCount } }')).searchUsers.totalCount).toBe(count);
   });
 });
+
+describe('what /metrics says of the directory', () => {
+  it('counts deliveries by outcome, syncs and changes, and gives each provider its users and index age', async () => {
+    const text = await (await fetch(stack.subgraph.url.replace('/graphql', '/metrics'))).text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const status = stack.directory.status();
+    for (const provider of ['thrive', 'ispring'] as const) {
+      expect(value(`learning_directory_directory_users{provider="${provider}"}`)).toBe(
+        status.find((entry) => entry.provider === provider)!.users,
+      );
+      expect(
+        value(`learning_directory_directory_index_age_seconds{provider="${provider}"}`),
+      ).toBeGreaterThanOrEqual(0);
+      expect(
+        value(`learning_directory_directory_sync_duration_seconds_count{provider="${provider}",kind="full"}`),
+      ).toBeGreaterThanOrEqual(1);
+    }
+    expect(
+      value('learning_directory_directory_webhook_deliveries_total{provider="thrive",outcome="accepted"}'),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      value(
+        'learning_directory_directory_webhook_deliveries_total{provider="thrive",outcome="bad_signature"}',
+      ),
+    ).toBe(2);
+    expect(
+      value(
+        'learning_directory_directory_webhook_deliveries_total{provider="ispring",outcome="confirmation"}',
+      ),
+    ).toBe(1);
+    expect(
+      value('learning_directory_directory_changes_applied_total{provider="thrive",kind="change"}'),
+    ).toBeGreaterThanOrEqual(4);
+  });
+});
