@@ -60,18 +60,19 @@ export function createLoaders(
   } = {},
 ): Loaders {
   const { onBatch = () => {}, caller, directory } = options;
+  // Made when an operation first needs a provider: most operations read one provider only, and
+  // the warm path pays for every loader it makes.
   const byProvider = new Map<ProviderName, ProviderLoaders>();
-  for (const [name, provider] of providers) {
-    byProvider.set(
-      name,
-      createProviderLoaders(provider, caller, directory, (entity, size) => onBatch(name, entity, size)),
-    );
-  }
-
   const loadersFor = (globalId: string): ProviderLoaders => {
-    const provider = providerOf(globalId);
-    const loaders = byProvider.get(provider);
-    if (!loaders) throw new ProviderNotConfiguredError(provider);
+    const name = providerOf(globalId);
+    let loaders = byProvider.get(name);
+    if (loaders) return loaders;
+    const provider = providers.get(name);
+    if (!provider) throw new ProviderNotConfiguredError(name);
+    loaders = createProviderLoaders(provider, caller, directory, (entity, size) =>
+      onBatch(name, entity, size),
+    );
+    byProvider.set(name, loaders);
     return loaders;
   };
 
