@@ -124,8 +124,8 @@ export class Directory implements DirectoryQueries {
     for (const provider of providers) {
       const sync = this.#syncs.get(provider);
       if (!sync) throw new ProviderNotConfiguredError(provider);
+      if (sync.freshness().ready) continue;
       const status = sync.status();
-      if (status.ready) continue;
       throw new DirectoryUnavailableError(
         'DIRECTORY_NOT_READY',
         `The directory has not finished its first full sync of ${labelOf(provider)} yet${status.problem ? ` (${status.problem})` : ''}; try again shortly. By-id reads work meanwhile.`,
@@ -188,14 +188,14 @@ export class Directory implements DirectoryQueries {
     const fresh = (readAt: number | null | undefined, maxAgeSeconds: number) =>
       maxAgeSeconds > 0 && readAt !== null && readAt !== undefined && now() - readAt < maxAgeSeconds * 1000;
     const catalogFresh = (maxAgeSeconds: number) => {
-      const status = sync.status();
+      const status = sync.freshness();
       return status.ready && fresh(status.catalogReadAt, maxAgeSeconds);
     };
     const ages = this.#ages;
 
     return {
       async fetchUsers(ids) {
-        const status = sync.status();
+        const status = sync.freshness();
         const answered = new Map<string, UserModel | ProviderError>();
         const live: string[] = [];
         // While the whole provider is known current within the users' TTL, an id the index lacks

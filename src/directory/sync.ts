@@ -124,6 +124,18 @@ export class ProviderSync {
     };
   }
 
+  /**
+   * What by-id reads need of the status, on every operation's path: whether the index answers, and
+   * since when the provider and its catalog are known current.
+   */
+  freshness(): {
+    readonly ready: boolean;
+    readonly confirmedAt: number | null;
+    readonly catalogReadAt: number | null;
+  } {
+    return { ready: this.#ready, confirmedAt: this.#confirmedAt, catalogReadAt: this.#catalogReadAt };
+  }
+
   /** Starts the first full sync now, and the timers after it. */
   start(): void {
     this.#stopped = false;
