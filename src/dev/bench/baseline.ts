@@ -10,8 +10,9 @@ import { SecretRedactor } from '../../redaction.js';
 import { createLogger } from '../../logger.js';
 import { createSubgraphSchema } from '../../schema.js';
 import { createInMemoryDirectory } from './directory.js';
+import { createPlainDirectory } from './plain-directory.js';
 import { failStart, serveParent } from '../harness/ipc.js';
-import { createBenchOrganisation } from '../harness/organisation.js';
+import { organisationFor } from '../harness/organisation.js';
 import { WARM_TTL_SECONDS } from './settings.js';
 import { listen } from '../../listen.js';
 
@@ -21,7 +22,13 @@ import { listen } from '../../listen.js';
  * subgraph's cache hint), but with a context whose `loaders` answer from in-memory maps of models,
  * built once at start from the bench organisation through the providers' own mappers. No HTTP
  * client, no parsing, no DataLoader: the ceiling for everything the subgraph's data layer adds.
+ * The directory's fields (search, lists, the ways down) are answered by scanning plain arrays of
+ * the same models (`createPlainDirectory`): the baseline the directory index is measured against.
  * Announces its URL over IPC.
+ *
+ * Environment: BENCH_B1_USERS (unset: the bench organisation; 1 to 100000: the sandbox's large
+ * organisation of that many users per provider, as the sandbox process builds it for
+ * BENCH_SANDBOX_USERS).
  */
 
 export interface BaselineInfo {
@@ -31,9 +38,18 @@ export interface BaselineInfo {
 const MAX_BODY = '1mb';
 
 async function main(): Promise<void> {
-  const directory = createInMemoryDirectory(createBenchOrganisation());
-  // The same context object for every request: the maps are read-only and no loader holds state.
-  const context: RequestContext = { loaders: directory.loaders };
+  const users = process.env['BENCH_B1_USERS'];
+  const models = createInMemoryDirectory(organisationFor(users === undefined ? undefined : Number(users)));
+  // The same context object for every request: the maps and arrays are read-only and nothing in
+  // them holds per-request state.
+  const context: RequestContext = {
+    loaders: models.loaders,
+    directory: createPlainDirectory(
+      [...models.users.values()],
+      [...models.departments.values()],
+      [...models.groups.values()],
+    ),
+  };
 
   const redactor = new SecretRedactor([]);
   const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', redactor });

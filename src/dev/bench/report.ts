@@ -250,3 +250,211 @@ export function formatUpstreamCost(costs: readonly UpstreamCpu[]): string {
     ),
   ].join('\n');
 }
+
+// ---------------------------------------------------------------------------------------------
+// The directory's workloads (directory-phases.ts)
+
+/** One directory workload (D1–D4) at one organisation size, against B1 answering from plain arrays. */
+export interface DirectoryRow {
+  readonly workload: string;
+  readonly title: string;
+  /** `bench`: the bench organisation; `large`: the sandbox's large organisation. */
+  readonly scale: 'bench' | 'large';
+  readonly usersPerProvider: number;
+  /** Upstream requests the sandbox counted for one operation (data requests; tokens apart). */
+  readonly counted: number;
+  readonly countedByEndpoint: Record<string, number>;
+  readonly tokenRequests: number;
+  /** Every request the sandbox counted over the subgraph's load runs of this row, tokens included. */
+  readonly requestsDuringRuns: number;
+  /** Operations the subgraph answered in those runs. */
+  readonly operationsDuringRuns: number;
+  /** How the answer was compared with B1's, and the first difference when there was one. */
+  readonly answerCheck: string;
+  readonly answerDifference: string | null;
+  readonly latency: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly min: number;
+    readonly samples: number;
+  };
+  readonly b1Latency: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly min: number;
+    readonly samples: number;
+  };
+  readonly opsPerSecond: number;
+  readonly b1OpsPerSecond: number;
+  readonly cpuMsPerOp: number;
+  readonly b1CpuMsPerOp: number;
+  /** How the saturating runs were sized (`6 s`, or a number of operations), subgraph and B1. */
+  readonly sizing: { readonly subgraph: string; readonly b1: string };
+  readonly failures: number;
+  readonly verdicts: Verdict[];
+}
+
+/** A subgraph's first full syncs of both providers, seen through /health/ready and /metrics. */
+export interface FirstSyncResult {
+  /** From the subgraph's process start (fork) to the later `lastFullSyncAt` of the two providers. */
+  readonly seconds: number;
+  /** Each provider: its users, `lastFullSyncAt` after the start, and the sync's own duration (metric). */
+  readonly providers: Record<
+    string,
+    { readonly users: number; readonly appliedAfterSeconds: number; readonly syncSeconds: number | null }
+  >;
+  readonly rssMiB: number;
+  readonly peakRssMiB: number;
+  /** `nodejs_heap_size_used_bytes` of the subgraph, MiB. */
+  readonly heapUsedMiB: number | null;
+  /** Then, after a full garbage collection (scale phase only). */
+  readonly afterGc: AfterGc | null;
+}
+
+/** RSS and heap used right after a full collection (`--expose-gc`, harness/process-monitor.ts), MiB. */
+export interface AfterGc {
+  readonly rssMiB: number;
+  readonly heapUsedMiB: number;
+}
+
+/** One more full sync of both providers (the subgraph started with a short DIRECTORY_FULL_SYNC_SECONDS). */
+export interface ResyncResult {
+  readonly rssMiB: number;
+  readonly peakRssMiB: number;
+  readonly heapUsedMiB: number | null;
+  readonly afterGc: AfterGc | null;
+  /** Each provider's duration of this sync (metric), seconds. */
+  readonly syncSeconds: Record<string, number | null>;
+}
+
+export interface ScaleResult {
+  readonly usersPerProvider: number;
+  /** The subgraph's heap: the default (no --max-old-space-size), and its limit on this machine, MiB. */
+  readonly heap: { readonly flag: string | null; readonly limitMiB: number };
+  /** The subgraph started with a short full-sync period: first sync, then three more. */
+  readonly fullSyncSeconds: number;
+  readonly firstSync: FirstSyncResult;
+  readonly resyncs: readonly ResyncResult[];
+  /** RSS after the last of them ÷ RSS after the first sync − 1 (the verdict's). */
+  readonly growth: number;
+  /** RSS after the last of them ÷ RSS after the first of them − 1. */
+  readonly growthBetweenResyncs: number;
+  /** The subgraph the workloads ran on (long periods): its own first sync, and RSS after the rows. */
+  readonly workloadSubgraph: { readonly firstSync: FirstSyncResult; readonly rssAfterRowsMiB: number };
+  readonly verdicts: Verdict[];
+}
+
+const verdictText = (verdicts: readonly Verdict[]) =>
+  verdicts
+    .map((verdict) =>
+      verdict.state === 'PASS'
+        ? `${verdict.target} PASS`
+        : `${verdict.target} ${verdict.state} (${verdict.detail})`,
+    )
+    .join('; ') || '(info)';
+
+export function formatDirectoryTable(rows: readonly DirectoryRow[]): string {
+  if (rows.length === 0) return '';
+  const header = [
+    'workload',
+    'users/provider',
+    'counted',
+    'req in runs',
+    'p50 ms',
+    'p99 ms',
+    'B1 p50',
+    'B1 p99',
+    'B1 n',
+    'p50−B1',
+    'ops/s sub',
+    'ops/s B1',
+    'sub/B1',
+    'CPU ms/op sub',
+    'CPU ms/op B1',
+    'verdicts',
+  ];
+  const cells = rows.map((row) => [
+    row.workload,
+    String(row.usersPerProvider),
+    String(row.counted + row.tokenRequests),
+    `${row.requestsDuringRuns}/${row.operationsDuringRuns}`,
+    fixed(row.latency.p50, 2),
+    fixed(row.latency.p99, 2),
+    fixed(row.b1Latency.p50, 2),
+    fixed(row.b1Latency.p99, 2),
+    String(row.b1Latency.samples),
+    `${row.latency.p50 - row.b1Latency.p50 < 0 ? '−' : '+'}${fixed(Math.abs(row.latency.p50 - row.b1Latency.p50), 2)}`,
+    fixed(row.opsPerSecond, 0),
+    fixed(row.b1OpsPerSecond, row.b1OpsPerSecond < 10 ? 1 : 0),
+    ratio(row.opsPerSecond, row.b1OpsPerSecond),
+    cpu(row.cpuMsPerOp),
+    cpu(row.b1CpuMsPerOp),
+    verdictText(row.verdicts),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => (line[column] ?? '').length)),
+  );
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, column) =>
+        column === values.length - 1
+          ? value
+          : column >= 1
+            ? value.padStart(widths[column]!)
+            : value.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((width, column) => '-'.repeat(column === widths.length - 1 ? 8 : width)).join('  ');
+  return [
+    'Directory workloads (DIRECTORY=index, warm TTLs, after the first full syncs; d = 0; B1 answers them by scanning plain arrays):',
+    line(header),
+    rule,
+    ...cells.map(line),
+  ].join('\n');
+}
+
+const mib = (value: number | null) => (value === null ? '–' : `${value.toFixed(0)} MiB`);
+
+function syncLine(result: FirstSyncResult): string {
+  const providers = Object.entries(result.providers)
+    .map(
+      ([provider, facts]) =>
+        `${provider} ${facts.users} users, applied ${facts.appliedAfterSeconds.toFixed(1)} s after the start (its sync ${facts.syncSeconds === null ? '–' : `${facts.syncSeconds.toFixed(1)} s`})`,
+    )
+    .join('; ');
+  return `${result.seconds.toFixed(1)} s after the process started (${providers}); then RSS ${mib(result.rssMiB)} (peak ${mib(result.peakRssMiB)}), heap used ${mib(result.heapUsedMiB)}${afterGcText(result.afterGc)}`;
+}
+
+const afterGcText = (afterGc: AfterGc | null) =>
+  afterGc ? `; after a full GC: RSS ${mib(afterGc.rssMiB)}, heap used ${mib(afterGc.heapUsedMiB)}` : '';
+
+export function formatScale(result: ScaleResult | null, benchFirstSync: FirstSyncResult | null): string {
+  const lines = ['Directory index, first full syncs and memory:'];
+  if (benchFirstSync)
+    lines.push(`  bench organisation: first full syncs of both providers ${syncLine(benchFirstSync)}`);
+  if (!result) {
+    lines.push('  scale phase skipped (--scale-users 0)');
+    return lines.join('\n');
+  }
+  const heap =
+    result.heap.flag === null
+      ? `the default heap (no --max-old-space-size; ${result.heap.limitMiB.toFixed(0)} MiB on this machine)`
+      : `${result.heap.flag} (heap limit ${result.heap.limitMiB.toFixed(0)} MiB)`;
+  lines.push(
+    `  ${result.usersPerProvider} users per provider (${result.usersPerProvider * 2} in all), subgraph with ${heap}:`,
+    `    first full syncs of both: ${syncLine(result.firstSync)}`,
+    ...result.resyncs.map(
+      (resync, index) =>
+        `    full sync ${index + 2} of both (DIRECTORY_FULL_SYNC_SECONDS=${result.fullSyncSeconds}): RSS ${mib(resync.rssMiB)} (peak ${mib(resync.peakRssMiB)}), heap used ${mib(resync.heapUsedMiB)}${afterGcText(resync.afterGc)}; syncs took ${Object.entries(
+          resync.syncSeconds,
+        )
+          .map(([provider, seconds]) => `${provider} ${seconds === null ? '–' : `${seconds.toFixed(1)} s`}`)
+          .join(', ')}`,
+    ),
+    `    RSS growth over the three: ${(result.growth * 100).toFixed(1)} % from after the first sync; ${(result.growthBetweenResyncs * 100).toFixed(1)} % from after the first of them to after the last`,
+    `    the subgraph the workloads ran on (long periods): first full syncs ${syncLine(result.workloadSubgraph.firstSync)}; RSS after its rows ${mib(result.workloadSubgraph.rssAfterRowsMiB)}`,
+    `    verdicts: ${verdictText(result.verdicts)}`,
+  );
+  return lines.join('\n');
+}

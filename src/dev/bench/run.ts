@@ -3,15 +3,12 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isDeepStrictEqual } from 'node:util';
 import type { BaselineInfo } from './baseline.js';
 import type { PeerInfo } from './peer.js';
 import {
   BenchChild,
   childBaseEnv,
   clockTicksPerSecond,
-  cpuMilliseconds,
   freePort,
   memory,
   postGraphql,
@@ -21,13 +18,15 @@ import {
   waitForGraphql,
 } from '../harness/children.js';
 import { createInMemoryDirectory } from './directory.js';
-import type { LoadRequest, LoadSummary } from './load.js';
-import { createBenchOrganisation } from '../harness/organisation.js';
+import type { LoadSummary } from './load.js';
+import { BENCH_USERS_PER_PROVIDER, createBenchOrganisation } from '../harness/organisation.js';
 import { readArgs, UsageError } from '../harness/args.js';
 import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
 import { splitProfile } from './profile.js';
 import {
   formatDeclared,
+  formatDirectoryTable,
+  formatScale,
   formatMemory,
   formatProfiles,
   formatTable,
@@ -42,6 +41,27 @@ import type { SandboxCounts, SandboxInfo } from '../harness/sandbox-process.js';
 import { DELAY_MS, WARM_TTL_SECONDS } from './settings.js';
 import { idsPerUrl } from '../../providers/ispring/client.js';
 import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.js';
+import {
+  benchScaleDirectory,
+  largeScaleDirectory,
+  RESYNC_SECONDS,
+  type BenchScaleResult,
+  type DirectoryHarness,
+  type LargeScaleResult,
+} from './directory-phases.js';
+import { MAX_SANDBOX_USERS } from '../../sandbox/seed/index.js';
+import {
+  dataRequests,
+  failuresOf,
+  firstDifference,
+  latencyOf,
+  pass,
+  quiesce,
+  saturating,
+  unloaded,
+  type MeasureOptions,
+  type Saturated,
+} from './measure.js';
 
 /** The longest base URL a sandbox on loopback can have. */
 const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
@@ -49,30 +69,30 @@ const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 /**
  * `npm run bench` (README, "Benchmark"). Upstream sandboxes, the subgraph under test
  * (dist/main.js), the baseline B1 (baseline.ts), the peer B2 (peer.ts) and the load generator each in
- * their own process; workloads W1–W4; one table on stdout, the same as JSON. Progress goes to stderr.
- * `main` is the list of steps; each phase is a function of its own below it.
+ * their own process; workloads W1–W4, then the directory's D1–D4 (directory-phases.ts) at the bench
+ * organisation's size and at a large one's; tables on stdout, the same as JSON. Progress goes to
+ * stderr. `main` is the list of steps; each phase is a function of its own below it.
  */
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
 
-const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--out <file>]
+const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--scale-users <n>] [--out <file>]
 
-  --quick            short runs; the whole bench takes under a minute
+  --quick            short runs, and a smaller scale phase (10000 users per provider); the whole
+                     bench takes about two and a half minutes
   --duration <s>     seconds of each saturating run (default 6; 0.75 with --quick); unloaded
                      latency runs take about 40 % of it, with at least 20 samples (5 with --quick)
   --connections <n>  connections of the saturating runs (default 16; 8 with --quick); unloaded
                      latency runs use 1
+  --scale-users <n>  users per provider of the scale phase's organisation (default 100000; 10000
+                     with --quick; at most 100000); 0 skips the scale phase
   --out <file>       where the JSON goes (default bench-results.json in the current directory)
 `;
 
-interface Options {
+interface Options extends MeasureOptions {
   readonly quick: boolean;
-  readonly saturatingSeconds: number;
-  readonly unloadedSeconds: number;
-  readonly minSamples: number;
-  /** A saturating run sends at least this many operations per connection. */
-  readonly minWaves: number;
-  readonly connections: number;
+  /** Users per provider of the scale phase; 0: no scale phase. */
+  readonly scaleUsers: number;
   readonly out: string;
 }
 
@@ -83,6 +103,7 @@ function parseOptions(argv: readonly string[]): Options {
       quick: { kind: 'flag' },
       duration: { kind: 'number', min: 0.01, max: 600, unit: 'seconds' },
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
+      'scale-users': { kind: 'number', min: 0, max: MAX_SANDBOX_USERS, whole: true },
       out: { kind: 'string' },
     },
     USAGE,
@@ -96,6 +117,7 @@ function parseOptions(argv: readonly string[]): Options {
     minSamples: quick ? 5 : 20,
     minWaves: quick ? 1 : 4,
     connections: args.connections ?? (quick ? 8 : 16),
+    scaleUsers: args['scale-users'] ?? (quick ? 10_000 : MAX_SANDBOX_USERS),
     out: path.resolve(args.out ?? 'bench-results.json'),
   };
 }
@@ -192,45 +214,6 @@ const subgraphTarget = (subgraph: Subgraph): Target => ({
 });
 const b2Target = (context: Context): Target => ({ url: context.b2Url, who: 'B2' });
 
-const TOKEN_ENDPOINTS = new Set(['POST /oauth2/token/{tenantId}', 'POST /api/v3/token']);
-
-function dataRequests(counts: SandboxCounts): {
-  total: number;
-  tokens: number;
-  byEndpoint: Record<string, number>;
-} {
-  let total = 0;
-  let tokens = 0;
-  const byEndpoint: Record<string, number> = {};
-  for (const [provider, endpoints] of Object.entries(counts) as Array<[string, Record<string, number>]>) {
-    for (const [endpoint, count] of Object.entries(endpoints)) {
-      if (TOKEN_ENDPOINTS.has(endpoint)) {
-        tokens += count;
-        continue;
-      }
-      total += count;
-      byEndpoint[`${provider} ${endpoint}`] = count;
-    }
-  }
-  return { total, tokens, byEndpoint };
-}
-
-function firstDifference(actual: unknown, expected: unknown, at = '$'): string | undefined {
-  if (isDeepStrictEqual(actual, expected)) return undefined;
-  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null)
-    return `${at}: got ${JSON.stringify(actual)?.slice(0, 200)}, B1 ${JSON.stringify(expected)?.slice(0, 200)}`;
-  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
-  for (const key of keys) {
-    const difference = firstDifference(
-      (actual as Record<string, unknown>)[key],
-      (expected as Record<string, unknown>)[key],
-      Array.isArray(actual) ? `${at}[${key}]` : `${at}.${key}`,
-    );
-    if (difference) return difference;
-  }
-  return `${at}: different shapes`;
-}
-
 function checkAnswer(context: Context, workload: Workload, json: unknown, status: number, who: string): void {
   const errors = (json as { errors?: unknown }).errors;
   if (status !== 200 || errors !== undefined) {
@@ -258,85 +241,6 @@ async function countOnce(context: Context, target: Target, workload: Workload) {
 
 type Counted = Awaited<ReturnType<typeof countOnce>>;
 
-async function runLoad(context: Context, request: LoadRequest): Promise<LoadSummary> {
-  return context.load.call<LoadSummary>('run', request);
-}
-
-/** One connection, enough requests for about `unloadedSeconds` (at least `minSamples`). */
-async function unloaded(context: Context, url: string, workload: Workload, estimateMs: number) {
-  const { unloadedSeconds, minSamples } = context.options;
-  const amount = Math.min(
-    20_000,
-    Math.max(minSamples, Math.round((unloadedSeconds * 1000) / Math.max(estimateMs, 0.2))),
-  );
-  return runLoad(context, { url, bodies: [workload.body], connections: 1, amount });
-}
-
-/**
- * A saturating run: fixed connections, CPU time of `pid` over the run per 2xx response.
- *
- * Fast operations run for `saturatingSeconds` of wall time. Slow ones (when one wave, every
- * connection doing one operation, takes more than 5 % of that) run a fixed number of operations
- * instead, all of which complete: a run cut off by the clock would leave their operations in flight,
- * whose upstream work goes on after it (skewing the CPU per operation and the next measurement),
- * and the slowest cold workloads would complete none at all. That number is sized from one
- * operation's unloaded time `singleMs` (summed over the bodies of a mix) to take about
- * `saturatingSeconds`, and is at least `minWaves` operations per connection. `fixedDuration` forces
- * the clock (profiling); `upstream: false` skips waiting for the sandbox to go quiet (B1).
- */
-async function saturating(
-  context: Context,
-  url: string,
-  pid: number,
-  bodies: readonly string[],
-  singleMs: number,
-  { fixedDuration = false, upstream = true }: { fixedDuration?: boolean; upstream?: boolean } = {},
-) {
-  const { connections, saturatingSeconds, minWaves } = context.options;
-  const cycle = connections * bodies.length;
-  // Estimates: about one operation's worth of CPU at a time (two cores, shared with the sandbox
-  // and the load generator), each taking its unloaded time.
-  const waveMs = connections * Math.max(singleMs, 0.05);
-  const byClock = fixedDuration || waveMs <= (saturatingSeconds * 1000) / 20;
-  const estimatedOpsPerSecond = (1000 * bodies.length) / Math.max(singleMs, 0.05);
-  const wanted = Math.max(minWaves * connections, estimatedOpsPerSecond * saturatingSeconds);
-  const amount = Math.min(500_000, Math.ceil(wanted / cycle) * cycle);
-  if (upstream) await quiesce(context);
-  const cpuBefore = cpuMilliseconds(pid);
-  const summary = await runLoad(
-    context,
-    byClock
-      ? { url, bodies, connections, durationSeconds: saturatingSeconds }
-      : { url, bodies, connections, amount },
-  );
-  const cpuMs = cpuMilliseconds(pid) - cpuBefore;
-  return {
-    summary,
-    cpuMsPerOp: summary.ok > 0 ? cpuMs / summary.ok : Number.NaN,
-    sizing: byClock ? `${saturatingSeconds} s` : `${amount} operations`,
-  };
-}
-
-type Saturated = Awaited<ReturnType<typeof saturating>>;
-
-/** Waits until the sandbox counters stop moving (no upstream work left from a previous step). */
-async function quiesce(context: Context): Promise<void> {
-  const total = async () => {
-    const counts = await context.sandbox.call<SandboxCounts>('counts');
-    return [counts.thrive, counts.ispring].reduce(
-      (sum, endpoints) => sum + Object.values(endpoints).reduce((a, b) => a + b, 0),
-      0,
-    );
-  };
-  let previous = await total();
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    await sleep(30);
-    const now = await total();
-    if (now === previous) return;
-    previous = now;
-  }
-}
-
 /** Two consecutive saturating runs of the mix on `subgraph`, and its RSS after each. */
 async function memoryPair(context: Context, subgraph: Subgraph, mixSingleMs: number): Promise<void> {
   progress(`${subgraph.cache} subgraph: two saturating runs of the ${context.mixName} for memory`);
@@ -361,20 +265,6 @@ async function memoryPair(context: Context, subgraph: Subgraph, mixSingleMs: num
   });
 }
 
-const latencyOf = (summary: LoadSummary) => ({
-  p50: summary.latency.p50,
-  p99: summary.latency.p99,
-  min: summary.latency.min,
-  samples: summary.ok,
-});
-
-const failuresOf = (...summaries: LoadSummary[]) =>
-  summaries.reduce((sum, summary) => sum + summary.non2xx + summary.errors, 0);
-
-function pass(target: string, ok: boolean, detail: string): Verdict {
-  return { target, state: ok ? 'PASS' : 'FAIL', detail };
-}
-
 const isW1 = (workload: Workload) => workload.id.startsWith('W1');
 const isW1orW2 = (workload: Workload) => isW1(workload) || workload.id.startsWith('W2');
 
@@ -394,8 +284,11 @@ async function main(): Promise<void> {
   const { warm, warmMixMs } = await phase3Warm(context);
   await phase4Profile(context, { cold: coldMixMs, warm: warmMixMs });
   const rows = rowsAndVerdicts(context.workloads, { cold, coldSaturated, warm, sandboxRoundTrip });
+  const directory = await phase5Directory(context);
   await stopChildren(context);
-  writeOutput(context, rows, sandboxRoundTrip);
+  const scale = options.scaleUsers > 0 ? await phase6Scale(context, options.scaleUsers) : null;
+  await context.load.stop();
+  writeOutput(context, rows, sandboxRoundTrip, { bench: directory, large: scale });
 }
 
 /** The workloads and their declared minimums, printed before anything is measured. */
@@ -797,20 +690,54 @@ function rowsAndVerdicts(
   return rows.sort((a, b) => rank(a) - rank(b));
 }
 
+/** Phase 5: the directory's workloads D1–D4 at the bench organisation's size, on its sandbox and B1. */
+async function phase5Directory(context: Context): Promise<BenchScaleResult> {
+  return benchScaleDirectory(directoryHarness(context), context, context.sandboxInfo, {
+    url: context.b1Url,
+    child: context.b1,
+  });
+}
+
+/**
+ * Phase 6 (scale): the index's first full sync, memory and D1–D4 with `users` users per provider,
+ * on a sandbox and a B1 of their own (the bench organisation's children are stopped by then).
+ */
+async function phase6Scale(context: Context, users: number): Promise<LargeScaleResult> {
+  return largeScaleDirectory(directoryHarness(context), users);
+}
+
+function directoryHarness(context: Context): DirectoryHarness {
+  return {
+    rig: { options: context.options, load: context.load },
+    progress,
+    // The directory's own subgraphs set DIRECTORY=index themselves.
+    baseEnv,
+  };
+}
+
+/** Stops the bench organisation's children (the load generator goes on to the scale phase). */
 async function stopChildren(context: Context): Promise<void> {
-  await Promise.all([context.sandbox.stop(), context.b1.stop(), context.b2.stop(), context.load.stop()]);
+  await Promise.all([context.sandbox.stop(), context.b1.stop(), context.b2.stop()]);
 }
 
 /** The table, memory, profiles and notes on stdout; the same as JSON in `--out`. */
-function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: RoundTrip): void {
+function writeOutput(
+  context: Context,
+  rows: readonly Row[],
+  sandboxRoundTrip: RoundTrip,
+  directory: { bench: BenchScaleResult; large: LargeScaleResult | null },
+): void {
   const { options, workloads, memoryResults, profiles } = context;
   const wallSeconds = (performance.now() - started) / 1000;
+  const directoryRows = [...directory.bench.rows, ...(directory.large?.rows ?? [])];
   const allVerdicts = [
     ...rows.flatMap((row) => row.verdicts),
     ...memoryResults.map((result) => result.verdict),
+    ...directoryRows.flatMap((row) => row.verdicts),
+    ...(directory.large?.scale.verdicts ?? []),
   ];
   const tally = (state: string) => allVerdicts.filter((verdict) => verdict.state === state).length;
-  const failures = rows.reduce((sum, row) => sum + row.failures, 0);
+  const failures = [...rows, ...directoryRows].reduce((sum, row) => sum + row.failures, 0);
   const upstreamCost = upstreamCpu(rows);
   const notes = [
     `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one warm-up pass of every workload. d = the sandbox's delay per upstream response (ms).`,
@@ -824,10 +751,11 @@ function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: R
     'W1 is measured per provider (two workloads, one user each); W2 per provider (100 ids each); W3 mixes both. The bench organisation is the demo organisation plus copies of its users (new ids; same departments, groups and managers) up to 240 users per provider, because W3 needs 200 distinct users of each.',
     `One sandbox round trip at d = ${DELAY_MS} ms, measured with a plain node:http keep-alive GET of a 404 path (10 probes): p50 ${sandboxRoundTrip.p50.toFixed(1)} ms, min ${sandboxRoundTrip.min.toFixed(1)} ms; a FAIL of p50≤F+3 shows p50 as F + x and as rounds × RTT (that p50) + y: y is what the subgraph adds beyond the upstream round trips themselves.`,
     "CPU profile: the subgraph's main thread, sampled by V8 (--cpu-prof) in a separate process started for it; only samples taken during the load run count. HTTP client includes node's socket and stream internals, which the server side of the subgraph uses too.",
+    ...directoryNotes(directory),
   ];
   if (options.quick)
     notes.push(
-      '--quick: runs are short (and memory is measured on the warm subgraph only), so throughput, CPU and memory figures are rough; a normal run gives the stable ones.',
+      `--quick: runs are short (and memory is measured on the warm subgraph only), so throughput, CPU and memory figures are rough; a normal run gives the stable ones. The scale phase has ${options.scaleUsers} users per provider unless --scale-users says otherwise.`,
     );
   if (failures > 0)
     notes.push(
@@ -842,6 +770,19 @@ function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: R
     formatMemory(memoryResults),
     '',
     formatProfiles(profiles),
+    '',
+    formatDirectoryTable(directoryRows),
+    '',
+    formatScale(directory.large?.scale ?? null, directory.bench.firstSync),
+    '',
+    'Directory workloads:',
+    ...[directory.bench, ...(directory.large ? [directory.large] : [])].flatMap(
+      ({ workloads: chosen }, index) => [
+        `  ${index === 0 ? `bench organisation (${BENCH_USERS_PER_PROVIDER} users per provider)` : `large organisation (${directory.large!.scale.usersPerProvider} users per provider)`}:`,
+        ...chosen.workloads.map((workload) => `    ${workload.title}`),
+        `    D1 check: searchUsers(query: ${JSON.stringify(chosen.searchCheck.query)}) (${chosen.searchCheck.total} matches)`,
+      ],
+    ),
     '',
     'Notes:',
     ...notes.map((note) => `  - ${note}`),
@@ -861,6 +802,7 @@ function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: R
       minUnloadedSamples: options.minSamples,
       connections: options.connections,
       warmCacheTtlSeconds: WARM_TTL_SECONDS,
+      scaleUsersPerProvider: options.scaleUsers,
     },
     machine: {
       node: process.version,
@@ -879,10 +821,40 @@ function writeOutput(context: Context, rows: readonly Row[], sandboxRoundTrip: R
     upstreamCpu: upstreamCost,
     memory: memoryResults,
     profiles,
+    directory: {
+      rows: directoryRows,
+      firstSync: directory.bench.firstSync,
+      scale: directory.large?.scale ?? null,
+      workloads: [directory.bench, ...(directory.large ? [directory.large] : [])].map(
+        ({ workloads: chosen }) => ({
+          workloads: chosen.workloads.map(({ id, title, body }) => ({ id, title, body })),
+          search: chosen.search,
+          searchCheck: { query: chosen.searchCheck.query, total: chosen.searchCheck.total },
+          mostReports: chosen.mostReports,
+          orgChart: chosen.orgChart,
+        }),
+      ),
+    },
     verdicts: { pass: tally('PASS'), fail: tally('FAIL'), void: tally('VOID') },
     notes,
   };
   writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** What the directory's rows and the scale phase measure, for the notes. */
+function directoryNotes(directory: { bench: BenchScaleResult; large: LargeScaleResult | null }): string[] {
+  const notes = [
+    `Directory rows (D1–D4): the subgraph started with DIRECTORY=index, CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}, DIRECTORY_FULL_SYNC_SECONDS and DIRECTORY_POLL_SECONDS of a day, measured once /health/ready says both providers' index is ready; d = 0. B1 answers the same operations, the directory's fields by scanning plain arrays of the same models (src/dev/bench/plain-directory.ts). D1 search, D2 directReports(first: 50) of the user with the most, D3 five levels of directReports(first: 100) below the user whose subtree is nearest 1,000 people, D4 the W1 query by id (from the index).`,
+    "counted = upstream requests (data and tokens) the sandbox counted for one operation, counters reset just before it; req in runs = every request the sandbox counted during the subgraph's unloaded and saturating runs of the row / operations the subgraph answered in them (the target for both is 0). answers=B1: D2–D4 equal to B1's answer; D1 (ranked by relevance, where B1 orders matches by display name) the same totalCount, every node one of B1's matches with B1's displayName, and a second query of at most 20 matches giving the same ids as a set.",
+    `p50/p99 = unloaded latency (1 connection); ops/s and CPU ms/op as above, B1 first, then the subgraph. An operation slower than 250 ms unloaded (B1 scanning at scale) gets at least 3 unloaded samples, and a saturating run of a fixed number of operations worth about the run's duration (2 to one per connection; a process answering on one thread is saturated by two in flight) instead of the usual minimums; one slower than 10 s (B1's D3 at 100,000 users per provider) is not run again: the operation whose answer was the reference is its only sample (B1 n = 1), its ops/s 1 ÷ its time, its CPU ms/op the CPU it took. Targets: D1, D2 p50 ≤ B1's + 2 ms; D3 p50 < 50 ms; D4 ops/s ≥ 0.8 × B1; 0 upstream requests on every row.`,
+  ];
+  if (directory.large) {
+    const { scale } = directory.large;
+    notes.push(
+      `Scale phase: a sandbox and a B1 of ${scale.usersPerProvider} users per provider (createLargeOrganisation, the same seed), d = 0. First a subgraph with DIRECTORY_FULL_SYNC_SECONDS=${RESYNC_SECONDS} (polling off): time from its process start to both providers' lastFullSyncAt (/health/ready; each sync's own duration from learning_directory_directory_sync_duration_seconds), RSS then (target < 600 MiB), and RSS when both providers' lastFullSyncAt have moved on once, twice and three times (growth ≤ 10 %, target none); then another subgraph with long periods, for D1–D4 at that size. The first of them also runs with --expose-gc and harness/process-monitor.ts, which after each reading makes a full garbage collection and reports RSS and heap used again ("after a full GC": what the index keeps, apart from garbage not yet collected). Subgraphs run with node's default heap; its limit is given.`,
+    );
+  }
+  return notes;
 }
 
 const signed = (value: number) => `${value < 0 ? '−' : '+'} ${Math.abs(value).toFixed(1)}`;

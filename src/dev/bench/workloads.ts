@@ -52,7 +52,7 @@ function usersV2Requests(count: number, idsPerUrl: number): number {
 }
 export const THRIVE_CONCURRENCY = THRIVE_DEFAULTS.concurrency;
 
-const W1_QUERY = `query W1($id: ID!) {
+export const W1_QUERY = `query W1($id: ID!) {
   user(id: $id) { id displayName department { name } groups { name } }
 }`;
 
@@ -189,7 +189,11 @@ function minimumForEntities(ispringUnique: number, thriveUnique: number, idsPerU
 }
 
 /** W1's users: the first of each provider with a department and exactly one group (other than it). */
-function pickW1User(provider: ProviderName, ids: readonly string[], directory: InMemoryDirectory): UserModel {
+export function pickW1User(
+  provider: ProviderName,
+  ids: readonly string[],
+  directory: InMemoryDirectory,
+): UserModel {
   for (const id of ids) {
     const user = directory.users.get(id);
     if (!user || user.departmentId === null || !directory.departments.has(user.departmentId)) continue;

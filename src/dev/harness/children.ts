@@ -84,6 +84,8 @@ export interface ChildOptions {
   readonly execArgv?: readonly string[];
   /** True when the child announces itself with a `ready` message (the bench's own children). */
   readonly announcesReady: boolean;
+  /** How long it may take to announce itself (default 30 s; a large organisation takes longer to build). */
+  readonly readyTimeoutMs?: number;
 }
 
 interface Pending {
@@ -137,7 +139,11 @@ export class BenchChild {
     });
     this.ready = options.announcesReady
       ? new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`${this.name} did not start within 30 s`)), 30_000);
+          const timeoutMs = options.readyTimeoutMs ?? 30_000;
+          const timer = setTimeout(
+            () => reject(new Error(`${this.name} did not start within ${timeoutMs / 1000} s`)),
+            timeoutMs,
+          );
           this.process.on('message', (raw: unknown) => {
             const message = raw as ReadyMessage | ReplyMessage;
             if (message.kind === 'ready') {

@@ -1,4 +1,8 @@
-import { createDemoOrganisation, type DemoOrganisation } from '../../sandbox/seed/index.js';
+import {
+  createDemoOrganisation,
+  createLargeOrganisation,
+  type DemoOrganisation,
+} from '../../sandbox/seed/index.js';
 
 /**
  * The organisation the bench serves: the sandbox's demo organisation, then deterministic copies of
@@ -45,4 +49,13 @@ export function createBenchOrganisation(): DemoOrganisation {
     ispring.push(clone);
   }
   return organisation;
+}
+
+/**
+ * The organisation a bench process serves: the bench organisation, or with `users` the sandbox's
+ * large organisation of that many users per provider (`createLargeOrganisation`, the function
+ * `startSandbox({ users })` builds it with), so that the sandbox process and B1 hold the same data.
+ */
+export function organisationFor(users: number | undefined): DemoOrganisation {
+  return users === undefined ? createBenchOrganisation() : createLargeOrganisation(users);
 }

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   BenchChild,
   childBaseEnv,
@@ -9,14 +8,12 @@ import {
   sandboxProviderEnv,
   waitForGraphql,
 } from '../harness/children.js';
-import { MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
+import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
 import type { SandboxInfo } from '../harness/sandbox-process.js';
-import type { MemoryReply, MemoryRequest } from './process-monitor.js';
+import type { MemoryReply, MemoryRequest } from '../harness/process-monitor.js';
 import { MONITOR_MARKER, SOAK_ENV } from './settings.js';
 
 /** The subgraph under soak, what it says (stderr, log levels), and its memory readings. */
-
-const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/soak
 
 /** The soak cannot go on: the subgraph did not give the run what it needs (a warm-up answer, a memory reading). */
 export class SoakAbort extends Error {}
@@ -64,7 +61,7 @@ export async function startSubgraph(sandbox: SandboxInfo, started: number): Prom
       '--expose-gc',
       ...orphanGuardImport(),
       '--import',
-      pathToFileURL(path.join(HERE, 'process-monitor.js')).href,
+      pathToFileURL(harnessScript('process-monitor.js')).href,
     ],
     announcesReady: false,
     env: {

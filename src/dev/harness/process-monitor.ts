@@ -1,7 +1,8 @@
 /**
  * Preloaded (`node --import`) into the subgraph under soak, next to `--unhandled-rejections=strict`
  * (which makes an unhandled rejection an uncaught exception, whatever handlers are registered) and
- * `--expose-gc`. It changes nothing the subgraph does:
+ * `--expose-gc`; and, with `--expose-gc`, into the bench's scale-phase subgraphs, for their memory
+ * after a collection (src/dev/bench/directory-phases.ts). It changes nothing the subgraph does:
  *
  * - An uncaught exception, an unhandled rejection among them, is written to stderr with a marker
  *   the soak looks for, just before Node ends the process; so are process warnings (a
