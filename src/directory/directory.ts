@@ -161,10 +161,10 @@ export class Directory implements DirectoryQueries {
   children(id: string): DepartmentModel[] {
     return this.index.children(id);
   }
-  departments(provider?: ProviderName): DepartmentModel[] {
+  departments(provider?: ProviderName): readonly DepartmentModel[] {
     return this.index.departments(provider);
   }
-  groups(provider?: ProviderName): GroupModel[] {
+  groups(provider?: ProviderName): readonly GroupModel[] {
     return this.index.groups(provider);
   }
 

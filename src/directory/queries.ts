@@ -24,6 +24,6 @@ export interface DirectoryQueries {
   departmentMembers(id: string, includeSubdepartments: boolean): string[];
   groupMembers(id: string): string[];
   children(id: string): DepartmentModel[];
-  departments(provider?: ProviderName): DepartmentModel[];
-  groups(provider?: ProviderName): GroupModel[];
+  departments(provider?: ProviderName): readonly DepartmentModel[];
+  groups(provider?: ProviderName): readonly GroupModel[];
 }

@@ -442,3 +442,20 @@ describe('the index against plain scans of the same arrays (the bench baseline)'
     expect(idsOf(index.searchUsers(email, {}))[0]).toBe(idsOf(plain.searchUsers(email, {}))[0]);
   });
 });
+
+describe('the sorted department and group lists', () => {
+  it('are kept between reads and follow a catalog change', () => {
+    const index = buildIndex();
+    const before = index.departments('ispring');
+    expect(index.departments('ispring')).toBe(before);
+    const renamed = byProvider(departments, 'ispring').map((department, position) =>
+      position === 0 ? { ...department, name: 'Aaaa First By Name' } : department,
+    );
+    index.replaceCatalog('ispring', renamed, byProvider(groups, 'ispring'));
+    const after = index.departments('ispring');
+    expect(after).not.toBe(before);
+    expect(after[0]!.name).toBe('Aaaa First By Name');
+    expect(index.departments()).toContain(after[0]);
+    expect(index.groups('ispring')).toBe(index.groups('ispring'));
+  });
+});
