@@ -146,6 +146,12 @@ export class DirectoryIndex {
     return [...this.#users.keys()].filter((id) => id.startsWith(prefix));
   }
 
+  /** The index's own record of this user when it is the same in every field, else `user`. */
+  heldIfSame(user: UserModel): UserModel {
+    const held = this.#users.get(user.id)?.user;
+    return held !== undefined && isDeepStrictEqual(held, user) ? held : user;
+  }
+
   /** The resolved primary manager of a user in the index. */
   managerOf(id: string): string | null | undefined {
     return this.#managerOf.get(id);
@@ -254,7 +260,7 @@ export class DirectoryIndex {
     for (const user of users) {
       const held = this.#users.get(user.id);
       if (held && held.fetchedAt > fetchedAt) continue;
-      if (held && isDeepStrictEqual(held.user, user)) {
+      if (held && (held.user === user || isDeepStrictEqual(held.user, user))) {
         this.#users.set(user.id, { user: held.user, fetchedAt });
         continue;
       }

@@ -322,7 +322,10 @@ export class ProviderSync {
         updatedSince === undefined ? {} : { updatedSince },
       );
       pages += 1;
-      users.push(...page.users);
+      // A user the index holds unchanged is kept as the index's own object, so that a full sync
+      // of a tenant where little changed does not hold a second copy of every user until it applies.
+      const index = this.#options.index;
+      for (const user of page.users) users.push(index.heldIfSame(user));
       if (page.ignoredUpdatedSince) ignoredUpdatedSince = true;
       cursor = page.next;
     } while (cursor !== null && !ignoredUpdatedSince);
