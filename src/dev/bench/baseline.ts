@@ -1,20 +1,12 @@
-import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { RequestContext } from '../../context.js';
-import { createErrorFormatter } from '../../error-formatting.js';
 import { SecretRedactor } from '../../redaction.js';
-import { createLogger } from '../../logger.js';
-import { createSubgraphSchema } from '../../schema.js';
 import { createInMemoryDirectory } from './directory.js';
 import { createPlainDirectory } from './plain-directory.js';
-import { failStart, serveParent } from '../harness/ipc.js';
+import { failStart } from '../harness/ipc.js';
+import { serveComparisonSubgraph } from './graphql-child.js';
 import { organisationFor } from '../harness/organisation.js';
 import { WARM_TTL_SECONDS } from './settings.js';
-import { listen } from '../../listen.js';
 
 /**
  * Baseline B1 (forked by run.ts): the same subgraph schema and resolvers (`createSubgraphSchema()`)
@@ -35,8 +27,6 @@ export interface BaselineInfo {
   readonly url: string;
 }
 
-const MAX_BODY = '1mb';
-
 async function main(): Promise<void> {
   const users = process.env['BENCH_B1_USERS'];
   const models = createInMemoryDirectory(organisationFor(users === undefined ? undefined : Number(users)));
@@ -51,41 +41,11 @@ async function main(): Promise<void> {
     ),
   };
 
-  const redactor = new SecretRedactor([]);
-  const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', redactor });
-
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
-  const apollo = new ApolloServer<RequestContext>({
-    schema: createSubgraphSchema(),
-    logger,
-    formatError: createErrorFormatter(logger, redactor),
-    includeStacktraceInErrorResponses: false,
-    stopOnTerminationSignals: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginCacheControl({ defaultMaxAge: WARM_TTL_SECONDS }),
-    ],
+  await serveComparisonSubgraph({
+    redactor: new SecretRedactor([]),
+    context: async () => context,
+    plugins: [ApolloServerPluginCacheControl({ defaultMaxAge: WARM_TTL_SECONDS })],
   });
-  await apollo.start();
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async () => context }),
-  );
-  const port = await listen(httpServer, 0, '127.0.0.1');
-
-  const stop = () => {
-    void apollo.stop().finally(() => {
-      httpServer.closeAllConnections();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  const info: BaselineInfo = { url: `http://127.0.0.1:${port}/graphql` };
-  serveParent({}, info);
 }
 
 main().catch(failStart);

@@ -1,16 +1,9 @@
-import http from 'node:http';
 import { RESTDataSource, type AugmentedRequest } from '@apollo/datasource-rest';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { GraphQLError } from 'graphql';
 import type { RequestContext } from '../../context.js';
-import { createErrorFormatter } from '../../error-formatting.js';
 import { externalIdOf, providerOf } from '../../ids.js';
 import type { Loaders } from '../../loaders/index.js';
 import { resolveManagerRule } from '../../manager-walk.js';
-import { createLogger } from '../../logger.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import {
   decodeIspringDepartmentById,
@@ -28,9 +21,8 @@ import {
 } from '../../providers/thrive/decode.js';
 import * as thriveMapper from '../../providers/thrive/mapper.js';
 import { SecretRedactor } from '../../redaction.js';
-import { createSubgraphSchema } from '../../schema.js';
-import { listen } from '../../listen.js';
-import { failStart, serveParent } from '../harness/ipc.js';
+import { failStart } from '../harness/ipc.js';
+import { serveComparisonSubgraph } from './graphql-child.js';
 
 /**
  * Peer B2 (forked by run.ts): the same subgraph schema and resolvers (`createSubgraphSchema()`),
@@ -50,8 +42,6 @@ import { failStart, serveParent } from '../harness/ipc.js';
 export interface PeerInfo {
   readonly url: string;
 }
-
-const MAX_BODY = '1mb';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -272,45 +262,16 @@ async function main(): Promise<void> {
   );
 
   const redactor = new SecretRedactor([required('THRIVE_CLIENT_SECRET'), required('ISPRING_CLIENT_SECRET')]);
-  const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', redactor });
-
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
-  const apollo = new ApolloServer<RequestContext>({
-    schema: createSubgraphSchema(),
-    logger,
-    formatError: createErrorFormatter(logger, redactor),
-    includeStacktraceInErrorResponses: false,
-    stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
-  });
-  await apollo.start();
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, {
-      // The data sources of one request, made for it.
-      context: async () => ({
-        loaders: perFieldLoaders({
-          thrive: new ThriveAPI(thriveBase, thriveTokens),
-          ispring: new IspringAPI(ispringBase, ispringTokens),
-        }),
+  await serveComparisonSubgraph({
+    redactor,
+    // The data sources of one request, made for it.
+    context: async () => ({
+      loaders: perFieldLoaders({
+        thrive: new ThriveAPI(thriveBase, thriveTokens),
+        ispring: new IspringAPI(ispringBase, ispringTokens),
       }),
     }),
-  );
-  const port = await listen(httpServer, 0, '127.0.0.1');
-
-  const stop = () => {
-    void apollo.stop().finally(() => {
-      httpServer.closeAllConnections();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  const info: PeerInfo = { url: `http://127.0.0.1:${port}/graphql` };
-  serveParent({}, info);
+  });
 }
 
 main().catch(failStart);
