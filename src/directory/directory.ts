@@ -185,8 +185,9 @@ export class Directory implements DirectoryQueries {
     const name = provider.name;
     const index = this.index;
     const now = this.#now;
-    const fresh = (readAt: number | null | undefined, maxAgeSeconds: number) =>
-      maxAgeSeconds > 0 && readAt !== null && readAt !== undefined && now() - readAt < maxAgeSeconds * 1000;
+    /** Read at `readAt`, younger than `maxAgeSeconds` at `at`. */
+    const fresh = (readAt: number | null | undefined, maxAgeSeconds: number, at = now()) =>
+      maxAgeSeconds > 0 && readAt !== null && readAt !== undefined && at - readAt < maxAgeSeconds * 1000;
     const catalogFresh = (maxAgeSeconds: number) => {
       const status = sync.freshness();
       return status.ready && fresh(status.catalogReadAt, maxAgeSeconds);
@@ -196,15 +197,16 @@ export class Directory implements DirectoryQueries {
     return {
       async fetchUsers(ids) {
         const status = sync.freshness();
+        const at = now();
         const answered = new Map<string, UserModel | ProviderError>();
         const live: string[] = [];
         // While the whole provider is known current within the users' TTL, an id the index lacks
         // is one the provider lacks: "not found" at once, as the cache keeps a "not found".
-        const confirmed = status.ready && fresh(status.confirmedAt, ages.users);
+        const confirmed = status.ready && fresh(status.confirmedAt, ages.users, at);
         for (const id of ids) {
           const held = status.ready ? index.user(toGlobalId(name, id)) : undefined;
           const readAt = held ? Math.max(held.fetchedAt, status.confirmedAt ?? 0) : undefined;
-          if (held && fresh(readAt, ages.users)) answered.set(id, held.user);
+          if (held && fresh(readAt, ages.users, at)) answered.set(id, held.user);
           else if (!held && confirmed) continue;
           else live.push(id);
         }

@@ -10,7 +10,7 @@ import {
 } from '../models.js';
 import { UserSearch } from './search.js';
 import { SortedKeys } from './sorted-keys.js';
-import { foldForSearch, normaliseEmail } from './text.js';
+import { idOfOrderKey, normaliseEmail, orderKey } from './text.js';
 
 /**
  * The directory index: a replica of each provider's users, departments and groups, with the
@@ -45,18 +45,15 @@ export type UserSearchResult =
   | { readonly ranked: false; readonly sortKeys: readonly string[] };
 
 /** True when a filter lets every user through. */
-function isEmptyFilter(filter: UserFilter): boolean {
+/** True when a filter names more than a provider: a status, a department, a group or a manager. */
+function narrowsBeyondProvider(filter: UserFilter): boolean {
   return (
-    filter.provider === undefined &&
-    !filter.status?.length &&
-    filter.departmentId === undefined &&
-    filter.groupId === undefined &&
-    filter.managerId === undefined
+    (filter.status?.length ?? 0) > 0 ||
+    filter.departmentId !== undefined ||
+    filter.groupId !== undefined ||
+    filter.managerId !== undefined
   );
 }
-
-/** The id a sort key (`<folded display name>\u0000<id>`) ends with. */
-export const idOfSortKey = (key: string) => key.slice(key.lastIndexOf('\u0000') + 1);
 
 /**
  * Ids by key (a manager, a department, a group, an email). Most keys hold one id (an email, most
@@ -165,11 +162,7 @@ export class DirectoryIndex {
   /** Users whose department is `id` (or one below it), in display-name order. */
   departmentMembers(id: string, includeSubdepartments: boolean): string[] {
     if (!includeSubdepartments) return this.#inOrder(this.#departmentMembers.get(id));
-    const members = new Set<string>();
-    for (const department of this.#selfAndDescendants(id)) {
-      for (const member of this.#departmentMembers.get(department)) members.add(member);
-    }
-    return this.#inOrder(members);
+    return this.#inOrder(this.#membersOf(this.#selfAndDescendants(id)));
   }
 
   groupMembers(id: string): string[] {
@@ -178,10 +171,10 @@ export class DirectoryIndex {
 
   /** Departments whose parent is `id`, by name then id. */
   children(id: string): DepartmentModel[] {
-    return [...this.#children.get(id)]
+    const children = [...this.#children.get(id)]
       .map((child) => this.#departments.get(child))
-      .filter((child): child is DepartmentModel => child !== undefined)
-      .sort(byNameThenId);
+      .filter((child): child is DepartmentModel => child !== undefined);
+    return inNameOrder(children);
   }
 
   /**
@@ -205,11 +198,11 @@ export class DirectoryIndex {
     const key = provider ?? '*';
     let list = lists.get(key);
     if (list === undefined) {
-      const keyed = [...entries.values()]
-        .filter((entry) => provider === undefined || entry.provider === provider)
-        .map((entry) => ({ entry, key: `${foldForSearch(entry.name ?? '')}\u0000${entry.id}` }));
-      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      list = Object.freeze(keyed.map(({ entry }) => entry));
+      list = Object.freeze(
+        inNameOrder(
+          [...entries.values()].filter((entry) => provider === undefined || entry.provider === provider),
+        ),
+      );
       lists.set(key, list);
     }
     return list;
@@ -230,23 +223,27 @@ export class DirectoryIndex {
    * it, as sort keys in display-name order (the whole list, or a provider's, is not copied).
    */
   searchUsers(query: string | undefined, filter: UserFilter): UserSearchResult {
-    const passes = this.#filterOf(filter);
+    const narrows = narrowsBeyondProvider(filter);
+    // The departments a filter admits, walked once for the candidates and the check alike.
+    const departments =
+      filter.departmentId === undefined
+        ? undefined
+        : filter.includeSubdepartments
+          ? this.#selfAndDescendants(filter.departmentId)
+          : new Set([filter.departmentId]);
+    const passes = this.#filterOf(filter, departments);
     const words = query?.trim() ?? '';
     if (words !== '') {
       const found = this.#search.search(words);
-      return { ranked: true, ids: isEmptyFilter(filter) ? found : found.filter(passes) };
+      const everyone = filter.provider === undefined && !narrows;
+      return { ranked: true, ids: everyone ? found : found.filter(passes) };
     }
     const { provider } = filter;
     const ordered = provider === undefined ? this.#usersInOrder : this.#providerUsersInOrder.get(provider);
-    const narrows =
-      (filter.status?.length ?? 0) > 0 ||
-      filter.departmentId !== undefined ||
-      filter.groupId !== undefined ||
-      filter.managerId !== undefined;
     if (!narrows) return { ranked: false, sortKeys: ordered?.values() ?? [] };
-    const narrowest = this.#narrowestCandidates(filter);
+    const narrowest = this.#narrowestCandidates(filter, departments);
     const keys = narrowest ? this.#sortKeysOf(narrowest) : (ordered?.values() ?? []);
-    return { ranked: false, sortKeys: keys.filter((key) => passes(idOfSortKey(key))) };
+    return { ranked: false, sortKeys: keys.filter((key) => passes(idOfOrderKey(key))) };
   }
 
   // --- writes -----------------------------------------------------------------------------------
@@ -313,7 +310,7 @@ export class DirectoryIndex {
   // --- the derived structures -------------------------------------------------------------------
 
   #linkUser(user: UserModel): void {
-    const sortKey = `${foldForSearch(user.displayName)}\u0000${user.id}`;
+    const sortKey = orderKey(user.displayName, user.id);
     this.#sortKeyOf.set(user.id, sortKey);
     this.#usersInOrder.add(sortKey);
     let ofProvider = this.#providerUsersInOrder.get(user.provider);
@@ -364,7 +361,7 @@ export class DirectoryIndex {
 
   /** Ids in display-name order. */
   #inOrder(ids: Iterable<string>): string[] {
-    return this.#sortKeysOf(ids).map(idOfSortKey);
+    return this.#sortKeysOf(ids).map(idOfOrderKey);
   }
 
   /** The sort keys of these ids, in order. */
@@ -391,28 +388,28 @@ export class DirectoryIndex {
   }
 
   /** The smallest set a filter names (its manager, group or department), if it names one. */
-  #narrowestCandidates(filter: UserFilter): ReadonlySet<string> | undefined {
+  #narrowestCandidates(
+    filter: UserFilter,
+    departments: ReadonlySet<string> | undefined,
+  ): ReadonlySet<string> | undefined {
     const sets: ReadonlySet<string>[] = [];
     if (filter.managerId !== undefined) sets.push(this.#reports.get(filter.managerId));
     if (filter.groupId !== undefined) sets.push(this.#groupMembers.get(filter.groupId));
-    if (filter.departmentId !== undefined) {
-      sets.push(
-        filter.includeSubdepartments
-          ? new Set(this.departmentMembers(filter.departmentId, true))
-          : this.#departmentMembers.get(filter.departmentId),
-      );
-    }
+    if (departments !== undefined) sets.push(this.#membersOf(departments));
     return sets.sort((a, b) => a.size - b.size)[0];
   }
 
-  #filterOf(filter: UserFilter): (id: string) => boolean {
+  /** The users of these departments. */
+  #membersOf(departments: Iterable<string>): Set<string> {
+    const members = new Set<string>();
+    for (const department of departments) {
+      for (const member of this.#departmentMembers.get(department)) members.add(member);
+    }
+    return members;
+  }
+
+  #filterOf(filter: UserFilter, departments: ReadonlySet<string> | undefined): (id: string) => boolean {
     const statuses = filter.status && filter.status.length > 0 ? new Set(filter.status) : undefined;
-    const departments =
-      filter.departmentId === undefined
-        ? undefined
-        : filter.includeSubdepartments
-          ? this.#selfAndDescendants(filter.departmentId)
-          : new Set([filter.departmentId]);
     return (id) => {
       const user = this.#users.get(id)?.user;
       if (!user) return false;
@@ -426,11 +423,12 @@ export class DirectoryIndex {
   }
 }
 
-function byNameThenId(a: { name: string | null; id: string }, b: { name: string | null; id: string }) {
-  const left = foldForSearch(a.name ?? '');
-  const right = foldForSearch(b.name ?? '');
-  if (left !== right) return left < right ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/** Departments or groups by name (folded), then id. */
+function inNameOrder<T extends DepartmentModel | GroupModel>(entries: readonly T[]): T[] {
+  return entries
+    .map((entry) => ({ entry, key: orderKey(entry.name, entry.id) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ entry }) => entry);
 }
 
 /** Replaces one provider's entries of `map` with `entries`; returns how many were added, changed or removed. */

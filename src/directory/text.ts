@@ -24,3 +24,17 @@ export function foldForSearch(text: string): string {
 export function normaliseEmail(email: string): string {
   return email.trim().normalize('NFC').toLowerCase();
 }
+
+/**
+ * An item's place in the directory's lists: its name folded as search folds it, then its id, so
+ * that plain string order is name order with the id breaking ties (the separator sorts before any
+ * character of a name). Users are ordered by display name, departments and groups by name.
+ */
+export function orderKey(name: string | null, id: string): string {
+  return `${foldForSearch(name ?? '')}\u0000${id}`;
+}
+
+/** The id an `orderKey` ends with. */
+export function idOfOrderKey(key: string): string {
+  return key.slice(key.lastIndexOf('\u0000') + 1);
+}

@@ -1,6 +1,6 @@
 import type { DirectoryQueries } from '../directory/queries.js';
-import { idOfSortKey, type UserFilter } from '../directory/index-store.js';
-import { foldForSearch } from '../directory/text.js';
+import type { UserFilter } from '../directory/index-store.js';
+import { idOfOrderKey, orderKey } from '../directory/text.js';
 import type {
   UserFilter as SchemaUserFilter,
   DepartmentResolvers,
@@ -45,12 +45,11 @@ function usersInOrder(directory: DirectoryQueries, ids: readonly string[]): Orde
   return {
     kind: 'keyed',
     items: usersOf(directory, ids),
-    keyOf: (user) => directory.sortKeyOf(user.id) ?? `${foldForSearch(user.displayName)}\u0000${user.id}`,
+    keyOf: (user) => directory.sortKeyOf(user.id) ?? orderKey(user.displayName, user.id),
   };
 }
 
-const catalogKey = (entity: DepartmentModel | GroupModel) =>
-  `${foldForSearch(entity.name ?? '')}\u0000${entity.id}`;
+const catalogKey = (entity: DepartmentModel | GroupModel) => orderKey(entity.name, entity.id);
 
 function userPage(
   connection: string,
@@ -83,7 +82,7 @@ export const directoryQueryFields: Pick<QueryResolvers, 'searchUsers' | 'departm
       { kind: 'keyed', items: found.sortKeys, keyOf: (key) => key },
       { first, after },
       USER_PAGES,
-      (key) => userOf(idOfSortKey(key)),
+      (key) => userOf(idOfOrderKey(key)),
     );
   },
 

@@ -2,13 +2,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
 import { createPlainDirectory } from '../../src/dev/bench/plain-directory.ts';
-import {
-  DirectoryIndex,
-  idOfSortKey,
-  type UserFilter,
-  type UserSearchResult,
-} from '../../src/directory/index-store.ts';
-import { foldForSearch, normaliseEmail } from '../../src/directory/text.ts';
+import { DirectoryIndex, type UserFilter, type UserSearchResult } from '../../src/directory/index-store.ts';
+import { foldForSearch, idOfOrderKey, normaliseEmail } from '../../src/directory/text.ts';
 import { resolveManagerRule } from '../../src/manager-walk.ts';
 import { NO_MANAGER, type DepartmentModel, type GroupModel, type UserModel } from '../../src/models.ts';
 import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
@@ -21,7 +16,7 @@ import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
  */
 
 const idsOf = (result: UserSearchResult): readonly string[] =>
-  result.ranked ? result.ids : result.sortKeys.map(idOfSortKey);
+  result.ranked ? result.ids : result.sortKeys.map(idOfOrderKey);
 
 const organisation = createDemoOrganisation();
 const model = createInMemoryDirectory(organisation);

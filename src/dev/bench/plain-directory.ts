@@ -1,6 +1,6 @@
 import type { UserFilter } from '../../directory/index-store.js';
 import type { DirectoryQueries } from '../../directory/queries.js';
-import { foldForSearch } from '../../directory/text.js';
+import { foldForSearch, orderKey } from '../../directory/text.js';
 import { resolveManagerRuleNow } from '../../manager-walk.js';
 import {
   NO_MANAGER,
@@ -26,7 +26,7 @@ export function createPlainDirectory(
 ): DirectoryQueries {
   const departmentById = new Map(departments.map((department) => [department.id, department]));
   const userById = new Map(users.map((user) => [user.id, user]));
-  const sortKey = (user: UserModel) => `${foldForSearch(user.displayName)}\u0000${user.id}`;
+  const sortKey = (user: UserModel) => orderKey(user.displayName, user.id);
   const inOrder = [...users].sort((a, b) => compare(sortKey(a), sortKey(b)));
   const managerOf = new Map(
     users.map((user) => {
@@ -82,7 +82,7 @@ export function createPlainDirectory(
   };
 
   const byName = (a: { name: string | null; id: string }, b: { name: string | null; id: string }) =>
-    compare(`${foldForSearch(a.name ?? '')}\u0000${a.id}`, `${foldForSearch(b.name ?? '')}\u0000${b.id}`);
+    compare(orderKey(a.name, a.id), orderKey(b.name, b.id));
   const providersOf = [...new Set(users.map((user) => user.provider))];
 
   return {
