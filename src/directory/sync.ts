@@ -322,10 +322,7 @@ export class ProviderSync {
         updatedSince === undefined ? {} : { updatedSince },
       );
       pages += 1;
-      // A user the index holds unchanged is kept as the index's own object, so that a full sync
-      // of a tenant where little changed does not hold a second copy of every user until it applies.
-      const index = this.#options.index;
-      for (const user of page.users) users.push(index.heldIfSame(user));
+      for (const user of this.#options.index.ownCopies(page.users)) users.push(user);
       if (page.ignoredUpdatedSince) ignoredUpdatedSince = true;
       cursor = page.next;
     } while (cursor !== null && !ignoredUpdatedSince);

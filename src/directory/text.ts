@@ -31,7 +31,9 @@ export function normaliseEmail(email: string): string {
  * character of a name). Users are ordered by display name, departments and groups by name.
  */
 export function orderKey(name: string | null, id: string): string {
-  return `${foldForSearch(name ?? '')}\u0000${id}`;
+  // Joined, not concatenated: a join is one flat string, where `+` keeps a tree of the parts, and
+  // the index keeps a key per user.
+  return [foldForSearch(name ?? ''), id].join('\u0000');
 }
 
 /** The id an `orderKey` ends with. */
