@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toGlobalId } from '../ids.js';
 import type { ProviderName, UserModel } from '../models.js';
 import type { DirectoryProvider } from '../providers/types.js';
@@ -37,6 +38,8 @@ export interface ProviderSyncOptions {
   readonly now?: () => number;
   /** Something changed in the index (users, departments or groups). */
   readonly onChange?: () => void;
+  /** Users a full sync or poll puts into the index per turn of the event loop (`APPLY_BATCH`). */
+  readonly applyBatch?: number;
 }
 
 export type SyncState = 'syncing' | 'ready' | 'degraded';
@@ -64,6 +67,13 @@ export interface ProviderSyncStatus {
 export const MAX_USER_PAGES = 10_000;
 /** A poll asks for users changed since its previous start less this, for clocks that disagree. */
 export const POLL_OVERLAP_MS = 60_000;
+/**
+ * A full sync or poll puts this many users into the index, then lets the event loop run (queries,
+ * health probes, webhooks) before the next batch. Putting a user costs some tens of microseconds
+ * (its search entry above all): 100,000 users at once held the event loop for over 3 s, long
+ * enough for a liveness probe to give up on the process.
+ */
+export const APPLY_BATCH = 1000;
 /** After a failed full sync, the next try comes after this (doubling up to the full-sync period). */
 const FIRST_RETRY_MS = 5_000;
 
@@ -238,7 +248,7 @@ export class ProviderSync {
     const changes =
       catalogChanges.departments +
       catalogChanges.groups +
-      index.putUsers(users, startedAt) +
+      (await this.#putInBatches(users, startedAt)) +
       index.removeUsers(leaving, startedAt);
     this.#ready = true;
     this.#state = 'ready';
@@ -256,6 +266,21 @@ export class ProviderSync {
       users: index.userCount(provider),
     });
     return true;
+  }
+
+  /**
+   * Puts users into the index `APPLY_BATCH` at a time, letting the event loop run between batches.
+   * Between two batches the index answers with some users of this read and some of the previous
+   * one, each whole; a read newer than this one (a webhook's, a live read's) is never replaced.
+   */
+  async #putInBatches(users: readonly UserModel[], fetchedAt: number): Promise<number> {
+    const batch = this.#options.applyBatch ?? APPLY_BATCH;
+    let changes = 0;
+    for (let at = 0; at < users.length; at += batch) {
+      if (at > 0) await nextTurn();
+      changes += this.#options.index.putUsers(users.slice(at, at + batch), fetchedAt);
+    }
+    return changes;
   }
 
   /** The departments and groups, whole. */
@@ -288,7 +313,7 @@ export class ProviderSync {
       });
       return false;
     }
-    const changes = index.putUsers(read.users, startedAt);
+    const changes = await this.#putInBatches(read.users, startedAt);
     this.#confirmedAt = startedAt;
     if (changes > 0) this.#changed();
     observer.synced({
