@@ -50,6 +50,22 @@ const DISPATCH_AFTER_WALKS = {
   batchScheduleFn: (dispatch: () => void) => afterOneRound(() => afterOneRound(dispatch)),
 };
 
+/**
+ * A list's entities by the provider's own id, made once per list. The directory index hands every
+ * operation the same list until its catalog changes, and so does the cache while it holds one: at
+ * 100,000 users per provider, mapping Thrive's thousands of audiences again for each operation
+ * was nearly all of a by-id read's 11 ms.
+ */
+const mapsOfLists = new WeakMap<readonly Entity[], ReadonlyMap<string, Entity>>();
+function byExternalId(list: readonly Entity[]): ReadonlyMap<string, Entity> {
+  let map = mapsOfLists.get(list);
+  if (map === undefined) {
+    map = new Map(list.map((entity) => [entity.externalId, entity]));
+    mapsOfLists.set(list, map);
+  }
+  return map;
+}
+
 /** `onBatch` hears the size of every batch a kind hands over (metrics). */
 export function createCatalogLoader(
   source: CatalogSource,
@@ -59,9 +75,7 @@ export function createCatalogLoader(
   const readList = (kind: CatalogKind) => {
     let list = lists.get(kind);
     if (list === undefined) {
-      list = source
-        .listAll(kind)
-        .then((all) => new Map<string, Entity>(all.map((entity) => [entity.externalId, entity])));
+      list = source.listAll(kind).then(byExternalId);
       lists.set(kind, list);
     }
     return list;

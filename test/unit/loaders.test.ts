@@ -100,6 +100,31 @@ describe('catalog loader (README, How requests are batched)', () => {
     ]);
   });
 
+  it('maps a list by id once, however many operations it serves', async () => {
+    // One list object, as the directory index (and the cache) hands every operation until it changes;
+    // its `map` counted, since the loader maps the list to find keys in it.
+    const list = ['a', 'b', 'c'].map((id) => entity('department', id));
+    let mapped = 0;
+    const map = list.map.bind(list);
+    Object.defineProperty(list, 'map', {
+      value: (...args: Parameters<typeof map>) => {
+        mapped += 1;
+        return map(...args);
+      },
+    });
+    const source = {
+      shared: false,
+      fetchOne: async () => null,
+      listAll: async () => list,
+    };
+    for (let operation = 0; operation < 5; operation += 1) {
+      const loader = createCatalogLoader(source);
+      const found = await Promise.all([loader.load('department', 'a'), loader.load('department', 'c')]);
+      expect(found.map((department) => department?.externalId)).toEqual(['a', 'c']);
+    }
+    expect(mapped).toBe(1);
+  });
+
   it('fails exactly the keys of a batch whose request failed', async () => {
     const loader = createCatalogLoader({
       shared: false,
