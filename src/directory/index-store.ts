@@ -2,8 +2,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { resolveManagerRuleNow } from '../manager-walk.js';
 import {
   NO_MANAGER,
+  type CustomFieldModel,
   type DepartmentModel,
   type GroupModel,
+  type ManagerRule,
+  type PositionModel,
   type ProviderName,
   type UserModel,
   type UserStatusValue,
@@ -118,6 +121,8 @@ export class DirectoryIndex {
 
   /** How many users each provider has in the index. */
   readonly #userCounts = new Map<ProviderName, number>();
+  /** Job titles, countries, roles and custom field names, one string each (`#shareStrings`). */
+  readonly #vocabulary = new Map<string, string>();
   /** Copies `ownCopies` made, not yet put: `putUsers` keeps them as they are. */
   readonly #compact = new WeakSet<UserModel>();
 
@@ -164,6 +169,59 @@ export class DirectoryIndex {
     for (const copy of copies) this.#compact.add(copy);
     let next = 0;
     return result.map((user) => (user === fresh[next] ? copies[next++]! : user));
+  }
+
+  /**
+   * Makes a fresh copy (one `compactCopy` made, held by no one else) use the strings the index holds
+   * already, in place: department and group ids become the catalog's own id strings, a manager's id
+   * the indexed manager's, "no manager" the shared `NO_MANAGER`, and job titles, countries, roles and
+   * custom field names one string per value. A copy has its own string for each of them, and a user
+   * names its department some three times (its own, its position's, its manager rule's): sharing
+   * them keeps one copy per department rather than one per mention.
+   */
+  #shareStrings(user: UserModel): void {
+    const own = user as Writable<UserModel>;
+    own.departmentId = this.#catalogId(own.departmentId);
+    shareEach(own.groupIds, (id) => this.#catalogId(id) ?? id);
+    shareEach(own.manageableDepartmentIds, (id) => this.#catalogId(id) ?? id);
+    shareEach(own.managerRules, (rule) => this.#sharedRule(rule));
+    own.jobTitle = this.#word(own.jobTitle);
+    own.country = this.#word(own.country);
+    own.role = this.#word(own.role);
+    for (const position of own.positions as Array<Writable<PositionModel>>) {
+      position.title = this.#word(position.title);
+      position.departmentId = this.#catalogId(position.departmentId);
+      position.manager = this.#sharedRule(position.manager);
+    }
+    for (const field of own.customFields as Array<Writable<CustomFieldModel>>)
+      field.name = this.#word(field.name)!;
+  }
+
+  #catalogId(id: string | null): string | null {
+    if (id === null) return null;
+    return this.#departments.get(id)?.id ?? this.#groups.get(id)?.id ?? id;
+  }
+
+  #sharedRule(rule: ManagerRule): ManagerRule {
+    switch (rule.kind) {
+      case 'none':
+        return NO_MANAGER;
+      case 'department':
+        (rule as { departmentId: string }).departmentId = this.#catalogId(rule.departmentId)!;
+        return rule;
+      case 'user':
+        (rule as { userId: string }).userId = this.#users.get(rule.userId)?.user.id ?? rule.userId;
+        return rule;
+    }
+  }
+
+  /** One string per value, for the first `MAX_VOCABULARY` values (a tenant has some hundreds). */
+  #word(value: string | null): string | null {
+    if (value === null) return null;
+    const held = this.#vocabulary.get(value);
+    if (held !== undefined) return held;
+    if (this.#vocabulary.size < MAX_VOCABULARY) this.#vocabulary.set(value, value);
+    return value;
   }
 
   /** The resolved primary manager of a user in the index. */
@@ -279,6 +337,7 @@ export class DirectoryIndex {
         continue;
       }
       const own = this.#compact.delete(user) ? user : compactCopy(user);
+      this.#shareStrings(own);
       if (held) this.#unlinkUser(held.user);
       else this.#count(own.provider, 1);
       this.#users.set(own.id, { user: own, fetchedAt });
@@ -452,6 +511,20 @@ export class DirectoryIndex {
 function compactCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Replaces each item of a fresh copy's array in place. */
+function shareEach<T>(items: readonly T[], share: (item: T) => T): void {
+  const writable = items as T[];
+  for (let at = 0; at < writable.length; at += 1) writable[at] = share(writable[at]!);
+}
+
+/**
+ * Distinct job titles, countries, roles and custom field names shared at most (past it, new values
+ * are kept as they come): a bound on the table whatever a tenant sends.
+ */
+const MAX_VOCABULARY = 50_000;
 
 /** Departments or groups by name (folded), then id. */
 function inNameOrder<T extends DepartmentModel | GroupModel>(entries: readonly T[]): T[] {

@@ -1,13 +1,15 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
 import { DirectoryIndex } from '../../src/directory/index-store.ts';
-import type { UserModel } from '../../src/models.ts';
+import type { DepartmentModel, UserModel } from '../../src/models.ts';
 import { createIspringProvider } from '../../src/providers/ispring/index.ts';
 import { createThriveProvider } from '../../src/providers/thrive/index.ts';
 import type { ProviderListing } from '../../src/providers/types.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
 import { recordingObserver } from '../helpers/observer.ts';
 
 /**
@@ -86,3 +88,59 @@ describe.each(['ispring', 'thrive'] as const)('the index keeps no page of %s ali
     }, 60_000);
   }
 });
+
+describe('the index keeps one string per department, title and manager', () => {
+  it('however many users mention them', () => {
+    // Every user names the same department (as its own, its position's and its manager rule's) and
+    // the same job title, each as a string of its own, as users parsed from separate pages do.
+    const department = { ...demoDepartment(), id: `ispring:${'d'.repeat(2000)}` };
+    const title = 'T'.repeat(2000);
+    const count = 2000;
+    const mentionsBytes = count * 4 * 2000;
+    const index = new DirectoryIndex();
+    index.replaceCatalog('ispring', [department], []);
+    const template = demoUser();
+    const before = heapAfterCollection();
+    for (let n = 0; n < count; n += 1) {
+      const user: UserModel = {
+        ...template,
+        id: `ispring:user-${n}`,
+        externalId: `user-${n}`,
+        email: `user${n}@example.test`,
+        departmentId: department.id,
+        jobTitle: title,
+        managerRules: [{ kind: 'department', departmentId: department.id, slot: 'supervisor' }],
+        positions: [
+          {
+            title: null,
+            departmentId: department.id,
+            manager: { kind: 'department', departmentId: department.id, slot: 'supervisor' },
+            isPrimary: true,
+            isActive: true,
+            startDate: null,
+            endDate: null,
+          },
+        ],
+      };
+      // Parsed from text, as a provider's answer is: strings of its own, not the template's.
+      index.putUsers([JSON.parse(JSON.stringify(user)) as UserModel], Date.now());
+    }
+    const grown = heapAfterCollection() - before;
+    expect(index.userCount('ispring')).toBe(count);
+    expect(index.user(`ispring:user-0`)?.user.departmentId).toBe(department.id);
+    // Shared, the mentions cost nothing; the rest of a user costs some kilobytes.
+    expect(grown).toBeLessThan(mentionsBytes / 2);
+  });
+});
+
+function demoUser(): UserModel {
+  return [...createInMemoryDirectory(createDemoOrganisation()).users.values()].find(
+    (user) => user.provider === 'ispring',
+  )!;
+}
+
+function demoDepartment(): DepartmentModel {
+  return [...createInMemoryDirectory(createDemoOrganisation()).departments.values()].find(
+    (department) => department.provider === 'ispring',
+  )!;
+}
