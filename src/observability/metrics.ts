@@ -34,6 +34,22 @@ export interface Metrics {
 
 export const METRIC_PREFIX = 'learning_directory_';
 
+/**
+ * A metric's child for each combination of label values (in the order of its `labelNames`), made
+ * once and kept: prom-client otherwise sorts and hashes a labels object on every `inc` and
+ * `observe`, on every operation and upstream request. The values come from small fixed sets (see
+ * above), so the children kept are few.
+ */
+export function childrenOf<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = metric.labels(...values)));
+    return child;
+  };
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   // Process and runtime metrics, event-loop lag among them (`nodejs_eventloop_lag_*`, from

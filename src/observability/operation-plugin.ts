@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from './metrics.js';
+import { childrenOf, type Metrics } from './metrics.js';
 import type { RequestContext } from '../context.js';
 
 /** What a response's errors are counted as when one has no `extensions.code` (Apollo's default). */
@@ -21,7 +21,10 @@ export function operationTelemetryPlugin(options: {
   metrics: Metrics;
   logger: Logger;
 }): ApolloServerPlugin<RequestContext> {
-  const { metrics } = options;
+  const { metrics, logger } = options;
+  const operations = childrenOf(metrics.operations);
+  const operationDuration = childrenOf(metrics.operationDuration);
+  const errorsByCode = childrenOf(metrics.errors);
   return {
     async requestDidStart() {
       const startedAt = performance.now();
@@ -36,7 +39,7 @@ export function operationTelemetryPlugin(options: {
           for (const error of errors) {
             const original = unwrapResolverError(error);
             if (!isProviderError(original)) continue;
-            options.logger.warn(
+            logger.warn(
               {
                 ...(contextValue.scope ? { requestId: contextValue.scope.requestId } : {}),
                 code: original.code,
@@ -66,10 +69,12 @@ export function operationTelemetryPlugin(options: {
                 ? 'partial'
                 : 'failure';
 
-          metrics.operations.inc({ operation_type: operationType, outcome });
-          metrics.operationDuration.observe({ operation_type: operationType, outcome }, durationMs / 1000);
-          for (const code of codes) metrics.errors.inc({ code });
+          operations(operationType, outcome).inc();
+          operationDuration(operationType, outcome).observe(durationMs / 1000);
+          for (const code of codes) errorsByCode(code).inc();
 
+          // The line is at info: not even built when info is off.
+          if (!logger.isLevelEnabled('info')) return;
           const scope = contextValue.scope;
           const errorCodes: Record<string, number> = {};
           for (const code of codes) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
@@ -85,7 +90,7 @@ export function operationTelemetryPlugin(options: {
             ...(codes.length > 0 ? { errorCodes } : {}),
             ...(response.http.status !== undefined ? { httpStatus: response.http.status } : {}),
           };
-          options.logger.info(line, 'graphql operation');
+          logger.info(line, 'graphql operation');
         },
       };
     },

@@ -3,7 +3,7 @@ import type { DirectoryObserver } from '../directory/observer.js';
 import type { LoaderBatchObserver } from '../loaders/index.js';
 import type { Logger } from '../logger.js';
 import type { UpstreamObserver } from '../providers/observer.js';
-import type { Metrics } from './metrics.js';
+import { childrenOf, type Metrics } from './metrics.js';
 
 /**
  * What the layers report, turned into log lines and metrics: the one place that knows both the
@@ -30,12 +30,15 @@ const MAX_ISSUES_LOGGED = 20;
 
 export function createTelemetry(options: { metrics: Metrics; logger: Logger }): Telemetry {
   const { metrics, logger } = options;
+  const upstreamRequests = childrenOf(metrics.upstreamRequests);
+  const upstreamDuration = childrenOf(metrics.upstreamDuration);
+  const cacheLookups = childrenOf(metrics.cacheLookups);
+  const loaderBatchSize = childrenOf(metrics.loaderBatchSize);
 
   const upstream: UpstreamObserver = {
     request(event) {
-      const labels = { provider: event.provider, endpoint: event.endpoint, outcome: event.outcome };
-      metrics.upstreamRequests.inc(labels);
-      metrics.upstreamDuration.observe(labels, event.durationMs / 1000);
+      upstreamRequests(event.provider, event.endpoint, event.outcome).inc();
+      upstreamDuration(event.provider, event.endpoint, event.outcome).observe(event.durationMs / 1000);
       const caller = event.caller;
       if (caller) caller.upstreamRequests += 1;
       const ok = event.outcome === 'ok' || event.outcome === 'not_found';
@@ -82,7 +85,7 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
   };
 
   const cache: CacheLookupObserver = (kind, hit) => {
-    metrics.cacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' });
+    cacheLookups(kind, hit ? 'hit' : 'miss').inc();
   };
 
   const directory: DirectoryObserver = {
@@ -133,6 +136,6 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
     metrics,
     directory,
     providers: { upstream, cache },
-    loaderBatch: (provider, entity, size) => metrics.loaderBatchSize.observe({ provider, entity }, size),
+    loaderBatch: (provider, entity, size) => loaderBatchSize(provider, entity).observe(size),
   };
 }
