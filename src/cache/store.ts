@@ -59,8 +59,10 @@ export function canReadNow<V>(cache: KeyValueCache<V>): cache is KeyValueCache<V
 
 /**
  * The in-memory store: lru-cache bounded in entries and bytes, as Apollo's `InMemoryLRUCache` is,
- * plus `getNow`. Values are kept as the objects themselves (models are immutable), never copied
- * or serialised; only their size is measured, once, when they are stored.
+ * plus `getNow`. Each value is kept as a copy made from its JSON (which also gives its size): the
+ * object given may hold strings that are slices of the response body it was parsed from, and V8
+ * keeps a whole body alive for one slice, so an iSpring user cached from a 100-user batch would
+ * keep the batch's body, outside of `CACHE_MAX_BYTES`. The copy holds nothing but itself.
  *
  * Nothing is served past its TTL: lru-cache checks the age on every read (`allowStale: false`),
  * against the clock read at that moment (`ttlResolution: 0`; its default would reuse a reading for
@@ -73,7 +75,6 @@ export class InMemoryCacheStore implements KeyValueCache<CacheEntry>, ImmediateR
     this.lru = new LRUCache<string, CacheEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      sizeCalculation: sizeOfEntry,
       allowStale: false,
       ttlResolution: 0,
       ...(options.perf ? { perf: options.perf } : {}),
@@ -90,7 +91,11 @@ export class InMemoryCacheStore implements KeyValueCache<CacheEntry>, ImmediateR
 
   /** `ttl` in seconds, as `KeyValueCache` has it; none (or 0) keeps the entry until it is evicted. */
   async set(key: string, value: CacheEntry, options?: KeyValueCacheSetOptions): Promise<void> {
-    this.lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : undefined);
+    const json = JSON.stringify(value);
+    this.lru.set(key, JSON.parse(json) as CacheEntry, {
+      size: sizeOfJson(json),
+      ...(options?.ttl ? { ttl: options.ttl * 1000 } : {}),
+    });
   }
 
   async delete(key: string): Promise<boolean> {
@@ -116,8 +121,10 @@ export function createCacheStore(options: CacheStoreOptions): InMemoryCacheStore
  * on the data, and `CACHE_MAX_BYTES` should be set to a fraction of the memory to spend on it.
  */
 export function sizeOfEntry(entry: CacheEntry): number {
-  return Math.max(1, Buffer.byteLength(JSON.stringify(entry), 'utf8'));
+  return sizeOfJson(JSON.stringify(entry));
 }
+
+const sizeOfJson = (json: string) => Math.max(1, Buffer.byteLength(json, 'utf8'));
 
 /** Hears every read of the cache: its kind, and whether it found an entry (metrics). */
 export type CacheLookupObserver = (kind: CacheKind, hit: boolean) => void;

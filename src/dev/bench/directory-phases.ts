@@ -227,6 +227,10 @@ async function syncMetrics(subgraph: DirectorySubgraph) {
 async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number): Promise<FirstSyncResult> {
   const deadline = Date.now() + timeoutMs;
   let states: Record<string, DirectoryState> = {};
+  // A probe of the event loop beside each reading: /health/live answers only between the sync's
+  // own work (it asks no provider, as /health/ready may), so its slowest answer says how long
+  // queries and probes waited while the sync ran.
+  let slowestProbeMs = 0;
   while (PROVIDERS.some((provider) => states[provider]?.state !== 'ready')) {
     if (Date.now() > deadline) {
       throw new Error(
@@ -234,6 +238,9 @@ async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number):
       );
     }
     await sleep(250);
+    const sentAt = performance.now();
+    await (await get(subgraph, '/health/live')).arrayBuffer();
+    slowestProbeMs = Math.max(slowestProbeMs, performance.now() - sentAt);
     states = await directoryStates(subgraph);
   }
   const { rssMiB, peakRssMiB } = memory(subgraph.child.pid);
@@ -255,6 +262,7 @@ async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number):
     peakRssMiB,
     heapUsedMiB,
     afterGc,
+    slowestProbeMs,
   };
 }
 

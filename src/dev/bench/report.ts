@@ -309,6 +309,8 @@ export interface FirstSyncResult {
   readonly heapUsedMiB: number | null;
   /** Then, after a full garbage collection (scale phase only). */
   readonly afterGc: AfterGc | null;
+  /** The slowest answer of /health/live while the syncs ran (asked every 250 ms or so), ms. */
+  readonly slowestProbeMs: number;
 }
 
 /** RSS and heap used right after a full collection (`--expose-gc`, harness/process-monitor.ts), MiB. */
@@ -423,7 +425,7 @@ function syncLine(result: FirstSyncResult): string {
         `${provider} ${facts.users} users, applied ${facts.appliedAfterSeconds.toFixed(1)} s after the start (its sync ${facts.syncSeconds === null ? '–' : `${facts.syncSeconds.toFixed(1)} s`})`,
     )
     .join('; ');
-  return `${result.seconds.toFixed(1)} s after the process started (${providers}); then RSS ${mib(result.rssMiB)} (peak ${mib(result.peakRssMiB)}), heap used ${mib(result.heapUsedMiB)}${afterGcText(result.afterGc)}`;
+  return `${result.seconds.toFixed(1)} s after the process started (${providers}); the slowest /health/live meanwhile ${result.slowestProbeMs.toFixed(0)} ms; then RSS ${mib(result.rssMiB)} (peak ${mib(result.peakRssMiB)}), heap used ${mib(result.heapUsedMiB)}${afterGcText(result.afterGc)}`;
 }
 
 const afterGcText = (afterGc: AfterGc | null) =>
