@@ -177,7 +177,7 @@ describe('withCache: users', () => {
     const first = await provider.openSession().fetchUsers(['u1', 'u2']);
     const second = await provider.openSession().fetchUsers(['u1', 'u2']);
     expect(calls.fetchUsers).toEqual([['u1', 'u2']]);
-    expect(second.get('u1')).toBe(first.get('u1'));
+    expect(second.get('u1')).toStrictEqual(first.get('u1'));
     expect(ids(second)).toEqual(['u1', 'u2']);
   });
 
@@ -366,7 +366,7 @@ describe('withCache: departments and groups', () => {
   it('keeps an entity read by id for the next operation', async () => {
     const { provider, calls } = cached();
     const first = await provider.openSession().fetchDepartment('d1');
-    expect(await provider.openSession().fetchDepartment('d1')).toBe(first);
+    expect(await provider.openSession().fetchDepartment('d1')).toStrictEqual(first);
     expect(calls.fetchDepartment).toEqual(['d1']);
   });
 
