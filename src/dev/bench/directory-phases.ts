@@ -99,7 +99,11 @@ async function startDirectorySubgraph(
   harness: DirectoryHarness,
   sandbox: SandboxInfo,
   name: string,
-  { fullSyncSeconds, monitored }: { fullSyncSeconds: number; monitored: boolean },
+  {
+    fullSyncSeconds,
+    monitored,
+    execArgv = [],
+  }: { fullSyncSeconds: number; monitored: boolean; execArgv?: readonly string[] },
 ): Promise<DirectorySubgraph> {
   const port = await freePort();
   const ttl = String(WARM_TTL_SECONDS);
@@ -109,6 +113,7 @@ async function startDirectorySubgraph(
     modulePath: MAIN_SCRIPT,
     execArgv: [
       ...orphanGuardImport(),
+      ...execArgv,
       ...(monitored
         ? ['--expose-gc', '--import', pathToFileURL(harnessScript('process-monitor.js')).href]
         : []),
@@ -567,6 +572,8 @@ function defaultHeapLimitMiB(env: NodeJS.ProcessEnv): number {
 export async function largeScaleDirectory(
   harness: DirectoryHarness,
   users: number,
+  /** `--max-old-space-size` of the scale phase's subgraphs; node's default heap when undefined. */
+  heapMiB?: number,
 ): Promise<LargeScaleResult> {
   const env = harness.baseEnv();
   harness.progress(`scale: starting a sandbox and a B1 of ${users} users per provider (d = 0)`);
@@ -593,7 +600,9 @@ export async function largeScaleDirectory(
       BaselineInfo,
     ];
     const rig: Rig = { ...harness.rig, sandbox: sandboxChild };
-    const heap = { flag: null, limitMiB: defaultHeapLimitMiB(env) };
+    const heapFlag = heapMiB === undefined ? null : `--max-old-space-size=${heapMiB}`;
+    const heap = { flag: heapFlag, limitMiB: heapMiB ?? defaultHeapLimitMiB(env) };
+    const execArgv = heapFlag === null ? [] : [heapFlag];
 
     harness.progress(
       `scale: subgraph with DIRECTORY_FULL_SYNC_SECONDS=${RESYNC_SECONDS}: its first full syncs, then ${RESYNCS} more`,
@@ -602,7 +611,7 @@ export async function largeScaleDirectory(
       harness,
       sandboxInfo,
       `subgraph (directory index, ${users} users per provider, full syncs every ${RESYNC_SECONDS} s)`,
-      { fullSyncSeconds: RESYNC_SECONDS, monitored: true },
+      { fullSyncSeconds: RESYNC_SECONDS, monitored: true, execArgv },
     );
     let firstSync: FirstSyncResult;
     let resyncs: ResyncResult[];
@@ -622,7 +631,7 @@ export async function largeScaleDirectory(
       sandboxInfo,
       // Not monitored: nothing but the workloads touches its heap before they are measured.
       `subgraph (directory index, ${users} users per provider)`,
-      { fullSyncSeconds: LONG_PERIOD_SECONDS, monitored: false },
+      { fullSyncSeconds: LONG_PERIOD_SECONDS, monitored: false, execArgv },
     );
     let rows: DirectoryRow[];
     let workloadSubgraph: ScaleResult['workloadSubgraph'];

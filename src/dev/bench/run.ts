@@ -86,6 +86,8 @@ const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections
                      latency runs use 1
   --scale-users <n>  users per provider of the scale phase's organisation (default 100000; 10000
                      with --quick; at most 100000); 0 skips the scale phase
+  --scale-heap <MiB> runs the scale phase's subgraphs with --max-old-space-size=<MiB> (README,
+                     "Memory"); node's default heap when not given
   --out <file>       where the JSON goes (default bench-results.json in the current directory)
 `;
 
@@ -93,6 +95,7 @@ interface Options extends MeasureOptions {
   readonly quick: boolean;
   /** Users per provider of the scale phase; 0: no scale phase. */
   readonly scaleUsers: number;
+  readonly scaleHeapMiB: number | undefined;
   readonly out: string;
 }
 
@@ -104,6 +107,7 @@ function parseOptions(argv: readonly string[]): Options {
       duration: { kind: 'number', min: 0.01, max: 600, unit: 'seconds' },
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
       'scale-users': { kind: 'number', min: 0, max: MAX_SANDBOX_USERS, whole: true },
+      'scale-heap': { kind: 'number', min: 64, max: 65_536, whole: true, unit: 'MiB' },
       out: { kind: 'string' },
     },
     USAGE,
@@ -118,6 +122,7 @@ function parseOptions(argv: readonly string[]): Options {
     minWaves: quick ? 1 : 4,
     connections: args.connections ?? (quick ? 8 : 16),
     scaleUsers: args['scale-users'] ?? (quick ? 10_000 : MAX_SANDBOX_USERS),
+    scaleHeapMiB: args['scale-heap'],
     out: path.resolve(args.out ?? 'bench-results.json'),
   };
 }
@@ -703,7 +708,7 @@ async function phase5Directory(context: Context): Promise<BenchScaleResult> {
  * on a sandbox and a B1 of their own (the bench organisation's children are stopped by then).
  */
 async function phase6Scale(context: Context, users: number): Promise<LargeScaleResult> {
-  return largeScaleDirectory(directoryHarness(context), users);
+  return largeScaleDirectory(directoryHarness(context), users, context.options.scaleHeapMiB);
 }
 
 function directoryHarness(context: Context): DirectoryHarness {
