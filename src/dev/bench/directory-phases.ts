@@ -3,17 +3,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BaselineInfo } from './baseline.js';
-import {
-  BenchChild,
-  cpuMilliseconds,
-  freePort,
-  memory,
-  postGraphql,
-  sandboxProviderEnv,
-  waitForGraphql,
-} from '../harness/children.js';
+import { BenchChild, cpuMilliseconds, memory, postGraphql, startSubgraphChild } from '../harness/children.js';
 import { BENCH_USERS_PER_PROVIDER, organisationFor } from '../harness/organisation.js';
-import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
+import { harnessScript } from '../harness/paths.js';
 import type { SandboxCounts, SandboxInfo } from '../harness/sandbox-process.js';
 import { createInMemoryDirectory } from './directory.js';
 import {
@@ -105,36 +97,26 @@ async function startDirectorySubgraph(
     execArgv = [],
   }: { fullSyncSeconds: number; monitored: boolean; execArgv?: readonly string[] },
 ): Promise<DirectorySubgraph> {
-  const port = await freePort();
-  const ttl = String(WARM_TTL_SECONDS);
   const forkedAt = Date.now();
-  const child = new BenchChild({
+  const { child, origin, url } = await startSubgraphChild({
     name,
-    modulePath: MAIN_SCRIPT,
+    sandbox,
+    env: {
+      ...harness.baseEnv(),
+      DIRECTORY: 'index',
+      DIRECTORY_FULL_SYNC_SECONDS: String(fullSyncSeconds),
+      DIRECTORY_POLL_SECONDS: String(LONG_PERIOD_SECONDS),
+    },
+    cacheTtlSeconds: WARM_TTL_SECONDS,
     execArgv: [
-      ...orphanGuardImport(),
       ...execArgv,
       ...(monitored
         ? ['--expose-gc', '--import', pathToFileURL(harnessScript('process-monitor.js')).href]
         : []),
     ],
-    announcesReady: false,
-    env: {
-      ...harness.baseEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ...sandboxProviderEnv(sandbox),
-      CACHE_TTL_USERS_SECONDS: ttl,
-      CACHE_TTL_DEPARTMENTS_SECONDS: ttl,
-      CACHE_TTL_GROUPS_SECONDS: ttl,
-      DIRECTORY: 'index',
-      DIRECTORY_FULL_SYNC_SECONDS: String(fullSyncSeconds),
-      DIRECTORY_POLL_SECONDS: String(LONG_PERIOD_SECONDS),
-    },
+    readyTimeoutMs: 120_000,
   });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForGraphql(`${origin}/graphql`, child, 120_000);
-  return { child, url: `${origin}/graphql`, origin, forkedAt, monitored };
+  return { child, url, origin, forkedAt, monitored };
 }
 
 let nextMemoryId = 1;

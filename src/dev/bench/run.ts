@@ -9,19 +9,18 @@ import {
   BenchChild,
   childBaseEnv,
   clockTicksPerSecond,
-  freePort,
   memory,
   postGraphql,
   progressReporter,
   sandboxProviderEnv,
+  startSubgraphChild,
   stopChildrenOnExit,
-  waitForGraphql,
 } from '../harness/children.js';
 import { createInMemoryDirectory } from './directory.js';
 import type { LoadSummary } from './load.js';
 import { BENCH_USERS_PER_PROVIDER, createBenchOrganisation } from '../harness/organisation.js';
 import { readArgs, UsageError } from '../harness/args.js';
-import { harnessScript, MAIN_SCRIPT, orphanGuardImport } from '../harness/paths.js';
+import { harnessScript } from '../harness/paths.js';
 import { splitProfile } from './profile.js';
 import {
   formatDeclared,
@@ -158,27 +157,15 @@ interface Subgraph {
 async function startSubgraph(
   sandbox: SandboxInfo,
   cache: 'cold' | 'warm',
-  extraExecArgv: readonly string[] = [],
+  execArgv: readonly string[] = [],
 ): Promise<Subgraph> {
-  const port = await freePort();
-  const ttl = String(cache === 'cold' ? 0 : WARM_TTL_SECONDS);
-  const child = new BenchChild({
+  const { child, url } = await startSubgraphChild({
     name: `subgraph (${cache} caches)`,
-    modulePath: MAIN_SCRIPT,
-    execArgv: [...orphanGuardImport(), ...extraExecArgv],
-    announcesReady: false,
-    env: {
-      ...baseEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ...sandboxProviderEnv(sandbox),
-      CACHE_TTL_USERS_SECONDS: ttl,
-      CACHE_TTL_DEPARTMENTS_SECONDS: ttl,
-      CACHE_TTL_GROUPS_SECONDS: ttl,
-    },
+    sandbox,
+    env: baseEnv(),
+    cacheTtlSeconds: cache === 'cold' ? 0 : WARM_TTL_SECONDS,
+    execArgv,
   });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await waitForGraphql(url, child);
   return { child, url, cache };
 }
 

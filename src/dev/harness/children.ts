@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SANDBOX_CREDENTIALS } from '../../sandbox/credentials.js';
 import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc.js';
+import { MAIN_SCRIPT, orphanGuardImport } from './paths.js';
 import type { SandboxInfo } from './sandbox-process.js';
 
 /**
@@ -279,6 +280,42 @@ export async function postGraphql(url: string, body: string): Promise<GraphqlRep
     json = text;
   }
   return { status: response.status, json, ms };
+}
+
+/**
+ * The subgraph (`dist/main.js`) as a child on a free loopback port, reading the sandboxes in
+ * `sandbox` with every cache TTL set to `cacheTtlSeconds`, once `/graphql` answers.
+ */
+export async function startSubgraphChild(options: {
+  readonly name: string;
+  readonly sandbox: SandboxInfo;
+  /** The child's environment besides the port, the providers and the TTLs. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly cacheTtlSeconds: number;
+  readonly execArgv?: readonly string[];
+  readonly readyTimeoutMs?: number;
+}): Promise<{ child: BenchChild; origin: string; url: string }> {
+  const port = await freePort();
+  const ttl = String(options.cacheTtlSeconds);
+  const child = new BenchChild({
+    name: options.name,
+    modulePath: MAIN_SCRIPT,
+    execArgv: [...orphanGuardImport(), ...(options.execArgv ?? [])],
+    announcesReady: false,
+    env: {
+      ...options.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...sandboxProviderEnv(options.sandbox),
+      CACHE_TTL_USERS_SECONDS: ttl,
+      CACHE_TTL_DEPARTMENTS_SECONDS: ttl,
+      CACHE_TTL_GROUPS_SECONDS: ttl,
+    },
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/graphql`;
+  await waitForGraphql(url, child, options.readyTimeoutMs);
+  return { child, origin, url };
 }
 
 /** Polls `/graphql` with `{ __typename }` until it answers 200. */
