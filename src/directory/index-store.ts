@@ -47,7 +47,6 @@ export type UserSearchResult =
   | { readonly ranked: true; readonly ids: readonly string[] }
   | { readonly ranked: false; readonly sortKeys: readonly string[] };
 
-/** True when a filter lets every user through. */
 /** True when a filter names more than a provider: a status, a department, a group or a manager. */
 function narrowsBeyondProvider(filter: UserFilter): boolean {
   return (

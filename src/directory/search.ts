@@ -86,15 +86,13 @@ function wordsOf(text: string): string[] {
     .filter((word) => word !== '');
 }
 
+/** The words a user is found by: its name, email, login and ref. */
 function documentText(user: UserModel): string {
   return [user.displayName, user.email, user.login, user.ref].filter(Boolean).join(' ');
 }
 
 function toDocument(user: UserModel): SearchDocument {
-  return {
-    id: user.id,
-    text: [user.displayName, user.email, user.login, user.ref].filter(Boolean).join(' '),
-  };
+  return { id: user.id, text: documentText(user) };
 }
 
 const foldTrimmed = (value: string) => foldForSearch(value.trim());

@@ -1,5 +1,3 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
 import { DirectoryIndex } from '../../src/directory/index-store.ts';
@@ -10,6 +8,7 @@ import type { ProviderListing } from '../../src/providers/types.ts';
 import { SecretRedactor } from '../../src/redaction.ts';
 import { sandboxProviderConfigs, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
+import { heapAfterCollection } from '../helpers/heap.ts';
 import { recordingObserver } from '../helpers/observer.ts';
 
 /**
@@ -21,17 +20,8 @@ import { recordingObserver } from '../helpers/observer.ts';
  * grown by far less than the pages it was read from.
  */
 
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-
 const USERS = 5000;
 const PAGE_SIZE = 1000;
-
-function heapAfterCollection(): number {
-  collectGarbage();
-  collectGarbage();
-  return v8.getHeapStatistics().used_heap_size;
-}
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -93,13 +83,14 @@ describe('the index keeps one string per department, title and manager', () => {
   it('however many users mention them', () => {
     // Every user names the same department (as its own, its position's and its manager rule's) and
     // the same job title, each as a string of its own, as users parsed from separate pages do.
-    const department = { ...demoDepartment(), id: `ispring:${'d'.repeat(2000)}` };
+    const demo = ispringDemoModels();
+    const department = { ...demo.department, id: `ispring:${'d'.repeat(2000)}` };
     const title = 'T'.repeat(2000);
     const count = 2000;
     const mentionsBytes = count * 4 * 2000;
     const index = new DirectoryIndex();
     index.replaceCatalog('ispring', [department], []);
-    const template = demoUser();
+    const template = demo.user;
     const before = heapAfterCollection();
     for (let n = 0; n < count; n += 1) {
       const user: UserModel = {
@@ -133,14 +124,12 @@ describe('the index keeps one string per department, title and manager', () => {
   });
 });
 
-function demoUser(): UserModel {
-  return [...createInMemoryDirectory(createDemoOrganisation()).users.values()].find(
-    (user) => user.provider === 'ispring',
-  )!;
-}
-
-function demoDepartment(): DepartmentModel {
-  return [...createInMemoryDirectory(createDemoOrganisation()).departments.values()].find(
-    (department) => department.provider === 'ispring',
-  )!;
+/** An iSpring user and department of the demo organisation, as the mappers make them. */
+function ispringDemoModels(): { user: UserModel; department: DepartmentModel } {
+  const demo = createInMemoryDirectory(createDemoOrganisation());
+  const isIspring = (model: { provider: string }) => model.provider === 'ispring';
+  return {
+    user: [...demo.users.values()].find(isIspring)!,
+    department: [...demo.departments.values()].find(isIspring)!,
+  };
 }

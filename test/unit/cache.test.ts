@@ -1,10 +1,9 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { describe, expect, it } from 'vitest';
 import { JsonCodecCache } from '../../src/cache/json-codec.ts';
 import { cacheView, createCacheStore, sizeOfEntry, type CacheEntry } from '../../src/cache/store.ts';
 import type { GroupModel } from '../../src/models.ts';
+import { heapAfterCollection } from '../helpers/heap.ts';
 
 /**
  * The store behind the cross-request cache: hits, misses, expiry on a fake clock (lru-cache's
@@ -53,13 +52,6 @@ describe('the cache store', () => {
   });
 
   it('keeps no response body alive for a string of an entry cut out of it', async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const collect = vm.runInNewContext('gc') as () => void;
-    const heapAfterCollection = () => {
-      collect();
-      collect();
-      return v8.getHeapStatistics().used_heap_size;
-    };
     const { cache } = store({ maxBytes: 64 * 1024 * 1024 });
     const before = heapAfterCollection();
     const bodyBytes = 4_000_000;
