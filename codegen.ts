@@ -33,6 +33,7 @@ const config: CodegenConfig = {
           Department: '../models.js#DepartmentModel',
           Group: '../models.js#GroupModel',
           CustomField: '../models.js#CustomFieldModel',
+          Person: '../models.js#PersonModel',
         },
       },
     },

@@ -5,13 +5,14 @@ import {
   type CacheTtls,
 } from './cache/cached-provider.js';
 import { Directory } from './directory/directory.js';
+import { PersonIds, personIdKey } from './directory/person-ids.js';
 import { createRedisCacheStore, type RedisCacheStore } from './cache/redis.js';
 import { cacheView, createCacheStore, type CacheStore } from './cache/store.js';
 import { secretsOf, type Config } from './config.js';
 import { createLogger, resolveLogFormat, type Logger, type LoggerOptions } from './logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createTelemetry, type ProviderObservers } from './observability/telemetry.js';
-import { createProviders, type ProviderConfigs } from './providers/registry.js';
+import { createProviders, providerSecrets, type ProviderConfigs } from './providers/registry.js';
 import type { ProviderRegistry } from './providers/types.js';
 import { SecretRedactor } from './redaction.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
@@ -81,6 +82,7 @@ export async function composeSubgraph(
   );
 
   const directory = new Directory(providers, config.directory, config.cache.ttlSeconds, {
+    personIds: new PersonIds(personIdKey(config.directory.personIdSecret, providerSecrets(config.providers))),
     observer: telemetry.directory,
     invalidateUsers: (ids) => invalidateUsers(cache, ids),
   });

@@ -1,4 +1,5 @@
 import { DIRECTORY_DEFAULTS, type DirectorySettings } from './directory/directory.js';
+import { MIN_PERSON_ID_SECRET_LENGTH } from './directory/person-ids.js';
 import { EnvReader, type Env } from './env.js';
 import type { ProviderName } from './models.js';
 import { PROVIDER_NAMES } from './provider-facts.js';
@@ -99,7 +100,7 @@ export function loadConfig(variables: Env): Config {
 export function secretsOf(
   config: Pick<Config, 'providers' | 'routerSecret'> & {
     readonly cache?: Pick<CacheConfig, 'redis'>;
-    readonly directory?: Pick<DirectoryConfig, 'webhookSecrets'>;
+    readonly directory?: Partial<Pick<DirectoryConfig, 'webhookSecrets' | 'personIdSecret'>>;
     readonly sandboxWebhooks?: SandboxWebhookTargets;
   },
 ): string[] {
@@ -107,6 +108,7 @@ export function secretsOf(
   for (const secret of Object.values(config.directory?.webhookSecrets ?? {})) {
     if (secret) secrets.push(secret);
   }
+  if (config.directory?.personIdSecret) secrets.push(config.directory.personIdSecret);
   for (const target of Object.values(config.sandboxWebhooks ?? {})) if (target) secrets.push(target.secret);
   const redisPassword = config.cache?.redis && new URL(config.cache.redis.url).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
@@ -500,6 +502,11 @@ export interface DirectoryConfig extends DirectorySettings {
    * a provider without one has no webhook endpoint (its deliveries get 404).
    */
   readonly webhookSecrets: { readonly [P in ProviderName]?: string };
+  /**
+   * `PERSON_ID_SECRET`: the key person ids are made with (`directory/person-ids.ts`); unset, one
+   * derived from the providers' credentials.
+   */
+  readonly personIdSecret: string | undefined;
 }
 
 /** A day: longer periods would leave removed users in the directory for too long. */
@@ -521,5 +528,17 @@ function readDirectory(env: EnvReader): DirectoryConfig {
       ...(thrive === undefined ? {} : { thrive }),
       ...(ispring === undefined ? {} : { ispring }),
     },
+    personIdSecret: readPersonIdSecret(env),
   };
+}
+
+function readPersonIdSecret(env: EnvReader): string | undefined {
+  const secret = env.read('PERSON_ID_SECRET');
+  if (secret !== undefined && secret.length < MIN_PERSON_ID_SECRET_LENGTH) {
+    env.problem(
+      `PERSON_ID_SECRET must be at least ${MIN_PERSON_ID_SECRET_LENGTH} characters (a random string: it keys the person ids); got ${secret.length}.`,
+    );
+    return undefined;
+  }
+  return secret;
 }

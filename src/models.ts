@@ -110,6 +110,17 @@ export interface GroupModel {
   readonly parentUnknown?: boolean;
 }
 
+/**
+ * One person across both platforms (schema `Person`): the users whose email, normalised, is `email`,
+ * in account order (THRIVE first, then ISPRING, then by id). Never empty.
+ */
+export interface PersonModel {
+  /** `person:` and an opaque id made from `email` (`directory/person-ids.ts`). */
+  readonly id: string;
+  readonly email: string;
+  readonly accounts: readonly UserModel[];
+}
+
 /** "first last", else login, else email, else the provider's id (the schema's `User.displayName`). */
 export function toDisplayName(parts: {
   firstName: string | null;

@@ -4,6 +4,7 @@ import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../mo
 import { labelOf } from '../provider-facts.js';
 import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
 import { DirectoryIndex, type UserFilter, type UserSearchResult } from './index-store.js';
+import type { PersonIds } from './person-ids.js';
 import type { DirectoryQueries } from './queries.js';
 import { SILENT_DIRECTORY_OBSERVER, type DirectoryObserver } from './observer.js';
 import { ProviderSync, type ProviderSyncStatus } from './sync.js';
@@ -40,6 +41,8 @@ export const DIRECTORY_DEFAULTS: DirectorySettings = Object.freeze({
 });
 
 export interface DirectoryOptions {
+  /** Makes person ids from normalised emails (`person-ids.ts`). */
+  readonly personIds: PersonIds;
   readonly observer?: DirectoryObserver | undefined;
   /** Drops the cross-request cache's entries of these users (global ids). */
   readonly invalidateUsers?: ((ids: readonly string[]) => Promise<void>) | undefined;
@@ -47,7 +50,8 @@ export interface DirectoryOptions {
 }
 
 export class Directory implements DirectoryQueries {
-  readonly index = new DirectoryIndex();
+  readonly index: DirectoryIndex;
+  readonly #personIds: PersonIds;
   readonly #settings: DirectorySettings;
   readonly #ages: IndexAnswerAges;
   readonly #syncs = new Map<ProviderName, ProviderSync>();
@@ -59,8 +63,10 @@ export class Directory implements DirectoryQueries {
     providers: ProviderRegistry,
     settings: DirectorySettings,
     ages: IndexAnswerAges,
-    options: DirectoryOptions = {},
+    options: DirectoryOptions,
   ) {
+    this.#personIds = options.personIds;
+    this.index = new DirectoryIndex({ personIdOf: (email) => options.personIds.idOf(email) });
     this.#settings = settings;
     this.#ages = ages;
     this.#now = options.now ?? Date.now;
@@ -166,6 +172,15 @@ export class Directory implements DirectoryQueries {
   }
   groups(provider?: ProviderName): readonly GroupModel[] {
     return this.index.groups(provider);
+  }
+  personIdOf(normalisedEmail: string): string {
+    return this.#personIds.idOf(normalisedEmail);
+  }
+  usersWithEmail(normalisedEmail: string): string[] {
+    return this.index.usersWithEmail(normalisedEmail);
+  }
+  personEmail(personId: string): string | undefined {
+    return this.index.personEmail(personId);
   }
 
   /** A webhook named these users (the provider's own ids): read them again and apply; false if they could not be read. */

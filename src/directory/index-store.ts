@@ -13,7 +13,8 @@ import {
 } from '../models.js';
 import { UserSearch } from './search.js';
 import { SortedKeys } from './sorted-keys.js';
-import { idOfOrderKey, normaliseEmail, orderKey } from './text.js';
+import { PROVIDER_NAMES } from '../provider-facts.js';
+import { idOfOrderKey, orderKey, personEmailOf } from './text.js';
 
 /**
  * The directory index: a replica of each provider's users, departments and groups, with the
@@ -91,6 +92,25 @@ class IdSets {
     if (held === undefined) return EMPTY;
     return typeof held === 'string' ? new Set([held]) : held;
   }
+
+  has(key: string): boolean {
+    return this.#sets.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#sets.keys();
+  }
+}
+
+/** Accounts of one person in the contract's order: by provider (`PROVIDER_NAMES`), then by id. */
+export function inAccountOrder(ids: Iterable<string>): string[] {
+  const rank = (id: string) => PROVIDER_NAMES.indexOf(id.slice(0, id.indexOf(':')) as ProviderName);
+  return [...ids].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface DirectoryIndexOptions {
+  /** A person's id from their normalised email (`person-ids.ts`); without it, `personEmail` finds none. */
+  readonly personIdOf?: ((email: string) => string) | undefined;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -108,7 +128,14 @@ export class DirectoryIndex {
   readonly #reports = new IdSets();
   readonly #departmentMembers = new IdSets();
   readonly #groupMembers = new IdSets();
+  /** Users by normalised email, for those whose email is an address (`personEmailOf`). */
   readonly #byEmail = new IdSets();
+  readonly #personIdOf: ((email: string) => string) | undefined;
+  /**
+   * Normalised emails by person id, made when a person is first looked up by id (most deployments
+   * never do: it costs an HMAC per email) and kept current from then on.
+   */
+  #emailOfPerson: Map<string, string> | undefined;
   /** Department ids by parent id. */
   readonly #children = new IdSets();
 
@@ -124,6 +151,10 @@ export class DirectoryIndex {
   readonly #vocabulary = new Map<string, string>();
   /** Copies `ownCopies` made, not yet put: `putUsers` keeps them as they are. */
   readonly #compact = new WeakSet<UserModel>();
+
+  constructor(options: DirectoryIndexOptions = {}) {
+    this.#personIdOf = options.personIdOf;
+  }
 
   // --- reads ------------------------------------------------------------------------------------
 
@@ -282,9 +313,22 @@ export class DirectoryIndex {
     return list;
   }
 
-  /** Users with this email, once normalised. */
-  usersWithEmail(email: string): string[] {
-    return [...this.#byEmail.get(normaliseEmail(email))].sort();
+  /**
+   * The ids of the users whose email normalises to `normalisedEmail` (`normaliseEmail`), in account
+   * order (`inAccountOrder`); none for an email that is not an address (`personEmailOf`).
+   */
+  usersWithEmail(normalisedEmail: string): string[] {
+    return inAccountOrder(this.#byEmail.get(normalisedEmail));
+  }
+
+  /** The normalised email of the person with this id, when some user has it. */
+  personEmail(personId: string): string | undefined {
+    if (this.#personIdOf === undefined) return undefined;
+    if (this.#emailOfPerson === undefined) {
+      this.#emailOfPerson = new Map();
+      for (const email of this.#byEmail.keys()) this.#emailOfPerson.set(this.#personIdOf(email), email);
+    }
+    return this.#emailOfPerson.get(personId);
   }
 
   /** The sort key of a user: folded display name, then id (for key-paged lists). */
@@ -394,7 +438,12 @@ export class DirectoryIndex {
     ofProvider.add(sortKey);
     this.#departmentMembers.add(user.departmentId, user.id);
     for (const group of new Set(user.groupIds)) this.#groupMembers.add(group, user.id);
-    if (user.email) this.#byEmail.add(normaliseEmail(user.email), user.id);
+    const email = personEmailOf(user.email);
+    if (email !== undefined) {
+      if (this.#emailOfPerson !== undefined && !this.#byEmail.has(email))
+        this.#emailOfPerson.set(this.#personIdOf!(email), email);
+      this.#byEmail.add(email, user.id);
+    }
     const manager = this.#resolveManager(user);
     this.#managerOf.set(user.id, manager);
     this.#reports.add(manager, user.id);
@@ -410,7 +459,12 @@ export class DirectoryIndex {
     this.#sortKeyOf.delete(user.id);
     this.#departmentMembers.delete(user.departmentId, user.id);
     for (const group of new Set(user.groupIds)) this.#groupMembers.delete(group, user.id);
-    if (user.email) this.#byEmail.delete(normaliseEmail(user.email), user.id);
+    const email = personEmailOf(user.email);
+    if (email !== undefined) {
+      this.#byEmail.delete(email, user.id);
+      if (this.#emailOfPerson !== undefined && !this.#byEmail.has(email))
+        this.#emailOfPerson.delete(this.#personIdOf!(email));
+    }
     this.#reports.delete(this.#managerOf.get(user.id) ?? null, user.id);
     this.#managerOf.delete(user.id);
     this.#search.delete(user.id);

@@ -26,4 +26,10 @@ export interface DirectoryQueries {
   children(id: string): DepartmentModel[];
   departments(provider?: ProviderName): readonly DepartmentModel[];
   groups(provider?: ProviderName): readonly GroupModel[];
+  /** The id of the person with this normalised email (`normaliseEmail`). */
+  personIdOf(normalisedEmail: string): string;
+  /** The users with this normalised email, in account order (THRIVE first, then ISPRING, then by id). */
+  usersWithEmail(normalisedEmail: string): string[];
+  /** The normalised email of the person with this id, when some user has it. */
+  personEmail(personId: string): string | undefined;
 }

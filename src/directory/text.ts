@@ -22,7 +22,37 @@ export function foldForSearch(text: string): string {
  * plus-address or dot folding: those are the mail server's rules, not the address's).
  */
 export function normaliseEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
+  if (ASCII.test(email)) return email.trim().toLowerCase();
+  // NFC again after lower case: lower-casing a few composed Greek letters ("Ά" with a subscript
+  // iota) leaves a string NFC would compose further, and one email must have one spelling.
+  return email.trim().normalize('NFC').toLowerCase().normalize('NFC');
+}
+
+/** The longest address SMTP carries (RFC 5321's path limit, less its angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * Why a normalised email is not an address a person can be found by, or undefined when it is one:
+ * some text, an "@", some text, no whitespace or control characters, at most 254 characters. The
+ * rule is deliberately loose (no RFC 5322 grammar: tenants hold what their admins typed), but it
+ * keeps placeholders such as "n/a" or "-" from joining everyone who has them into one person.
+ */
+export function emailProblem(normalised: string): string | undefined {
+  if (normalised === '') return 'it is empty';
+  if (normalised.length > MAX_EMAIL_LENGTH) return `it is longer than ${MAX_EMAIL_LENGTH} characters`;
+  if (/[\s\p{Cc}]/u.test(normalised)) return 'it holds whitespace or a control character';
+  const at = normalised.lastIndexOf('@');
+  if (at === -1) return 'it has no "@"';
+  if (at === 0) return 'nothing comes before its "@"';
+  if (at === normalised.length - 1) return 'nothing comes after its "@"';
+  return undefined;
+}
+
+/** The normalised email of a user's `email`, when it is an address a person can be found by. */
+export function personEmailOf(email: string | null | undefined): string | undefined {
+  if (!email) return undefined;
+  const normalised = normaliseEmail(email);
+  return emailProblem(normalised) === undefined ? normalised : undefined;
 }
 
 /**

@@ -26,7 +26,7 @@ const USER_PAGES = { defaultFirst: 20, maxFirst: 100 } as const;
 const CATALOG_PAGES = { defaultFirst: 100, maxFirst: 1000 } as const;
 const MEMBER_PAGES = { defaultFirst: 50, maxFirst: 100 } as const;
 
-function directoryOf(context: RequestContext): DirectoryQueries {
+export function directoryOf(context: RequestContext): DirectoryQueries {
   if (!context.directory) throw new Error('The request context has no directory.');
   return context.directory;
 }

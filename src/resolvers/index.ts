@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { DateTime } from './DateTime.js';
 import { Department } from './Department.js';
 import { Group } from './Group.js';
+import { Person, personQueryFields, personUserFields } from './Person.js';
 import { Position } from './Position.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
@@ -15,8 +16,9 @@ import {
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...Query, ...directoryQueryFields },
-  User: { ...User, ...directoryUserFields },
+  Query: { ...Query, ...directoryQueryFields, ...personQueryFields },
+  User: { ...User, ...directoryUserFields, ...personUserFields },
+  Person,
   Position,
   Department: { ...Department, ...directoryDepartmentFields },
   Group: { ...Group, ...directoryGroupFields },

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
 import { createPlainDirectory } from '../../src/dev/bench/plain-directory.ts';
 import { DirectoryIndex, type UserFilter, type UserSearchResult } from '../../src/directory/index-store.ts';
-import { foldForSearch, idOfOrderKey, normaliseEmail } from '../../src/directory/text.ts';
+import { PersonIds, personIdKey } from '../../src/directory/person-ids.ts';
+import { foldForSearch, idOfOrderKey, normaliseEmail, personEmailOf } from '../../src/directory/text.ts';
 import { resolveManagerRule } from '../../src/manager-walk.ts';
 import { NO_MANAGER, type DepartmentModel, type GroupModel, type UserModel } from '../../src/models.ts';
 import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
@@ -26,8 +27,10 @@ const groups = [...model.groups.values()];
 const byProvider = <T extends { provider: string }>(items: readonly T[], provider: string) =>
   items.filter((item) => item.provider === provider);
 
+const personIds = new PersonIds(personIdKey('index-store test key', []));
+
 function buildIndex(userList: readonly UserModel[] = users): DirectoryIndex {
-  const index = new DirectoryIndex();
+  const index = new DirectoryIndex({ personIdOf: (email) => personIds.idOf(email) });
   for (const provider of ['thrive', 'ispring'] as const) {
     index.replaceCatalog(provider, byProvider(departments, provider), byProvider(groups, provider));
   }
@@ -50,6 +53,20 @@ async function managersByTheLoadersWalk(userList: readonly UserModel[]): Promise
   return managers;
 }
 
+/** Emails (normalised) the step-by-step test compares persons by: the organisation's and its variants'. */
+const everyEmail = new Set<string>();
+for (const user of users) {
+  const email = personEmailOf(user.email);
+  if (email !== undefined) everyEmail.add(email);
+}
+/** Spellings of one address that are one person: case, padding, decomposed accents. */
+const spell = (email: string, variant: number): string =>
+  [email.toUpperCase(), `  ${email}\t`, email.normalize('NFD'), email.replace(/^./, (c) => c.toUpperCase())][
+    variant
+  ]!;
+const ACCENTED = 'zoë.ärger@northwind.example';
+everyEmail.add(ACCENTED);
+
 /** Every structure of the index, in a form two indexes can be compared by. */
 function snapshot(index: DirectoryIndex, userList: readonly UserModel[]) {
   const ids = userList.map((user) => user.id).sort();
@@ -64,6 +81,11 @@ function snapshot(index: DirectoryIndex, userList: readonly UserModel[]) {
     groupMembers: groups.map((group) => index.groupMembers(group.id)),
     all: idsOf(index.searchUsers(undefined, {})),
     counts: [index.userCount('thrive'), index.userCount('ispring')],
+    // Every email any user had or has: who has it now, and whether its person id still finds it.
+    persons: [...everyEmail].map((email) => [
+      index.usersWithEmail(email),
+      index.personEmail(personIds.idOf(email)) ?? null,
+    ]),
   };
 }
 
@@ -290,7 +312,8 @@ describe('an index changed step by step', () => {
     | { kind: 'rename'; user: number; name: string }
     | { kind: 'regroup'; user: number; group: number }
     | { kind: 'restore'; user: number }
-    | { kind: 'manager'; user: number; manager: number };
+    | { kind: 'manager'; user: number; manager: number }
+    | { kind: 'email'; user: number; from: number | null; variant: number };
 
   const step = fc.oneof(
     fc.record({ kind: fc.constant('remove' as const), user: fc.nat(users.length - 1) }),
@@ -315,6 +338,13 @@ describe('an index changed step by step', () => {
       user: fc.nat(users.length - 1),
       manager: fc.nat(users.length - 1),
     }),
+    // Another user's email (so two accounts become one person), the accented one, or none.
+    fc.record({
+      kind: fc.constant('email' as const),
+      user: fc.nat(users.length - 1),
+      from: fc.option(fc.nat(users.length), { nil: null }),
+      variant: fc.nat(3),
+    }),
   );
 
   it('equals an index built from scratch with the same records, whatever the changes', () => {
@@ -322,6 +352,9 @@ describe('an index changed step by step', () => {
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps: Step[]) => {
         const current = new Map(users.map((user) => [user.id, user]));
         const index = buildIndex();
+        // Looked up once before any change, so that the person ids are kept current from here on
+        // (the fresh index below makes them at the end, from what it holds).
+        index.personEmail(personIds.idOf(personEmailOf(users[0]!.email)!));
         let time = 2;
         for (const change of steps) {
           const original = users[change.user]!;
@@ -341,6 +374,9 @@ describe('an index changed step by step', () => {
             const manager = users[change.manager]!;
             if (manager.provider !== base.provider) continue;
             next = { ...base, managerRules: [{ kind: 'user', userId: manager.id }] };
+          } else if (change.kind === 'email') {
+            const source = change.from === null ? null : (users[change.from]?.email ?? ACCENTED);
+            next = { ...base, email: source === null ? null : spell(source, change.variant) };
           } else if (change.kind === 'move') {
             const department = departments[change.department]!;
             if (department.provider !== base.provider) continue;
@@ -398,7 +434,7 @@ describe('an index changed step by step', () => {
 describe('the index against plain scans of the same arrays (the bench baseline)', () => {
   it('answers every question alike: the same ids in the same order, search the same set with exact matches first', () => {
     const index = buildIndex();
-    const plain = createPlainDirectory(users, departments, groups);
+    const plain = createPlainDirectory(users, departments, groups, personIds);
     for (const user of users) {
       expect(index.directReports(user.id), user.id).toEqual(plain.directReports(user.id));
     }
@@ -411,6 +447,10 @@ describe('the index against plain scans of the same arrays (the bench baseline)'
       expect(index.children(department.id)).toEqual(plain.children(department.id));
     }
     for (const group of groups) expect(index.groupMembers(group.id)).toEqual(plain.groupMembers(group.id));
+    for (const email of everyEmail) {
+      expect(index.usersWithEmail(email), email).toEqual(plain.usersWithEmail(email));
+      expect(index.personEmail(personIds.idOf(email))).toBe(plain.personEmail(personIds.idOf(email)));
+    }
     for (const provider of [undefined, 'thrive', 'ispring'] as const) {
       expect(index.departments(provider)).toEqual(plain.departments(provider));
       expect(index.groups(provider)).toEqual(plain.groups(provider));

@@ -7,6 +7,7 @@ import { failStart } from '../harness/ipc.js';
 import { serveComparisonSubgraph } from './graphql-child.js';
 import { organisationFor } from '../harness/organisation.js';
 import { WARM_TTL_SECONDS } from './settings.js';
+import { PersonIds, personIdKey } from '../../directory/person-ids.js';
 
 /**
  * Baseline B1 (forked by run.ts): the same subgraph schema and resolvers (`createSubgraphSchema()`)
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       [...models.users.values()],
       [...models.departments.values()],
       [...models.groups.values()],
+      new PersonIds(personIdKey('bench baseline person ids', [])),
     ),
   };
 

@@ -6,6 +6,7 @@ import type { InMemoryDirectory } from './directory.js';
 import { firstDifference } from './measure.js';
 import { createPlainDirectory } from './plain-directory.js';
 import { pickW1User, W1_QUERY } from './workloads.js';
+import { PersonIds, personIdKey } from '../../directory/person-ids.js';
 
 /**
  * The directory's workloads (README, "Benchmark"), chosen from the organisation's models before
@@ -89,7 +90,12 @@ export function createDirectoryWorkloads(
   models: InMemoryDirectory,
 ): DirectoryWorkloads {
   const users = [...models.users.values()];
-  const plain = createPlainDirectory(users, [...models.departments.values()], [...models.groups.values()]);
+  const plain = createPlainDirectory(
+    users,
+    [...models.departments.values()],
+    [...models.groups.values()],
+    new PersonIds(personIdKey('bench person ids', [])),
+  );
   const searchTotal = (query: string) => {
     const found = plain.searchUsers(query, {});
     return found.ranked ? found.ids.length : found.sortKeys.length;

@@ -1,6 +1,7 @@
-import type { UserFilter } from '../../directory/index-store.js';
+import { inAccountOrder, type UserFilter } from '../../directory/index-store.js';
+import type { PersonIds } from '../../directory/person-ids.js';
 import type { DirectoryQueries } from '../../directory/queries.js';
-import { foldForSearch, orderKey } from '../../directory/text.js';
+import { foldForSearch, orderKey, personEmailOf } from '../../directory/text.js';
 import { resolveManagerRuleNow } from '../../manager-walk.js';
 import {
   NO_MANAGER,
@@ -23,6 +24,7 @@ export function createPlainDirectory(
   users: readonly UserModel[],
   departments: readonly DepartmentModel[],
   groups: readonly GroupModel[],
+  personIds: PersonIds,
 ): DirectoryQueries {
   const departmentById = new Map(departments.map((department) => [department.id, department]));
   const userById = new Map(users.map((user) => [user.id, user]));
@@ -125,6 +127,16 @@ export function createPlainDirectory(
         .sort(byName),
     groups: (provider?: ProviderName) =>
       groups.filter((group) => provider === undefined || group.provider === provider).sort(byName),
+    personIdOf: (email) => personIds.idOf(email),
+    usersWithEmail: (email) =>
+      inAccountOrder(users.filter((user) => personEmailOf(user.email) === email).map((user) => user.id)),
+    personEmail(personId) {
+      for (const user of users) {
+        const email = personEmailOf(user.email);
+        if (email !== undefined && personIds.idOf(email) === personId) return email;
+      }
+      return undefined;
+    },
   };
 }
 
