@@ -179,7 +179,7 @@ export class Directory implements DirectoryQueries {
   usersWithEmail(normalisedEmail: string): string[] {
     return this.index.usersWithEmail(normalisedEmail);
   }
-  personEmail(personId: string): string | undefined {
+  personEmail(personId: string): Promise<string | undefined> {
     return this.index.personEmail(personId);
   }
 

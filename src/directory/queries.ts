@@ -31,5 +31,5 @@ export interface DirectoryQueries {
   /** The users with this normalised email, in account order (THRIVE first, then ISPRING, then by id). */
   usersWithEmail(normalisedEmail: string): string[];
   /** The normalised email of the person with this id, when some user has it. */
-  personEmail(personId: string): string | undefined;
+  personEmail(personId: string): Promise<string | undefined>;
 }

@@ -235,7 +235,8 @@ export type QueryUsersArgs = {
 
 /**
  * A person in Thrive or iSpring. The id is global: `thrive:<Thrive id>` or `ispring:<iSpring id>`.
- * The same person held by both providers is two users (one per provider), usually with the same email.
+ * The same person held by both providers is two users (one per provider), usually with the same email;
+ * `person` links them.
  */
 export type User = {
   __typename?: 'User';
@@ -293,7 +294,8 @@ export type User = {
 
 /**
  * A person in Thrive or iSpring. The id is global: `thrive:<Thrive id>` or `ispring:<iSpring id>`.
- * The same person held by both providers is two users (one per provider), usually with the same email.
+ * The same person held by both providers is two users (one per provider), usually with the same email;
+ * `person` links them.
  */
 export type UserDirectReportsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -303,7 +305,8 @@ export type UserDirectReportsArgs = {
 
 /**
  * A person in Thrive or iSpring. The id is global: `thrive:<Thrive id>` or `ispring:<iSpring id>`.
- * The same person held by both providers is two users (one per provider), usually with the same email.
+ * The same person held by both providers is two users (one per provider), usually with the same email;
+ * `person` links them.
  */
 export type UserManagementChainArgs = {
   maxDepth?: InputMaybe<Scalars['Int']['input']>;

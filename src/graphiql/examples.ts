@@ -213,6 +213,45 @@ query FindAndWalkDown {
 `,
   },
   {
+    query: `# One person across both platforms: every account, of
+# Thrive and of iSpring, with the same work email. Emails
+# are compared trimmed, Unicode NFC and lower case, and
+# nothing else (ana+hr@ is not ana@). From a user of either
+# side, User.person leads to the same person. Answered from
+# the directory index, as the directory's tab.
+query PersonAcrossPlatforms {
+  person(email: "Arthur.Wood@northwind.example") {
+    # Opaque, the same across restarts and replicas.
+    id
+    email
+    displayName
+    # Thrive first, then iSpring.
+    accounts {
+      id
+      provider
+      displayName
+      jobTitle
+      department {
+        name
+      }
+      manager {
+        displayName
+      }
+    }
+  }
+  user(id: "ispring:90127642-3739-11eb-873c-e6afd19c778d") {
+    displayName
+    person {
+      accounts {
+        id
+        provider
+      }
+    }
+  }
+}
+`,
+  },
+  {
     query: `# What a router asks: representations of any entity type
 # and provider, answered in order. A router sends them as
 # a variable of type [_Any!]!; here they are written in

@@ -67,7 +67,7 @@ export const Person: PersonResolvers = {
     }
     const directory = directoryOf(context);
     directory.requireReady(directory.providers());
-    const email = directory.personEmail(id);
+    const email = await directory.personEmail(id);
     return email === undefined ? null : personWith(directory, email);
   },
   displayName: (person) => person.accounts[0]!.displayName,

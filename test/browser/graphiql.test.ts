@@ -216,6 +216,12 @@ describe('the example tabs', () => {
     expect(SANDBOX_EXAMPLES[0]!.query).toContain(`"ispring:${DEMO.ispring.inheritsThroughTwoDepartments}"`);
     expect(SANDBOX_EXAMPLES.some((example) => example.query.includes('_entities('))).toBe(true);
     expect(SANDBOX_EXAMPLES.some((example) => example.query.includes('_service'))).toBe(true);
+    // A person of the organisation held by both providers, asked for by a spelling of its email
+    // that only the normalisation finds.
+    const person = SANDBOX_EXAMPLES.find((example) => example.query.includes('person(email:'))!;
+    expect(person.query).toContain(`ispring:${DEMO.sharedEmail.ispringId}`);
+    expect(person.query).not.toContain(DEMO.sharedEmail.email);
+    expect(person.query.toLowerCase()).toContain(DEMO.sharedEmail.email);
   });
 
   it.each(SANDBOX_EXAMPLES.map((example) => [/query (\w+)/.exec(example.query)![1]!, example] as const))(

@@ -67,6 +67,13 @@ const spell = (email: string, variant: number): string =>
 const ACCENTED = 'zoë.ärger@northwind.example';
 everyEmail.add(ACCENTED);
 
+/** Whether each email's person id finds it (the map of person ids, made on first use). */
+async function personIdsOf(index: DirectoryIndex): Promise<Array<string | null>> {
+  return Promise.all(
+    [...everyEmail].map(async (email) => (await index.personEmail(personIds.idOf(email))) ?? null),
+  );
+}
+
 /** Every structure of the index, in a form two indexes can be compared by. */
 function snapshot(index: DirectoryIndex, userList: readonly UserModel[]) {
   const ids = userList.map((user) => user.id).sort();
@@ -81,11 +88,8 @@ function snapshot(index: DirectoryIndex, userList: readonly UserModel[]) {
     groupMembers: groups.map((group) => index.groupMembers(group.id)),
     all: idsOf(index.searchUsers(undefined, {})),
     counts: [index.userCount('thrive'), index.userCount('ispring')],
-    // Every email any user had or has: who has it now, and whether its person id still finds it.
-    persons: [...everyEmail].map((email) => [
-      index.usersWithEmail(email),
-      index.personEmail(personIds.idOf(email)) ?? null,
-    ]),
+    // Every email any user had or has: who has it now.
+    persons: [...everyEmail].map((email) => index.usersWithEmail(email)),
   };
 }
 
@@ -347,14 +351,14 @@ describe('an index changed step by step', () => {
     }),
   );
 
-  it('equals an index built from scratch with the same records, whatever the changes', () => {
-    fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps: Step[]) => {
+  it('equals an index built from scratch with the same records, whatever the changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps: Step[]) => {
         const current = new Map(users.map((user) => [user.id, user]));
         const index = buildIndex();
         // Looked up once before any change, so that the person ids are kept current from here on
         // (the fresh index below makes them at the end, from what it holds).
-        index.personEmail(personIds.idOf(personEmailOf(users[0]!.email)!));
+        await index.personEmail(personIds.idOf(personEmailOf(users[0]!.email)!));
         let time = 2;
         for (const change of steps) {
           const original = users[change.user]!;
@@ -391,6 +395,7 @@ describe('an index changed step by step', () => {
         }
         const fresh = buildIndex([...current.values()]);
         expect(snapshot(index, users)).toEqual(snapshot(fresh, users));
+        expect(await personIdsOf(index)).toEqual(await personIdsOf(fresh));
       }),
       { numRuns: 40 },
     );
@@ -432,7 +437,7 @@ describe('an index changed step by step', () => {
 });
 
 describe('the index against plain scans of the same arrays (the bench baseline)', () => {
-  it('answers every question alike: the same ids in the same order, search the same set with exact matches first', () => {
+  it('answers every question alike: the same ids in the same order, search the same set with exact matches first', async () => {
     const index = buildIndex();
     const plain = createPlainDirectory(users, departments, groups, personIds);
     for (const user of users) {
@@ -449,7 +454,9 @@ describe('the index against plain scans of the same arrays (the bench baseline)'
     for (const group of groups) expect(index.groupMembers(group.id)).toEqual(plain.groupMembers(group.id));
     for (const email of everyEmail) {
       expect(index.usersWithEmail(email), email).toEqual(plain.usersWithEmail(email));
-      expect(index.personEmail(personIds.idOf(email))).toBe(plain.personEmail(personIds.idOf(email)));
+      expect(await index.personEmail(personIds.idOf(email))).toBe(
+        await plain.personEmail(personIds.idOf(email)),
+      );
     }
     for (const provider of [undefined, 'thrive', 'ispring'] as const) {
       expect(index.departments(provider)).toEqual(plain.departments(provider));
@@ -492,5 +499,32 @@ describe('the sorted department and group lists', () => {
     expect(after[0]!.name).toBe('Aaaa First By Name');
     expect(index.departments()).toContain(after[0]);
     expect(index.groups('ispring')).toBe(index.groups('ispring'));
+  });
+});
+
+describe('the map of person ids', () => {
+  it('is made in batches, yielding between them, and follows changes made meanwhile', async () => {
+    // More emails than one batch (2000), so that the map is made over several turns.
+    const many = Array.from({ length: 5000 }, (_, n) => ({
+      ...users[0]!,
+      id: `thrive:bulk${n}`,
+      externalId: `bulk${n}`,
+      email: `bulk.${n}@northwind.example`,
+    }));
+    const index = buildIndex([...users, ...many]);
+    let turns = 0;
+    const counting = setInterval(() => (turns += 1), 0);
+    const first = index.personEmail(personIds.idOf('bulk.4999@northwind.example'));
+    // While it is made: one user leaves, and another takes a new email.
+    index.removeUsers([many[4000]!.id]);
+    index.putUsers([{ ...many[10]!, email: 'Changed.Mid.Build@northwind.example' }], 5);
+    expect(await first).toBe('bulk.4999@northwind.example');
+    clearInterval(counting);
+    expect(turns).toBeGreaterThan(0);
+    expect(await index.personEmail(personIds.idOf('bulk.4000@northwind.example'))).toBeUndefined();
+    expect(await index.personEmail(personIds.idOf('bulk.10@northwind.example'))).toBeUndefined();
+    expect(await index.personEmail(personIds.idOf('changed.mid.build@northwind.example'))).toBe(
+      'changed.mid.build@northwind.example',
+    );
   });
 });

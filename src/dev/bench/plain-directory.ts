@@ -130,7 +130,7 @@ export function createPlainDirectory(
     personIdOf: (email) => personIds.idOf(email),
     usersWithEmail: (email) =>
       inAccountOrder(users.filter((user) => personEmailOf(user.email) === email).map((user) => user.id)),
-    personEmail(personId) {
+    async personEmail(personId) {
       for (const user of users) {
         const email = personEmailOf(user.email);
         if (email !== undefined && personIds.idOf(email) === personId) return email;
