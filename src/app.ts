@@ -125,7 +125,7 @@ export async function composeSubgraph(
     secrets,
     directory,
     close: async () => {
-      directory.stop();
+      await directory.stop();
       await server.close();
       await redis?.close();
     },

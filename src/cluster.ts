@@ -9,8 +9,9 @@ import type { Logger } from './logger.js';
  * starts a new one when one dies, sums their metrics for `/metrics`, and stops them all on
  * SIGTERM/SIGINT.
  *
- * Each worker has its own cache, loaders, circuit breakers and readiness checks: a cache shared
- * between workers needs a shared store (see `src/cache/store.ts`).
+ * Each worker has its own cache, loaders, circuit breakers, readiness checks and directory index: a
+ * cache shared between workers needs a shared store (see `src/cache/store.ts`), and the directory is
+ * synced once for all of them when Redis shares it (`src/directory/replica.ts`).
  */
 
 /** `WORKERS=auto`: one worker per core the process may use. */

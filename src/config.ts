@@ -1,5 +1,6 @@
 import { DIRECTORY_DEFAULTS, type DirectorySettings } from './directory/directory.js';
 import { MIN_PERSON_ID_SECRET_LENGTH } from './directory/person-ids.js';
+import type { ReplicaSettings } from './directory/replica.js';
 import { EnvReader, type Env } from './env.js';
 import type { ProviderName } from './models.js';
 import { PROVIDER_NAMES } from './provider-facts.js';
@@ -73,7 +74,8 @@ export function loadConfig(variables: Env): Config {
   }
   const introspection = env.boolean('INTROSPECTION', !production);
 
-  const config: Config = {
+  // Read in the order of `Config`, so that problems are listed in that order.
+  const settings = {
     port: env.integer('PORT', SERVER_DEFAULTS.port, 0, 65_535),
     host: env.read('HOST') ?? SERVER_DEFAULTS.host,
     production,
@@ -90,8 +92,8 @@ export function loadConfig(variables: Env): Config {
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     cache: readCache(env),
     operations: readOperations(env, { introspection }),
-    directory: readDirectory(env),
   };
+  const config: Config = { ...settings, directory: readDirectory(env, settings.cache) };
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze(config);
 }
@@ -100,7 +102,7 @@ export function loadConfig(variables: Env): Config {
 export function secretsOf(
   config: Pick<Config, 'providers' | 'routerSecret'> & {
     readonly cache?: Pick<CacheConfig, 'redis'>;
-    readonly directory?: Partial<Pick<DirectoryConfig, 'webhookSecrets' | 'personIdSecret'>>;
+    readonly directory?: Partial<Pick<DirectoryConfig, 'webhookSecrets' | 'personIdSecret' | 'shared'>>;
     readonly sandboxWebhooks?: SandboxWebhookTargets;
   },
 ): string[] {
@@ -110,8 +112,10 @@ export function secretsOf(
   }
   if (config.directory?.personIdSecret) secrets.push(config.directory.personIdSecret);
   for (const target of Object.values(config.sandboxWebhooks ?? {})) if (target) secrets.push(target.secret);
-  const redisPassword = config.cache?.redis && new URL(config.cache.redis.url).password;
-  if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
+  for (const url of [config.cache?.redis?.url, config.directory?.shared?.url]) {
+    const redisPassword = url && new URL(url).password;
+    if (redisPassword) secrets.push(decodeURIComponent(redisPassword), redisPassword);
+  }
   if (config.routerSecret) secrets.push(config.routerSecret);
   return secrets;
 }
@@ -402,26 +406,29 @@ function readRedisCache(env: EnvReader): RedisCacheConfig | undefined {
   if (!/^[\x21-\x7e]{0,100}$/.test(prefix)) {
     env.problem('CACHE_REDIS_PREFIX must be at most 100 printable characters without spaces.');
   }
-  if (raw === undefined) return undefined;
+  if (raw === undefined || !isRedisUrl(env, 'CACHE_REDIS_URL', raw)) return undefined;
+  return { url: raw, prefix, timeoutMs };
+}
+
+/** True when `raw` is a redis:// or rediss:// URL with a host; else a problem naming `name`. */
+function isRedisUrl(env: EnvReader, name: string, raw: string): boolean {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     // The value may hold a password: it is not repeated.
-    env.problem(
-      'CACHE_REDIS_URL must be a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0.',
-    );
-    return undefined;
+    env.problem(`${name} must be a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380/0.`);
+    return false;
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    env.problem(`CACHE_REDIS_URL must start with redis:// or rediss:// (TLS); got "${url.protocol}//".`);
-    return undefined;
+    env.problem(`${name} must start with redis:// or rediss:// (TLS); got "${url.protocol}//".`);
+    return false;
   }
   if (url.hostname === '') {
-    env.problem('CACHE_REDIS_URL must name a host, e.g. redis://127.0.0.1:6379.');
-    return undefined;
+    env.problem(`${name} must name a host, e.g. redis://127.0.0.1:6379.`);
+    return false;
   }
-  return { url: raw, prefix, timeoutMs };
+  return true;
 }
 
 // --- Operations: GraphiQL, health, logs, tracing, workers. ---
@@ -509,10 +516,13 @@ export interface DirectoryConfig extends DirectorySettings {
   readonly personIdSecret: string | undefined;
 }
 
+/** `DIRECTORY_LEASE_SECONDS` by default: how long a silent lease holder keeps the syncs. */
+export const DIRECTORY_LEASE_DEFAULT_SECONDS = 15;
+
 /** A day: longer periods would leave removed users in the directory for too long. */
 const MAX_SYNC_SECONDS = 86_400;
 
-function readDirectory(env: EnvReader): DirectoryConfig {
+function readDirectory(env: EnvReader, cache: CacheConfig): DirectoryConfig {
   const thrive = env.read('THRIVE_WEBHOOK_SECRET');
   const ispring = env.read('ISPRING_WEBHOOK_SECRET');
   return {
@@ -529,6 +539,21 @@ function readDirectory(env: EnvReader): DirectoryConfig {
       ...(ispring === undefined ? {} : { ispring }),
     },
     personIdSecret: readPersonIdSecret(env),
+    shared: readSharedDirectory(env, cache),
+  };
+}
+
+function readSharedDirectory(env: EnvReader, cache: CacheConfig): ReplicaSettings | undefined {
+  const leaseSeconds = env.integer('DIRECTORY_LEASE_SECONDS', DIRECTORY_LEASE_DEFAULT_SECONDS, 1, 300);
+  const own = env.read('DIRECTORY_REDIS_URL');
+  if (own !== undefined && !isRedisUrl(env, 'DIRECTORY_REDIS_URL', own)) return undefined;
+  const url = own ?? cache.redis?.url;
+  if (url === undefined) return undefined;
+  return {
+    url,
+    prefix: cache.redis?.prefix ?? env.read('CACHE_REDIS_PREFIX') ?? REDIS_CACHE_DEFAULTS.prefix,
+    timeoutMs: Math.max(cache.redis?.timeoutMs ?? REDIS_CACHE_DEFAULTS.timeoutMs, 1_000),
+    leaseMs: leaseSeconds * 1000,
   };
 }
 

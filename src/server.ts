@@ -235,7 +235,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   };
 }
 
-/** The directory's gauges, as of the scrape: users held, and how old each provider's index is. */
+/** The directory's gauges, as of the scrape: users held, how old each provider's index is, the shared directory's state. */
 function setDirectoryGauges(metrics: Metrics, directory: Directory): void {
   const now = Date.now();
   for (const status of directory.status()) {
@@ -243,5 +243,12 @@ function setDirectoryGauges(metrics: Metrics, directory: Directory): void {
     if (status.confirmedAt !== null) {
       metrics.directoryAge.set({ provider: status.provider }, Math.max(0, (now - status.confirmedAt) / 1000));
     }
+  }
+  const shared = directory.replicaStatus();
+  if (shared) {
+    metrics.directoryReplicaLeader.set(shared.leader ? 1 : 0);
+    metrics.directoryReplicaRedisUp.set(shared.redis === 'up' ? 1 : 0);
+    metrics.directoryReplicaPending.set(shared.pending);
+    if (shared.lagMs !== null) metrics.directoryReplicaLag.set(shared.lagMs / 1000);
   }
 }

@@ -5,6 +5,7 @@ import { labelOf } from '../provider-facts.js';
 import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
 import { DirectoryIndex, type UserFilter, type UserSearchResult } from './index-store.js';
 import type { PersonIds } from './person-ids.js';
+import { DirectoryReplica, type ReplicaSettings, type ReplicaStatus } from './replica.js';
 import type { DirectoryQueries } from './queries.js';
 import { SILENT_DIRECTORY_OBSERVER, type DirectoryObserver } from './observer.js';
 import { ProviderSync, type ProviderSyncStatus } from './sync.js';
@@ -25,6 +26,11 @@ export interface DirectorySettings {
   readonly fullSyncSeconds: number;
   /** `DIRECTORY_POLL_SECONDS` */
   readonly pollSeconds: number;
+  /**
+   * The directory shared through Redis (`DIRECTORY_REDIS_URL`, else `CACHE_REDIS_URL`; the cache's
+   * prefix; `DIRECTORY_LEASE_SECONDS`); absent: each process keeps and syncs its own.
+   */
+  readonly shared?: ReplicaSettings | undefined;
 }
 
 /** How old an index entry may be and still answer a by-id read: the cache's TTLs, in seconds. */
@@ -58,6 +64,8 @@ export class Directory implements DirectoryQueries {
   readonly #now: () => number;
   /** Bumped on every change of the index, for whoever keeps something derived from it. */
   #version = 0;
+  /** With `shared` settings: the directory shared through Redis. */
+  readonly #replica: DirectoryReplica | undefined;
 
   constructor(
     providers: ProviderRegistry,
@@ -83,10 +91,21 @@ export class Directory implements DirectoryQueries {
             invalidateUsers: options.invalidateUsers,
             now: this.#now,
             onChange: () => (this.#version += 1),
+            onState: (state) => this.#replica?.publishState(name, state),
           },
         ),
       );
     }
+    this.#replica =
+      settings.shared &&
+      new DirectoryReplica(settings.shared, {
+        index: this.index,
+        syncs: this.#syncs,
+        fullSyncMs: settings.fullSyncSeconds * 1000,
+        onChange: () => (this.#version += 1),
+        observer: options.observer ?? SILENT_DIRECTORY_OBSERVER,
+        now: this.#now,
+      });
   }
 
   get mode(): DirectoryMode {
@@ -97,13 +116,23 @@ export class Directory implements DirectoryQueries {
     return this.#version;
   }
 
-  /** Starts every provider's first full sync, in the background, and the timers. */
+  /**
+   * Starts every provider's first full sync, in the background, and the timers; with the shared
+   * directory, loads what Redis holds and syncs only while this process holds the lease.
+   */
   start(): void {
-    for (const sync of this.#syncs.values()) sync.start();
+    if (this.#replica) this.#replica.start();
+    else for (const sync of this.#syncs.values()) sync.start();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const sync of this.#syncs.values()) sync.stop();
+    await this.#replica?.stop();
+  }
+
+  /** The shared directory's state (`/health/ready`, `/metrics`); undefined without one. */
+  replicaStatus(): ReplicaStatus | undefined {
+    return this.#replica?.status();
   }
 
   /** Each provider's index, for `/health/ready` and `/metrics`. */

@@ -111,6 +111,26 @@ export function inAccountOrder(ids: Iterable<string>): string[] {
 /** Person ids made per turn of the event loop (some 4 µs each). */
 const PERSON_ID_BATCH = 2000;
 
+/**
+ * What a write changed in the index, as it was applied: the users that changed (not those read
+ * again the same), the users that went, a provider's new catalog. The shared directory
+ * (`replica.ts`) publishes these to the other processes.
+ */
+export type AppliedChange =
+  | {
+      readonly kind: 'users';
+      readonly put: readonly IndexedUser[];
+      readonly removed: readonly string[];
+      /** The removals were of users read before this (null: whatever their read). */
+      readonly readBefore: number | null;
+    }
+  | {
+      readonly kind: 'catalog';
+      readonly provider: ProviderName;
+      readonly departments: readonly DepartmentModel[];
+      readonly groups: readonly GroupModel[];
+    };
+
 export interface DirectoryIndexOptions {
   /** A person's id from their normalised email (`person-ids.ts`); without it, `personEmail` finds none. */
   readonly personIdOf?: ((email: string) => string) | undefined;
@@ -156,8 +176,16 @@ export class DirectoryIndex {
   /** Copies `ownCopies` made, not yet put: `putUsers` keeps them as they are. */
   readonly #compact = new WeakSet<UserModel>();
 
+  /** Hears every change a write made (`AppliedChange`), right after it is applied. */
+  #onApplied: ((change: AppliedChange) => void) | undefined;
+
   constructor(options: DirectoryIndexOptions = {}) {
     this.#personIdOf = options.personIdOf;
+  }
+
+  /** Sets who hears the changes each write makes (one listener: the shared directory's). */
+  onApplied(listener: ((change: AppliedChange) => void) | undefined): void {
+    this.#onApplied = listener;
   }
 
   // --- reads ------------------------------------------------------------------------------------
@@ -391,6 +419,7 @@ export class DirectoryIndex {
    */
   putUsers(users: readonly UserModel[], fetchedAt: number): number {
     let changed = 0;
+    const put: IndexedUser[] | undefined = this.#onApplied && [];
     for (const user of users) {
       const held = this.#users.get(user.id);
       if (held && held.fetchedAt > fetchedAt) continue;
@@ -402,25 +431,36 @@ export class DirectoryIndex {
       this.#shareStrings(own);
       if (held) this.#unlinkUser(held.user);
       else this.#count(own.provider, 1);
-      this.#users.set(own.id, { user: own, fetchedAt });
+      const entry = { user: own, fetchedAt };
+      this.#users.set(own.id, entry);
       this.#linkUser(own);
+      put?.push(entry);
       changed += 1;
     }
+    if (put && put.length > 0) this.#onApplied?.({ kind: 'users', put, removed: [], readBefore: null });
     return changed;
   }
 
   /** Removes users, each unless the index read it after `readBefore`. Returns how many went. */
   removeUsers(ids: Iterable<string>, readBefore = Number.POSITIVE_INFINITY): number {
-    let removed = 0;
+    const removed: string[] = [];
     for (const id of ids) {
       const held = this.#users.get(id);
       if (!held || held.fetchedAt >= readBefore) continue;
       this.#unlinkUser(held.user);
       this.#users.delete(id);
       this.#count(held.user.provider, -1);
-      removed += 1;
+      removed.push(id);
     }
-    return removed;
+    if (removed.length > 0) {
+      this.#onApplied?.({
+        kind: 'users',
+        put: [],
+        removed,
+        readBefore: Number.isFinite(readBefore) ? readBefore : null,
+      });
+    }
+    return removed.length;
   }
 
   /**
@@ -442,6 +482,9 @@ export class DirectoryIndex {
     if (groupChanges > 0) this.#groupLists.clear();
     if (departmentChanges > 0) {
       for (const id of this.userIdsOf(provider)) this.#relinkManager(this.#users.get(id)!.user);
+    }
+    if (departmentChanges + groupChanges > 0) {
+      this.#onApplied?.({ kind: 'catalog', provider, departments, groups });
     }
     return { departments: departmentChanges, groups: groupChanges };
   }

@@ -36,7 +36,14 @@ export interface DirectoryObserver {
   }): void;
   /** Re-reading the users a delivery named failed; the next full sync catches the change. */
   changeFailed(event: { readonly provider: ProviderName; readonly error: ProviderError | Error }): void;
+  /**
+   * The directory shared through Redis (`replica.ts`): this process took the lease, or lost it;
+   * Redis went away, or came back; a snapshot was loaded; a write of a former holder was refused.
+   */
+  replicaEvent(event: { readonly event: ReplicaEvent; readonly detail: string }): void;
 }
+
+export type ReplicaEvent = 'leader' | 'follower' | 'redis_down' | 'redis_up' | 'snapshot' | 'fenced';
 
 export type SyncKind = 'full' | 'poll' | 'change';
 
@@ -49,4 +56,5 @@ export const SILENT_DIRECTORY_OBSERVER: DirectoryObserver = {
   pollingStopped: () => {},
   webhook: () => {},
   changeFailed: () => {},
+  replicaEvent: () => {},
 };

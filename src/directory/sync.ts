@@ -40,6 +40,23 @@ export interface ProviderSyncOptions {
   readonly onChange?: () => void;
   /** Users a full sync or poll puts into the index per turn of the event loop (`APPLY_BATCH`). */
   readonly applyBatch?: number;
+  /**
+   * The sync's state changed (a full sync or poll applied, failed or was refused; polling
+   * stopped): the shared directory publishes it, so that every process answers alike.
+   */
+  readonly onState?: (state: SharedSyncState) => void;
+}
+
+/** What one process's sync of a provider tells the others (`replica.ts`), and adopts from them. */
+export interface SharedSyncState {
+  readonly ready: boolean;
+  readonly state: SyncState;
+  readonly problem: string | null;
+  readonly lastFullSyncAt: number | null;
+  readonly lastChangeAt: number | null;
+  readonly confirmedAt: number | null;
+  readonly catalogReadAt: number | null;
+  readonly polling: 'on' | 'off' | 'stopped';
 }
 
 export type SyncState = 'syncing' | 'ready' | 'degraded';
@@ -92,6 +109,8 @@ export class ProviderSync {
   #catalogReadAt: number | null = null;
   #polling: 'on' | 'off' | 'stopped';
   #retryMs = FIRST_RETRY_MS;
+  /** True while `#problem` is the shared directory's, not a sync's. */
+  #sharedProblem = false;
 
   #fullSyncTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -146,11 +165,62 @@ export class ProviderSync {
     return { ready: this.#ready, confirmedAt: this.#confirmedAt, catalogReadAt: this.#catalogReadAt };
   }
 
-  /** Starts the first full sync now, and the timers after it. */
-  start(): void {
+  /**
+   * Starts the first full sync after `firstFullSyncInMs` (now by default), and the timers after
+   * it. A process that takes the shared directory over starts where the last holder left off.
+   */
+  start(firstFullSyncInMs = 0): void {
     this.#stopped = false;
-    void this.#runFullSyncAndSchedule();
+    clearTimeout(this.#fullSyncTimer);
+    clearTimeout(this.#pollTimer);
+    if (firstFullSyncInMs <= 0) void this.#runFullSyncAndSchedule();
+    else {
+      this.#fullSyncTimer = setTimeout(() => void this.#runFullSyncAndSchedule(), firstFullSyncInMs);
+      this.#fullSyncTimer.unref();
+    }
     this.#schedulePoll();
+  }
+
+  /** What the other processes need of this sync's state (`replica.ts`). */
+  sharedState(): SharedSyncState {
+    return {
+      ready: this.#ready,
+      state: this.#state,
+      problem: this.#problem,
+      lastFullSyncAt: this.#lastFullSyncAt,
+      lastChangeAt: this.#lastChangeAt,
+      confirmedAt: this.#confirmedAt,
+      catalogReadAt: this.#catalogReadAt,
+      polling: this.#polling,
+    };
+  }
+
+  /**
+   * Takes the state the process that syncs published (a process that does not sync itself). The
+   * index already holds what that state describes: the shared directory adopts a state only after
+   * the changes before it.
+   */
+  adoptState(shared: SharedSyncState): void {
+    this.#ready = shared.ready;
+    this.#state = shared.state;
+    this.#problem = shared.problem;
+    this.#lastFullSyncAt = shared.lastFullSyncAt;
+    this.#lastChangeAt = Math.max(this.#lastChangeAt ?? 0, shared.lastChangeAt ?? 0) || null;
+    this.#confirmedAt = shared.confirmedAt;
+    this.#catalogReadAt = shared.catalogReadAt;
+    if (this.#polling !== 'off') this.#polling = shared.polling;
+  }
+
+  /** Says `degraded` for a reason of the shared directory's (Redis out of reach), or clears it. */
+  setSharedProblem(problem: string | null): void {
+    if (problem !== null) {
+      this.#problem = problem;
+      this.#state = 'degraded';
+    } else if (this.#problem !== null && this.#sharedProblem) {
+      this.#problem = null;
+      this.#state = this.#ready ? 'ready' : 'syncing';
+    }
+    this.#sharedProblem = problem !== null;
   }
 
   stop(): void {
@@ -230,6 +300,7 @@ export class ProviderSync {
     } catch (error) {
       this.#fail(`the last full sync failed: ${messageOf(error)}`);
       observer.syncFailed({ provider, kind: 'full', error: asError(error) });
+      this.#stateChanged();
       return false;
     }
 
@@ -241,6 +312,7 @@ export class ProviderSync {
         `the last full sync was refused: it would have removed ${leaving.length} of ${held.length} users (more than half)`,
       );
       observer.syncRefused({ provider, usersBefore: held.length, usersAfter: incoming.size });
+      this.#stateChanged();
       return false;
     }
 
@@ -253,10 +325,12 @@ export class ProviderSync {
     this.#ready = true;
     this.#state = 'ready';
     this.#problem = null;
+    this.#sharedProblem = false;
     this.#lastFullSyncAt = this.#now();
     this.#confirmedAt = startedAt;
     this.#catalogReadAt = startedAt;
     if (changes > 0) this.#changed();
+    this.#stateChanged();
     observer.synced({
       provider,
       kind: 'full',
@@ -311,11 +385,13 @@ export class ProviderSync {
         provider,
         reason: `its user list answered updatedSince=${since} with users not changed since then; full syncs alone keep the directory fresh`,
       });
+      this.#stateChanged();
       return false;
     }
     const changes = await this.#putInBatches(read.users, startedAt);
     this.#confirmedAt = startedAt;
     if (changes > 0) this.#changed();
+    this.#stateChanged();
     observer.synced({
       provider,
       kind: 'poll',
@@ -391,6 +467,10 @@ export class ProviderSync {
       observer.changeFailed({ provider, error: asError(error) });
       return false;
     }
+  }
+
+  #stateChanged(): void {
+    this.#options.onState?.(this.sharedState());
   }
 
   #changed(): void {

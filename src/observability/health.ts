@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { ProviderName } from '../models.js';
 import type { Metrics } from './metrics.js';
 import type { Directory } from '../directory/directory.js';
+import type { ReplicaStatus } from '../directory/replica.js';
 import type { SyncState } from '../directory/sync.js';
 
 /**
@@ -35,6 +36,8 @@ export interface Readiness {
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderReadiness>>>;
   /** The directory index of each provider, as of this answer (absent with `DIRECTORY=live`). */
   readonly directory?: Readonly<Partial<Record<ProviderName, DirectoryReadiness>>>;
+  /** The directory shared through Redis, as this process sees it (absent without one). */
+  readonly sharedDirectory?: ReplicaStatus;
 }
 
 export interface DirectoryReadiness {
@@ -100,9 +103,11 @@ export class ReadinessMonitor {
         ...(status.problem === null ? {} : { problem: status.problem }),
       };
     }
-    const degraded = Object.values(states).some((state) => state.state === 'degraded');
+    const shared = directory.replicaStatus();
+    const degraded =
+      Object.values(states).some((state) => state.state === 'degraded') || shared?.redis === 'down';
     const status = readiness.status === 'ok' && degraded ? 'degraded' : readiness.status;
-    return { ...readiness, status, directory: states };
+    return { ...readiness, status, directory: states, ...(shared ? { sharedDirectory: shared } : {}) };
   }
 
   private async checkAll(): Promise<Readiness> {

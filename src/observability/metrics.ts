@@ -30,6 +30,11 @@ export interface Metrics {
   readonly directoryWebhooks: Counter<'provider' | 'outcome'>;
   readonly directoryUsers: Gauge<'provider'>;
   readonly directoryAge: Gauge<'provider'>;
+  readonly directoryReplicaEvents: Counter<'event'>;
+  readonly directoryReplicaLeader: Gauge;
+  readonly directoryReplicaRedisUp: Gauge;
+  readonly directoryReplicaLag: Gauge;
+  readonly directoryReplicaPending: Gauge;
 }
 
 export const METRIC_PREFIX = 'learning_directory_';
@@ -188,6 +193,36 @@ export function createMetrics(): Metrics {
       help: "Seconds since the time as of which a provider's whole index is known current (its last full sync's or poll's start); absent before the first full sync.",
       labelNames: ['provider'],
       aggregator: 'max',
+      registers,
+    }),
+    directoryReplicaEvents: new Counter({
+      name: name('directory_replica_events_total'),
+      help: 'Events of the directory shared through Redis: leader (this process took the lease), follower (it lost it), redis_down, redis_up, snapshot (it loaded what Redis holds), fenced (a write of a former holder was refused).',
+      labelNames: ['event'],
+      registers,
+    }),
+    directoryReplicaLeader: new Gauge({
+      name: name('directory_replica_leader'),
+      help: 'With the directory shared through Redis: 1 while this process holds the lease and runs the syncs, else 0.',
+      aggregator: 'sum',
+      registers,
+    }),
+    directoryReplicaRedisUp: new Gauge({
+      name: name('directory_replica_redis_up'),
+      help: 'With the directory shared through Redis: 1 while Redis is reached, else 0 (the process answers from what it holds).',
+      aggregator: 'min',
+      registers,
+    }),
+    directoryReplicaLag: new Gauge({
+      name: name('directory_replica_lag_seconds'),
+      help: 'With the directory shared through Redis: how long after it was published the last change from Redis was applied here (0 when caught up).',
+      aggregator: 'max',
+      registers,
+    }),
+    directoryReplicaPending: new Gauge({
+      name: name('directory_replica_pending_changes'),
+      help: 'With the directory shared through Redis: changes made here while Redis was out of reach, still to be written.',
+      aggregator: 'sum',
       registers,
     }),
   };

@@ -89,6 +89,13 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
   };
 
   const directory: DirectoryObserver = {
+    replicaEvent({ event, detail }) {
+      metrics.directoryReplicaEvents.inc({ event });
+      const quiet =
+        event === 'snapshot' || event === 'leader' || event === 'follower' || event === 'redis_up';
+      if (quiet) logger.info({ event }, `shared directory: ${detail}`);
+      else logger.warn({ event }, `shared directory: ${detail}`);
+    },
     synced({ provider, kind, durationMs, pages, changes, users }) {
       metrics.directorySyncDuration.observe({ provider, kind }, durationMs / 1000);
       metrics.directorySyncPages.inc({ provider, kind }, pages);

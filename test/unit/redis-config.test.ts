@@ -51,3 +51,49 @@ describe('CACHE_REDIS_URL and its settings', () => {
     expect(redactedAddress(config.cache.redis!.url)).toBe('redis://:***@127.0.0.1:6379');
   });
 });
+
+describe('DIRECTORY_REDIS_URL and DIRECTORY_LEASE_SECONDS', () => {
+  it('shares nothing without a Redis; with the cache Redis, shares the directory through it', () => {
+    expect(loadConfig({}).directory.shared).toBeUndefined();
+    expect(loadConfig({ CACHE_REDIS_URL: 'redis://127.0.0.1:6379' }).directory.shared).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      prefix: REDIS_CACHE_DEFAULTS.prefix,
+      timeoutMs: 1_000,
+      leaseMs: 15_000,
+    });
+  });
+
+  it('takes its own URL and lease, over the cache Redis, and the cache prefix', () => {
+    expect(
+      loadConfig({
+        CACHE_REDIS_URL: 'redis://cache.internal:6379',
+        CACHE_REDIS_PREFIX: 'tenant-a:',
+        DIRECTORY_REDIS_URL: 'rediss://:dir-pw@directory.internal:6380/1',
+        DIRECTORY_LEASE_SECONDS: '5',
+      }).directory.shared,
+    ).toEqual({
+      url: 'rediss://:dir-pw@directory.internal:6380/1',
+      prefix: 'tenant-a:',
+      timeoutMs: 1_000,
+      leaseMs: 5_000,
+    });
+    const prefixOnly = loadConfig({
+      DIRECTORY_REDIS_URL: 'redis://127.0.0.1:6379',
+      CACHE_REDIS_PREFIX: 'b:',
+    });
+    expect(prefixOnly.directory.shared?.prefix).toBe('b:');
+    expect(prefixOnly.cache.redis).toBeUndefined();
+  });
+
+  it('refuses a bad URL or lease, naming the variable, and redacts the password', () => {
+    expect(problemsOf({ DIRECTORY_REDIS_URL: 'http://127.0.0.1:6379' })).toEqual([
+      'DIRECTORY_REDIS_URL must start with redis:// or rediss:// (TLS); got "http://".',
+    ]);
+    expect(problemsOf({ DIRECTORY_REDIS_URL: 'redis://', DIRECTORY_LEASE_SECONDS: '0' })).toEqual([
+      expect.stringMatching(/^DIRECTORY_LEASE_SECONDS must be a whole number from 1 to 300/),
+      expect.stringMatching(/^DIRECTORY_REDIS_URL must name a host/),
+    ]);
+    const config = loadConfig({ DIRECTORY_REDIS_URL: 'redis://:s3cret%2Fpw@127.0.0.1:6379' });
+    expect(secretsOf(config)).toEqual(expect.arrayContaining(['s3cret/pw', 's3cret%2Fpw']));
+  });
+});

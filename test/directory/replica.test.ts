@@ -1,0 +1,120 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../helpers/stack.ts';
+
+/**
+ * The shared directory's lease and fencing (README, "The directory across replicas"), against the
+ * real Redis on 127.0.0.1:6379: two subgraphs on one prefix, one holding the lease; a holder whose
+ * lease was taken while it was paused cannot write over its successor, and steps down.
+ */
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+let redis: Redis;
+const stacks: Stack[] = [];
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+});
+const prefixes: string[] = [];
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((stack) => stack.close()));
+  // The shared Redis keeps nothing of these tests.
+  for (const prefix of prefixes.splice(0)) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+});
+afterAll(() => redis.disconnect());
+
+async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+) {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function twoOnOnePrefix(leaseMs: number) {
+  const prefix = `replica-test-${process.pid}-${Date.now()}:`;
+  prefixes.push(prefix);
+  const shared = { url: REDIS_URL, prefix, leaseMs, timeoutMs: 1_000 };
+  const [a, b] = await Promise.all([
+    startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600, shared } }),
+    startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600, shared } }),
+  ]);
+  stacks.push(a!, b!);
+  const holder = await until(
+    () => [a!, b!].find((stack) => stack.directory.replicaStatus()?.leader),
+    10_000,
+    'a lease holder',
+  );
+  await until(
+    () => (holder.directory.status().every((status) => status.ready) ? true : undefined),
+    10_000,
+    'the first full syncs',
+  );
+  return { prefix, holder, other: holder === a ? b! : a! };
+}
+
+describe('the lease', () => {
+  it('is held by one process, named the same by both, and its key holds fence and process', async () => {
+    const { prefix, holder, other } = await twoOnOnePrefix(60_000);
+    const name = holder.directory.replicaStatus()!.process;
+    expect(await redis.get(`${prefix}directory:lease`)).toMatch(
+      new RegExp(`^\\d+:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    );
+    await until(
+      () => (other.directory.replicaStatus()?.leaseHolder === name ? true : undefined),
+      25_000,
+      'the other process to see the holder',
+    );
+    expect(other.directory.replicaStatus()!.leader).toBe(false);
+    const metrics = await (await fetch(holder.subgraph.url.replace('/graphql', '/metrics'))).text();
+    console.log(
+      metrics
+        .split('\n')
+        .filter((line) => line.includes('replica'))
+        .join('\n'),
+    );
+    expect(metrics).toMatch(/^learning_directory_directory_replica_leader 1$/m);
+    expect(metrics).toMatch(/^learning_directory_directory_replica_redis_up 1$/m);
+  });
+
+  it('fences a holder whose lease was taken while it was paused: its writes are refused, and it steps down', async () => {
+    // A long lease: the holder's own renewal does not come before its next write.
+    const { prefix, holder } = await twoOnOnePrefix(60_000);
+    const stateKey = `${prefix}directory:thrive:state`;
+    // Written after the first full sync, through the holder's write queue.
+    const before = await until(
+      async () => (await redis.get(stateKey)) ?? undefined,
+      5_000,
+      'the state in Redis',
+    );
+    // While it "was paused", its lease ran out and another process took it (a higher fence).
+    const fence = await redis.incr(`${prefix}directory:fence`);
+    await redis.set(`${prefix}directory:lease`, `${fence}:successor-process`, 'PX', 60_000);
+    const streamBefore = await redis.xlen(`${prefix}directory:changes`);
+
+    // It wakes up and finishes a full sync: its new state would be the holder's to write.
+    expect(await holder.directory.sync('thrive')!.fullSync()).toBe(true);
+    await until(
+      () => (holder.directory.replicaStatus()?.leader === false ? true : undefined),
+      5_000,
+      'it to step down',
+    );
+    expect(await redis.get(stateKey)).toBe(before);
+    expect(await redis.get(`${prefix}directory:lease`)).toBe(`${fence}:successor-process`);
+    // No entry of its own after the takeover: a fenced write adds nothing to the stream either.
+    const entries = (await redis.xrange(`${prefix}directory:changes`, '-', '+')).slice(streamBefore);
+    const kinds = entries.map(
+      ([, fields]) => (JSON.parse(fields[fields.indexOf('change') + 1]!) as { kind: string }).kind,
+    );
+    expect(kinds).not.toContain('state');
+  });
+});
