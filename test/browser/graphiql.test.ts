@@ -10,6 +10,7 @@ import { SANDBOX_EXAMPLES } from '../../src/graphiql/examples.ts';
 import { GRAPHIQL_ASSETS_PATH } from '../../src/graphiql/index.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.ts';
+import { syncAll } from '../helpers/directory.ts';
 
 /**
  * GraphiQL as a user meets it: the page the subgraph serves to a browser at /graphql, its assets
@@ -27,9 +28,7 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   // As `npm start` runs: the directory on (its tab needs it), its first full syncs applied.
   stack = await startStack({ directory: {} });
-  await Promise.all(
-    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-  );
+  await syncAll(stack);
   origin = new URL(stack.subgraph.url).origin;
 });
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { inAccountOrder } from '../../src/directory/index-store.ts';
 import { emailProblem, normaliseEmail, personEmailOf } from '../../src/directory/text.ts';
 import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
+import { deliverWebhooksTo, syncAll } from '../helpers/directory.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -45,13 +46,6 @@ async function data<T = any>(target: Stack, query: string, variables?: Record<st
   return response.data!;
 }
 
-async function synced(target: Stack): Promise<void> {
-  const applied = await Promise.all(
-    target.directory.providers().map((provider) => target.directory.sync(provider)!.fullSync()),
-  );
-  expect(applied).toEqual(applied.map(() => true));
-}
-
 async function everyUser(target: Stack): Promise<UserNode[]> {
   const users: UserNode[] = [];
   let after: string | null = null;
@@ -80,13 +74,8 @@ beforeAll(async () => {
     directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
     cache: { ttls: { users: 3600, departments: 3600, groups: 3600 } },
   });
-  await synced(stack);
-  const base = stack.subgraph.url.replace('/graphql', '/webhooks');
-  stack.sandbox.webhooks.configure({
-    thrive: { url: `${base}/thrive`, secret: SECRETS.thrive },
-    ispring: { url: `${base}/ispring`, secret: SECRETS.ispring },
-    attempts: 1,
-  });
+  await syncAll(stack);
+  deliverWebhooksTo(stack, SECRETS);
 });
 
 afterAll(async () => {
@@ -231,7 +220,7 @@ describe('person ids', () => {
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600, personIdSecret },
     });
     extra.push(one);
-    await synced(one);
+    await syncAll(one);
     return one;
   };
 
@@ -367,7 +356,7 @@ describe('before the first full syncs, and with DIRECTORY=live', () => {
       path: ['user', 'person'],
       extensions: { code: 'DIRECTORY_NOT_READY', provider: 'ISPRING' },
     });
-    await synced(one);
+    await syncAll(one);
     expect((await personOf(one, DEMO.sharedEmail.email))?.accounts).toHaveLength(2);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldForSearch } from '../../src/directory/text.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { syncAll } from '../helpers/directory.ts';
 
 /**
  * The directory's queries through the subgraph's HTTP server, over the whole sandbox organisation
@@ -76,9 +77,7 @@ async function everyUser(first: number): Promise<UserNode[]> {
 
 beforeAll(async () => {
   stack = await startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
-  await Promise.all(
-    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-  );
+  await syncAll(stack);
 });
 
 afterAll(async () => {

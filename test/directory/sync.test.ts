@@ -4,6 +4,7 @@ import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import type { SandboxFault } from '../../src/sandbox/faults.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
+import { syncAll } from '../helpers/directory.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -21,13 +22,6 @@ async function start(options: Parameters<typeof startStack>[0]): Promise<Stack> 
   const stack = await startStack(options);
   stacks.push(stack);
   return stack;
-}
-
-async function synced(stack: Stack): Promise<void> {
-  const applied = await Promise.all(
-    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-  );
-  expect(applied).toEqual(applied.map(() => true));
 }
 
 const COUNT = '{ searchUsers(first: 0) { totalCount } }';
@@ -84,7 +78,7 @@ describe('before the first full sync', () => {
     expect(stack.sandbox.ispring.count(ISPRING_ENDPOINTS.usersV2)).toBeGreaterThan(0);
     expect((await readiness(stack)).directory?.ispring?.state).toBe('syncing');
 
-    await synced(stack);
+    await syncAll(stack);
     const ready = await stack.query(COUNT);
     expect(ready.data?.searchUsers?.totalCount).toBe(
       stack.sandbox.organisation.thrive.users.length + stack.sandbox.organisation.ispring.users.length,
@@ -123,7 +117,7 @@ describe('a full sync that fails or would empty the directory', () => {
     '%s: changes nothing, and health says degraded until a full sync succeeds',
     async (_name, provider, fault, endpoint) => {
       const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
-      await synced(stack);
+      await syncAll(stack);
       expect((await readiness(stack)).status).toBe('ok');
 
       stack.sandbox[provider].inject(fault, { endpoint });
@@ -143,7 +137,7 @@ describe('a full sync that fails or would empty the directory', () => {
 
   it('a full sync that removes fewer than half of the users applies, and finds removed users', async () => {
     const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
-    await synced(stack);
+    await syncAll(stack);
     const before = total(stack);
     const removed = stack.sandbox.organisation.ispring.users[3]!.userId;
     expect(stack.sandbox.ispring.removeUser(removed)).toBe(true);
@@ -182,7 +176,7 @@ describe('webhooks', () => {
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
       cache: { ttls: { users: 3600 } },
     });
-    await synced(stack);
+    await syncAll(stack);
     const wire = structuredClone(
       stack.sandbox.organisation.thrive.users.find((user) => user.id === DEMO.thrive.multiPosition)!,
     );
@@ -235,7 +229,7 @@ describe('webhooks', () => {
     const stack = await start({
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
     });
-    await synced(stack);
+    await syncAll(stack);
     // The next full sync reads the users at once, then waits 1.5 s for the audiences: a change
     // made meanwhile is newer than what that sync read of the user.
     stack.sandbox.thrive.inject(
@@ -274,7 +268,7 @@ describe('webhooks', () => {
     const stack = await start({
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
     });
-    await synced(stack);
+    await syncAll(stack);
     const template = stack.sandbox.organisation.ispring.users[0]!;
     const added = structuredClone(template);
     added.userId = '0f0f0f0f-1111-4222-8333-444455556666';
@@ -321,7 +315,7 @@ describe('webhooks', () => {
 describe('polling and the live path', () => {
   it('a Thrive poll (updatedSince) applies a change no webhook announced', async () => {
     const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
-    await synced(stack);
+    await syncAll(stack);
     const subject = stack.sandbox.organisation.thrive.users[9]!;
     stack.sandbox.changes.thrive.updateUser(subject.id, { lastName: 'Polledchange' });
     expect(
@@ -343,7 +337,7 @@ describe('polling and the live path', () => {
 
   it('stops polling for good, saying so, when Thrive answers with users not changed since', async () => {
     const stack = await start({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 }, logLevel: 'warn' });
-    await synced(stack);
+    await syncAll(stack);
     stack.sandbox.thrive.setVariants({ usersIgnoreUpdatedSince: true });
     expect(await stack.directory.sync('thrive')!.poll()).toBe(false);
     expect((await readiness(stack)).directory?.thrive).toMatchObject({ polling: 'stopped', state: 'ready' });
@@ -360,7 +354,7 @@ describe('polling and the live path', () => {
       directory: { fullSyncSeconds: 3600, pollSeconds: 3600 },
       cache: { ttls: { users: 1, departments: 3600, groups: 3600 } },
     });
-    await synced(stack);
+    await syncAll(stack);
     const subject = structuredClone(stack.sandbox.organisation.ispring.users[4]!);
     const id = `ispring:${subject.userId}`;
     stack.resetCounts({ keepCache: true });

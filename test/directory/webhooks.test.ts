@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { deliverWebhooksTo, syncAll } from '../helpers/directory.ts';
 
 /**
  * Webhooks end to end (README, "The directory"): the sandbox changes its organisation as a tenant's
@@ -17,15 +18,8 @@ beforeAll(async () => {
     directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
     cache: { ttls: { users: 3600, departments: 3600, groups: 3600 } },
   });
-  await Promise.all(
-    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-  );
-  const base = stack.subgraph.url.replace('/graphql', '/webhooks');
-  stack.sandbox.webhooks.configure({
-    thrive: { url: `${base}/thrive`, secret: SECRETS.thrive },
-    ispring: { url: `${base}/ispring`, secret: SECRETS.ispring },
-    attempts: 1,
-  });
+  await syncAll(stack);
+  deliverWebhooksTo(stack, SECRETS);
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { syncAll } from '../helpers/directory.ts';
 
 /**
  * The README's "Example queries", run as a user would run them (against the sandbox organisation,
@@ -56,9 +57,7 @@ describe(`README.md "${SECTION.slice(3)}"`, () => {
   beforeAll(async () => {
     // As `npm start` runs: the directory on, its first full syncs applied.
     stack = await startStack({ directory: {} });
-    await Promise.all(
-      stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-    );
+    await syncAll(stack);
   });
   afterAll(() => stack?.close());
 

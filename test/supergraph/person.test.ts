@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
 import { postGraphQL, startStack, type Stack } from '../helpers/stack.ts';
+import { syncAll } from '../helpers/directory.ts';
 
 /**
  * `Person` in a supergraph: a small "mentoring" subgraph extends `Person` (by its key, `id`) with the
@@ -58,9 +59,7 @@ let sharedPersonId: string;
 
 beforeAll(async () => {
   stack = await startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600 } });
-  await Promise.all(
-    stack.directory.providers().map((provider) => stack.directory.sync(provider)!.fullSync()),
-  );
+  await syncAll(stack);
   mentoring = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: mentoringTypeDefs, resolvers: mentoringResolvers as never }),
   });
