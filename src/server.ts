@@ -250,5 +250,14 @@ function setDirectoryGauges(metrics: Metrics, directory: Directory): void {
     metrics.directoryReplicaRedisUp.set(shared.redis === 'up' ? 1 : 0);
     metrics.directoryReplicaPending.set(shared.pending);
     if (shared.lagMs !== null) metrics.directoryReplicaLag.set(shared.lagMs / 1000);
+    if (shared.version !== null) {
+      metrics.directoryReplicaVersion.set(
+        Number(shared.version.slice(0, shared.version.indexOf('-'))) / 1000,
+      );
+    }
+    // One series, for the holder of now: a holder that was is not a label forever.
+    metrics.directoryReplicaLeaseHolder.reset();
+    if (shared.leaseHolder !== null)
+      metrics.directoryReplicaLeaseHolder.set({ holder: shared.leaseHolder }, 1);
   }
 }

@@ -35,6 +35,8 @@ export interface Metrics {
   readonly directoryReplicaRedisUp: Gauge;
   readonly directoryReplicaLag: Gauge;
   readonly directoryReplicaPending: Gauge;
+  readonly directoryReplicaVersion: Gauge;
+  readonly directoryReplicaLeaseHolder: Gauge<'holder'>;
 }
 
 export const METRIC_PREFIX = 'learning_directory_';
@@ -216,6 +218,19 @@ export function createMetrics(): Metrics {
     directoryReplicaLag: new Gauge({
       name: name('directory_replica_lag_seconds'),
       help: 'With the directory shared through Redis: how long after it was published the last change from Redis was applied here (0 when caught up).',
+      aggregator: 'max',
+      registers,
+    }),
+    directoryReplicaVersion: new Gauge({
+      name: name('directory_replica_version_seconds'),
+      help: 'With the directory shared through Redis: the index version this process serves, as the time (Unix seconds) the last change it applied was published.',
+      aggregator: 'min',
+      registers,
+    }),
+    directoryReplicaLeaseHolder: new Gauge({
+      name: name('directory_replica_lease_holder'),
+      help: 'With the directory shared through Redis: 1, labelled with the process that holds the lease as this process last saw it (host:pid:random); absent while none does or Redis is out of reach.',
+      labelNames: ['holder'],
       aggregator: 'max',
       registers,
     }),

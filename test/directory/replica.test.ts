@@ -84,6 +84,11 @@ describe('the lease', () => {
     );
     expect(metrics).toMatch(/^learning_directory_directory_replica_leader 1$/m);
     expect(metrics).toMatch(/^learning_directory_directory_replica_redis_up 1$/m);
+    expect(metrics).toContain(`learning_directory_directory_replica_lease_holder{holder="${name}"} 1`);
+    const otherMetrics = await (await fetch(other.subgraph.url.replace('/graphql', '/metrics'))).text();
+    expect(otherMetrics).toMatch(/^learning_directory_directory_replica_leader 0$/m);
+    expect(otherMetrics).toContain(`learning_directory_directory_replica_lease_holder{holder="${name}"} 1`);
+    expect(otherMetrics).toMatch(/^learning_directory_directory_replica_version_seconds \d+(\.\d+)?$/m);
   });
 
   it('fences a holder whose lease was taken while it was paused: its writes are refused, and it steps down', async () => {
