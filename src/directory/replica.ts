@@ -29,9 +29,9 @@ import type { ProviderSync, SharedSyncState } from './sync.js';
  *   back; the holder stops syncing (it cannot renew its lease), and whoever holds the lease next
  *   runs a full sync at once.
  *
- * Keys, under the prefix: `directory:lease`, `directory:fence`, `directory:changes` (the stream),
- * and per provider `directory:<provider>:users` (a hash of `<read time>|<user JSON>` by id),
- * `directory:<provider>:catalog` and `directory:<provider>:state` (JSON).
+ * Keys, under the prefix and `directory:<tenant>:` (`tenant`: which tenants): `lease`, `fence`,
+ * `changes` (the stream), and per provider `<provider>:users` (a hash of `<read time>|<user JSON>`
+ * by id), `<provider>:catalog` and `<provider>:state` (JSON).
  */
 
 export interface ReplicaSettings {
@@ -43,6 +43,8 @@ export interface ReplicaSettings {
   readonly leaseMs: number;
   /** Redis commands that take longer fail (and the process says `degraded`). */
   readonly timeoutMs: number;
+  /** Which tenants this directory is of (a hash of the providers' URLs and ids): part of every key. */
+  readonly tenant: string;
 }
 
 export interface ReplicaStatus {
@@ -203,7 +205,7 @@ export class DirectoryReplica {
     this.#settings = settings;
     this.#parts = parts;
     this.#now = parts.now ?? Date.now;
-    const base = `${settings.prefix}directory:`;
+    const base = `${settings.prefix}directory:${settings.tenant}:`;
     this.#keys = {
       lease: `${base}lease`,
       fence: `${base}fence`,

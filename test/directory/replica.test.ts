@@ -43,7 +43,9 @@ async function until<T>(
 async function twoOnOnePrefix(leaseMs: number) {
   const prefix = `replica-test-${process.pid}-${Date.now()}:`;
   prefixes.push(prefix);
-  const shared = { url: REDIS_URL, prefix, leaseMs, timeoutMs: 1_000 };
+  // One tenant for both: each stack has a sandbox of its own (other ports, so another tenant key by
+  // default), and this test is about two processes of one deployment.
+  const shared = { url: REDIS_URL, prefix, leaseMs, timeoutMs: 1_000, tenant: 'test' };
   const [a, b] = await Promise.all([
     startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600, shared } }),
     startStack({ directory: { fullSyncSeconds: 3600, pollSeconds: 3600, shared } }),
@@ -66,7 +68,7 @@ describe('the lease', () => {
   it('is held by one process, named the same by both, and its key holds fence and process', async () => {
     const { prefix, holder, other } = await twoOnOnePrefix(60_000);
     const name = holder.directory.replicaStatus()!.process;
-    expect(await redis.get(`${prefix}directory:lease`)).toMatch(
+    expect(await redis.get(`${prefix}directory:test:lease`)).toMatch(
       new RegExp(`^\\d+:${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
     );
     await until(
@@ -94,7 +96,7 @@ describe('the lease', () => {
   it('fences a holder whose lease was taken while it was paused: its writes are refused, and it steps down', async () => {
     // A long lease: the holder's own renewal does not come before its next write.
     const { prefix, holder } = await twoOnOnePrefix(60_000);
-    const stateKey = `${prefix}directory:thrive:state`;
+    const stateKey = `${prefix}directory:test:thrive:state`;
     // Written after the first full sync, through the holder's write queue.
     const before = await until(
       async () => (await redis.get(stateKey)) ?? undefined,
@@ -102,9 +104,9 @@ describe('the lease', () => {
       'the state in Redis',
     );
     // While it "was paused", its lease ran out and another process took it (a higher fence).
-    const fence = await redis.incr(`${prefix}directory:fence`);
-    await redis.set(`${prefix}directory:lease`, `${fence}:successor-process`, 'PX', 60_000);
-    const streamBefore = await redis.xlen(`${prefix}directory:changes`);
+    const fence = await redis.incr(`${prefix}directory:test:fence`);
+    await redis.set(`${prefix}directory:test:lease`, `${fence}:successor-process`, 'PX', 60_000);
+    const streamBefore = await redis.xlen(`${prefix}directory:test:changes`);
 
     // It wakes up and finishes a full sync: its new state would be the holder's to write.
     expect(await holder.directory.sync('thrive')!.fullSync()).toBe(true);
@@ -114,9 +116,9 @@ describe('the lease', () => {
       'it to step down',
     );
     expect(await redis.get(stateKey)).toBe(before);
-    expect(await redis.get(`${prefix}directory:lease`)).toBe(`${fence}:successor-process`);
+    expect(await redis.get(`${prefix}directory:test:lease`)).toBe(`${fence}:successor-process`);
     // No entry of its own after the takeover: a fenced write adds nothing to the stream either.
-    const entries = (await redis.xrange(`${prefix}directory:changes`, '-', '+')).slice(streamBefore);
+    const entries = (await redis.xrange(`${prefix}directory:test:changes`, '-', '+')).slice(streamBefore);
     const kinds = entries.map(
       ([, fields]) => (JSON.parse(fields[fields.indexOf('change') + 1]!) as { kind: string }).kind,
     );

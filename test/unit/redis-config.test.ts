@@ -60,7 +60,20 @@ describe('DIRECTORY_REDIS_URL and DIRECTORY_LEASE_SECONDS', () => {
       prefix: REDIS_CACHE_DEFAULTS.prefix,
       timeoutMs: 1_000,
       leaseMs: 15_000,
+      tenant: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+
+  it('keys the directory by tenant: another tenant or URL gets its own, a rotated secret keeps it', () => {
+    const tenantOf = (env: Record<string, string>) =>
+      loadConfig({ CACHE_REDIS_URL: 'redis://127.0.0.1:6379', ...env }).directory.shared!.tenant;
+    const thrive = { THRIVE_TENANT_ID: 'eu-west-2_AbcdEfghI', THRIVE_API_SECRET: 'first-secret' };
+    expect(tenantOf(thrive)).toBe(tenantOf({ ...thrive, THRIVE_API_SECRET: 'rotated-secret' }));
+    expect(tenantOf(thrive)).not.toBe(tenantOf({ ...thrive, THRIVE_TENANT_ID: 'eu-west-2_Other' }));
+    expect(tenantOf(thrive)).not.toBe(
+      tenantOf({ ...thrive, THRIVE_BASE_URL: 'https://other.example/rest/v1' }),
+    );
+    expect(tenantOf(thrive)).not.toContain('first-secret');
   });
 
   it('takes its own URL and lease, over the cache Redis, and the cache prefix', () => {
@@ -76,6 +89,7 @@ describe('DIRECTORY_REDIS_URL and DIRECTORY_LEASE_SECONDS', () => {
       prefix: 'tenant-a:',
       timeoutMs: 1_000,
       leaseMs: 5_000,
+      tenant: expect.any(String),
     });
     const prefixOnly = loadConfig({
       DIRECTORY_REDIS_URL: 'redis://127.0.0.1:6379',
