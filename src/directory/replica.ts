@@ -85,6 +85,11 @@ const STREAM_LENGTH = 20_000;
 const SNAPSHOT_BATCH = 1000;
 /** Changes kept while Redis is away; beyond it, the holder's full sync on Redis's return repairs. */
 const MAX_OUTBOX_USERS = 200_000;
+/**
+ * The shared directory's keys live this long after the last holder renewed its lease: the
+ * directory of a deployment gone (or of a sandbox run, each on its own ports) leaves Redis by itself.
+ */
+const RETENTION_SECONDS = 7 * 86_400;
 /** How long the stream reader waits for new entries in one command. */
 const BLOCK_MS = 1000;
 
@@ -307,6 +312,7 @@ export class DirectoryReplica {
     this.#up();
     if (held !== null) {
       this.#leaseHolder = this.#process;
+      void this.#keepKeys();
       if (this.#lease !== held && this.#loaded) this.#takeOver(held);
     } else if (this.#lease !== null) {
       this.#parts.observer.replicaEvent({
@@ -315,6 +321,17 @@ export class DirectoryReplica {
       });
       this.#stepDown();
     }
+  }
+
+  /** Pushes the keys' expiry out (`RETENTION_SECONDS`): the holder does it with each renewal. */
+  async #keepKeys(): Promise<void> {
+    const keys = [this.#keys.fence, this.#keys.stream];
+    for (const provider of this.#parts.syncs.keys()) {
+      keys.push(this.#keys.users(provider), this.#keys.catalog(provider), this.#keys.state(provider));
+    }
+    const pipeline = this.#redis.pipeline();
+    for (const key of keys) pipeline.expire(key, RETENTION_SECONDS);
+    await pipeline.exec().catch(() => undefined);
   }
 
   #takeOver(lease: string): void {

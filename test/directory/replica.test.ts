@@ -125,3 +125,29 @@ describe('the lease', () => {
     expect(kinds).not.toContain('state');
   });
 });
+
+describe('the keys', () => {
+  it('expire a week after the last holder renewed its lease, so that an abandoned directory leaves Redis', async () => {
+    const { prefix } = await twoOnOnePrefix(1_000);
+    const base = `${prefix}directory:test:`;
+    const keys = [
+      `${base}fence`,
+      `${base}changes`,
+      `${base}thrive:users`,
+      `${base}ispring:catalog`,
+      `${base}thrive:state`,
+    ];
+    const ttls = await until(
+      async () => {
+        const read = await Promise.all(keys.map((key) => redis.ttl(key)));
+        return read.every((ttl) => ttl > 0) ? read : undefined;
+      },
+      5_000,
+      'the keys to have an expiry',
+    );
+    for (const ttl of ttls) {
+      expect(ttl).toBeGreaterThan(7 * 86_400 - 60);
+      expect(ttl).toBeLessThanOrEqual(7 * 86_400);
+    }
+  });
+});
