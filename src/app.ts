@@ -12,7 +12,12 @@ import { secretsOf, type Config } from './config.js';
 import { createLogger, resolveLogFormat, type Logger, type LoggerOptions } from './logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createTelemetry, type ProviderObservers } from './observability/telemetry.js';
-import { createProviders, providerSecrets, type ProviderConfigs } from './providers/registry.js';
+import {
+  createProviders,
+  providerSecrets,
+  providersFingerprint,
+  type ProviderConfigs,
+} from './providers/registry.js';
 import type { ProviderRegistry } from './providers/types.js';
 import { SecretRedactor } from './redaction.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
@@ -81,7 +86,12 @@ export async function composeSubgraph(
     telemetry.providers,
   );
 
-  const directory = new Directory(providers, config.directory, config.cache.ttlSeconds, {
+  // The shared directory is the providers' it serves: keyed by their tenants.
+  const shared = config.directory.shared && {
+    ...config.directory.shared,
+    tenant: config.directory.shared.tenant ?? providersFingerprint(config.providers),
+  };
+  const directory = new Directory(providers, { ...config.directory, shared }, config.cache.ttlSeconds, {
     personIds: new PersonIds(personIdKey(config.directory.personIdSecret, providerSecrets(config.providers))),
     observer: telemetry.directory,
     invalidateUsers: (ids) => invalidateUsers(cache, ids),

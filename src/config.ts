@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DIRECTORY_DEFAULTS, type DirectorySettings } from './directory/directory.js';
 import { MIN_PERSON_ID_SECRET_LENGTH } from './directory/person-ids.js';
 import type { ReplicaSettings } from './directory/replica.js';
@@ -94,7 +93,7 @@ export function loadConfig(variables: Env): Config {
     cache: readCache(env),
     operations: readOperations(env, { introspection }),
   };
-  const config: Config = { ...settings, directory: readDirectory(env, settings.cache, providers) };
+  const config: Config = { ...settings, directory: readDirectory(env, settings.cache) };
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze(config);
 }
@@ -523,7 +522,7 @@ export const DIRECTORY_LEASE_DEFAULT_SECONDS = 15;
 /** A day: longer periods would leave removed users in the directory for too long. */
 const MAX_SYNC_SECONDS = 86_400;
 
-function readDirectory(env: EnvReader, cache: CacheConfig, providers: ProviderConfigs): DirectoryConfig {
+function readDirectory(env: EnvReader, cache: CacheConfig): DirectoryConfig {
   const thrive = env.read('THRIVE_WEBHOOK_SECRET');
   const ispring = env.read('ISPRING_WEBHOOK_SECRET');
   return {
@@ -540,15 +539,11 @@ function readDirectory(env: EnvReader, cache: CacheConfig, providers: ProviderCo
       ...(ispring === undefined ? {} : { ispring }),
     },
     personIdSecret: readPersonIdSecret(env),
-    shared: readSharedDirectory(env, cache, providers),
+    shared: readSharedDirectory(env, cache),
   };
 }
 
-function readSharedDirectory(
-  env: EnvReader,
-  cache: CacheConfig,
-  providers: ProviderConfigs,
-): ReplicaSettings | undefined {
+function readSharedDirectory(env: EnvReader, cache: CacheConfig): ReplicaSettings | undefined {
   const leaseSeconds = env.integer('DIRECTORY_LEASE_SECONDS', DIRECTORY_LEASE_DEFAULT_SECONDS, 1, 300);
   const own = env.read('DIRECTORY_REDIS_URL');
   if (own !== undefined && !isRedisUrl(env, 'DIRECTORY_REDIS_URL', own)) return undefined;
@@ -559,28 +554,7 @@ function readSharedDirectory(
     prefix: cache.redis?.prefix ?? env.read('CACHE_REDIS_PREFIX') ?? REDIS_CACHE_DEFAULTS.prefix,
     timeoutMs: Math.max(cache.redis?.timeoutMs ?? REDIS_CACHE_DEFAULTS.timeoutMs, 1_000),
     leaseMs: leaseSeconds * 1000,
-    tenant: tenantKey(providers),
   };
-}
-
-/**
- * Which tenants a shared directory is of: a hash of each provider's URL and its settings that are
- * not secrets (tenant and client ids, account URL). Processes of one deployment share it; another
- * tenant on the same Redis and prefix (or the sandbox, on its random ports) gets a directory of
- * its own instead of another's users. Secrets are left out so that rotating one keeps the directory.
- */
-function tenantKey(providers: ProviderConfigs): string {
-  const secrets = new Set(providerSecrets(providers));
-  const hash = createHash('sha256');
-  for (const name of PROVIDER_NAMES) {
-    const config = providers[name];
-    if (config === undefined) continue;
-    hash.update(`${name}\u0000${config.baseUrl}\u0000`);
-    for (const [key, value] of Object.entries(config.auth).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (typeof value === 'string' && !secrets.has(value)) hash.update(`${key}=${value}\u0000`);
-    }
-  }
-  return hash.digest('hex').slice(0, 16);
 }
 
 function readPersonIdSecret(env: EnvReader): string | undefined {

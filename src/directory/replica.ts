@@ -43,8 +43,11 @@ export interface ReplicaSettings {
   readonly leaseMs: number;
   /** Redis commands that take longer fail (and the process says `degraded`). */
   readonly timeoutMs: number;
-  /** Which tenants this directory is of (a hash of the providers' URLs and ids): part of every key. */
-  readonly tenant: string;
+  /**
+   * Which tenants this directory is of (`providersFingerprint`, filled in by the composition root
+   * from the providers it serves): part of every key.
+   */
+  readonly tenant?: string | undefined;
 }
 
 export interface ReplicaStatus {
@@ -210,7 +213,7 @@ export class DirectoryReplica {
     this.#settings = settings;
     this.#parts = parts;
     this.#now = parts.now ?? Date.now;
-    const base = `${settings.prefix}directory:${settings.tenant}:`;
+    const base = `${settings.prefix}directory:${settings.tenant ?? 'default'}:`;
     this.#keys = {
       lease: `${base}lease`,
       fence: `${base}fence`,

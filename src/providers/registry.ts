@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EnvReader } from '../env.js';
 import type { ProviderName } from '../models.js';
 import { PROVIDER_NAMES } from '../provider-facts.js';
@@ -67,6 +68,25 @@ function setConfig<P extends ProviderName>(
 }
 
 /** Every secret the provider settings hold, for redaction. */
+/**
+ * Which tenants a set of provider settings is of: a hash of each provider's URL and its settings
+ * that are not secrets (tenant and client ids, account URL). Processes of one deployment get the
+ * same; another tenant, or the sandbox on other ports, another; rotating a secret keeps it.
+ */
+export function providersFingerprint(configs: ProviderConfigs): string {
+  const secrets = new Set(providerSecrets(configs));
+  const hash = createHash('sha256');
+  for (const name of PROVIDER_NAMES) {
+    const config = configs[name];
+    if (config === undefined) continue;
+    hash.update(`${name}\u0000${config.baseUrl}\u0000`);
+    for (const [key, value] of Object.entries(config.auth).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (typeof value === 'string' && !secrets.has(value)) hash.update(`${key}=${value}\u0000`);
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 export function providerSecrets(configs: ProviderConfigs): string[] {
   return PROVIDER_NAMES.flatMap((name) => secretsOfOne(name, configs[name]));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, REDIS_CACHE_DEFAULTS, secretsOf } from '../../src/config.ts';
 import { redactedAddress } from '../../src/cache/redis.ts';
+import { providersFingerprint } from '../../src/providers/registry.ts';
 import { problemsOf } from '../helpers/config.ts';
 
 describe('CACHE_REDIS_URL and its settings', () => {
@@ -60,20 +61,23 @@ describe('DIRECTORY_REDIS_URL and DIRECTORY_LEASE_SECONDS', () => {
       prefix: REDIS_CACHE_DEFAULTS.prefix,
       timeoutMs: 1_000,
       leaseMs: 15_000,
-      tenant: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
   });
 
   it('keys the directory by tenant: another tenant or URL gets its own, a rotated secret keeps it', () => {
-    const tenantOf = (env: Record<string, string>) =>
-      loadConfig({ CACHE_REDIS_URL: 'redis://127.0.0.1:6379', ...env }).directory.shared!.tenant;
+    const tenantOf = (env: Record<string, string>) => providersFingerprint(loadConfig(env).providers);
     const thrive = { THRIVE_TENANT_ID: 'eu-west-2_AbcdEfghI', THRIVE_API_SECRET: 'first-secret' };
+    expect(tenantOf(thrive)).toMatch(/^[0-9a-f]{16}$/);
     expect(tenantOf(thrive)).toBe(tenantOf({ ...thrive, THRIVE_API_SECRET: 'rotated-secret' }));
     expect(tenantOf(thrive)).not.toBe(tenantOf({ ...thrive, THRIVE_TENANT_ID: 'eu-west-2_Other' }));
     expect(tenantOf(thrive)).not.toBe(
       tenantOf({ ...thrive, THRIVE_BASE_URL: 'https://other.example/rest/v1' }),
     );
-    expect(tenantOf(thrive)).not.toContain('first-secret');
+    const ispring = { ISPRING_CLIENT_ID: 'client-a', ISPRING_CLIENT_SECRET: 'ispring-secret' };
+    expect(tenantOf({ ...thrive, ...ispring })).not.toBe(tenantOf(thrive));
+    expect(tenantOf({ ...thrive, ...ispring })).not.toBe(
+      tenantOf({ ...thrive, ...ispring, ISPRING_CLIENT_ID: 'client-b' }),
+    );
   });
 
   it('takes its own URL and lease, over the cache Redis, and the cache prefix', () => {
@@ -89,7 +93,6 @@ describe('DIRECTORY_REDIS_URL and DIRECTORY_LEASE_SECONDS', () => {
       prefix: 'tenant-a:',
       timeoutMs: 1_000,
       leaseMs: 5_000,
-      tenant: expect.any(String),
     });
     const prefixOnly = loadConfig({
       DIRECTORY_REDIS_URL: 'redis://127.0.0.1:6379',
