@@ -89,6 +89,11 @@ export function withCache(
         listDepartments: () => (departmentReads ? departmentReads.listAll() : inner.listDepartments()),
         fetchGroup: (id) => (groupReads ? groupReads.fetchOne(id) : inner.fetchGroup(id)),
         listGroups: () => (groupReads ? groupReads.listAll() : inner.listGroups()),
+        peekUser: (id) => (users ? users.peek(id) : inner.peekUser?.(id)),
+        peekDepartment: (id) => (departments ? departments.peek(id) : inner.peekDepartment?.(id)),
+        peekGroup: (id) => (groups ? groups.peek(id) : inner.peekGroup?.(id)),
+        peekDepartmentList: () => (departments ? departments.peekList() : inner.peekDepartmentList?.()),
+        peekGroupList: () => (groups ? groups.peekList() : inner.peekGroupList?.()),
       };
     },
   };
@@ -154,6 +159,11 @@ function createUserCache(
   };
 
   return {
+    /** The user as `fetch` would answer it from the cache, now (undefined: a miss). */
+    peek(id: string): UserModel | null | undefined {
+      return users.peekNow ? readNowQuietly(users.peekNow, keyOf(id)) : undefined;
+    },
+
     async fetch(
       session: ProviderSession,
       ids: readonly string[],
@@ -211,8 +221,8 @@ function createUserCache(
 }
 
 interface CatalogCacheOptions<T> {
-  readonly one: KeyValueCache<T | null>;
-  readonly list: KeyValueCache<readonly T[]>;
+  readonly one: KeyValueCache<T | null> & Partial<ImmediateReads<T | null>>;
+  readonly list: KeyValueCache<readonly T[]> & Partial<ImmediateReads<readonly T[]>>;
   readonly keyOf: (id: string) => string;
   readonly listKey: string;
   readonly ttl: number;
@@ -241,6 +251,21 @@ function createCatalogCache<T extends { readonly externalId: string; readonly pa
   };
 
   return {
+    /** The entity as `fetchOne` would answer it from the cache, now (undefined: it would ask). */
+    peek(id: string): T | null | undefined {
+      if (!one.peekNow || !list.peekNow) return undefined;
+      const cached = readNowQuietly(one.peekNow, keyOf(id));
+      if (cached !== undefined) return cached;
+      const listed = readNowQuietly(list.peekNow, listKey);
+      const fromList = listed && indexOf(listed).get(id);
+      return fromList && fromList.parentUnknown !== true ? fromList : undefined;
+    },
+
+    /** The list as `listAll` would answer it from the cache, now (undefined: it would ask). */
+    peekList(): readonly T[] | undefined {
+      return list.peekNow ? readNowQuietly(list.peekNow, listKey) : undefined;
+    },
+
     /** The reads of one operation, over that operation's session of the provider. */
     open(inner: CatalogReads<T>): CatalogReads<T> {
       // The list is read at most once per operation, as the session it replaces promises.

@@ -51,6 +51,8 @@ export interface CacheStoreOptions {
  */
 export interface ImmediateReads<V> {
   getNow(key: string): V | undefined;
+  /** As `getNow`, but a miss is not counted (the read that follows it counts it). */
+  peekNow?(key: string): V | undefined;
 }
 
 export function canReadNow<V>(cache: KeyValueCache<V>): cache is KeyValueCache<V> & ImmediateReads<V> {
@@ -149,5 +151,15 @@ export function cacheView<K extends CacheKind>(
     set: (key, value, options) => store.set(key, { kind, value } as CacheEntry, options),
     delete: (key) => store.delete(key),
   };
-  return canReadNow(store) ? { ...view, getNow: (key) => valueOf(store.getNow(key)) } : view;
+  if (!canReadNow(store)) return view;
+  return {
+    ...view,
+    getNow: (key) => valueOf(store.getNow(key)),
+    peekNow(key) {
+      const entry = store.getNow(key);
+      const value = entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+      if (value !== undefined) observe(kind, true);
+      return value;
+    },
+  };
 }

@@ -286,6 +286,26 @@ export class Directory implements DirectoryQueries {
       async listGroups(): Promise<readonly GroupModel[]> {
         return catalogFresh(ages.groups) ? index.groups(name) : inner.listGroups();
       },
+      peekUser(id) {
+        const status = sync.freshness();
+        if (!status.ready) return inner.peekUser?.(id);
+        const at = now();
+        const held = index.user(toGlobalId(name, id));
+        if (held) {
+          const readAt = Math.max(held.fetchedAt, status.confirmedAt ?? 0);
+          return fresh(readAt, ages.users, at) ? held.user : inner.peekUser?.(id);
+        }
+        return fresh(status.confirmedAt, ages.users, at) ? null : inner.peekUser?.(id);
+      },
+      peekDepartment: (id) =>
+        catalogFresh(ages.departments)
+          ? (index.department(toGlobalId(name, id)) ?? null)
+          : inner.peekDepartment?.(id),
+      peekGroup: (id) =>
+        catalogFresh(ages.groups) ? (index.group(toGlobalId(name, id)) ?? null) : inner.peekGroup?.(id),
+      peekDepartmentList: () =>
+        catalogFresh(ages.departments) ? index.departments(name) : inner.peekDepartmentList?.(),
+      peekGroupList: () => (catalogFresh(ages.groups) ? index.groups(name) : inner.peekGroupList?.()),
     };
   }
 }

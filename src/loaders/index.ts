@@ -4,8 +4,14 @@ import { ProviderNotConfiguredError } from '../errors.js';
 import { externalIdOf, providerOf } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { UpstreamCaller } from '../providers/observer.js';
-import type { DirectoryProvider, ProviderRegistry } from '../providers/types.js';
-import { createCatalogLoader, type CatalogKind, type CatalogLoader } from './catalog.js';
+import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
+import {
+  byExternalId,
+  createCatalogLoader,
+  type CatalogEntities,
+  type CatalogKind,
+  type CatalogLoader,
+} from './catalog.js';
 import { createManagerLoader, type ManagerRequest } from './managers.js';
 
 /**
@@ -34,7 +40,29 @@ export interface Loaders {
   parentOf(entity: DepartmentModel | GroupModel, kind: CatalogKind): Promise<string | null>;
   /** The user id a manager rule resolves to, or null (see `managers.ts`). */
   manager(request: ManagerRequest): Promise<string | null>;
+
+  // The same, now, without waiting: the value (null: there is none) when this operation has loaded
+  // it already, or the provider's session has it at hand (the cross-request cache, the directory
+  // index); undefined when only a load can tell. A resolver that answers from them lets graphql-js
+  // complete the field at once, with no promise: a warm operation runs as if from plain maps. They
+  // never start a request, so the requests an operation makes are those of the loads it still
+  // needs (README, "How requests are batched").
+  peekUser(id: string): UserModel | null | undefined;
+  peekNamedDepartment(id: string): DepartmentModel | null | undefined;
+  peekGroup(id: string): GroupModel | null | undefined;
+  peekManager(request: ManagerRequest): string | null | undefined;
 }
+
+/** Peeks of loaders that have nothing at hand: every field goes through its load. */
+export const NOTHING_AT_HAND: Pick<
+  Loaders,
+  'peekUser' | 'peekNamedDepartment' | 'peekGroup' | 'peekManager'
+> = Object.freeze({
+  peekUser: () => undefined,
+  peekNamedDepartment: () => undefined,
+  peekGroup: () => undefined,
+  peekManager: () => undefined,
+});
 
 /** The loaders' entities, as batch-size metrics name them. */
 export type LoaderEntity = 'user' | 'department' | 'group';
@@ -44,7 +72,11 @@ export type LoaderBatchObserver = (provider: ProviderName, entity: LoaderEntity,
 
 interface ProviderLoaders {
   readonly provider: DirectoryProvider;
+  /** The operation's session of the provider (with the cache and the index in front). */
+  readonly session: ProviderSession;
   readonly users: DataLoader<string, UserModel | null>;
+  /** What `users` gave, by the provider's own id, once it gave it. */
+  readonly loadedUsers: Map<string, UserModel | null>;
   readonly catalog: CatalogLoader;
   /** Reads by id that never come from a list: for parents a list does not tell. */
   readonly whole: DataLoader<string, DepartmentModel | GroupModel | null>;
@@ -78,7 +110,32 @@ export function createLoaders(
 
   const department = async (id: string, use?: 'walk') =>
     loadersFor(id).catalog.load('department', externalIdOf(id), use);
-  const managers = createManagerLoader((id) => department(id, 'walk'));
+  /** The loaders of a configured provider; undefined for another (its load throws, not its peek). */
+  const loadersIfServed = (globalId: string) =>
+    providers.has(providerOf(globalId)) ? loadersFor(globalId) : undefined;
+  /**
+   * A department or group at hand: loaded by this operation, or its session's by id (whole), or,
+   * for a field rather than a walk, in its session's list (where a Thrive audience may not know
+   * its parent, as a list read by the catalog loader would give it too).
+   */
+  const peekCatalog = <K extends CatalogKind>(kind: K, globalId: string, use?: 'walk') => {
+    const loaders = loadersIfServed(globalId);
+    if (!loaders) return undefined;
+    const externalId = externalIdOf(globalId);
+    const loaded = loaders.catalog.peek(kind, externalId);
+    if (loaded !== undefined) return loaded;
+    const session = loaders.session;
+    const whole =
+      kind === 'department' ? session.peekDepartment?.(externalId) : session.peekGroup?.(externalId);
+    if (whole !== undefined || use === 'walk') return whole as CatalogEntities[K] | null | undefined;
+    const list = kind === 'department' ? session.peekDepartmentList?.() : session.peekGroupList?.();
+    // An id the list lacks is not "none": the load asks for it by id (it may be newer than the list).
+    return list && (byExternalId(list).get(externalId) as CatalogEntities[K] | undefined);
+  };
+  const managers = createManagerLoader(
+    (id) => department(id, 'walk'),
+    (id) => peekCatalog('department', id, 'walk'),
+  );
 
   return {
     user: async (id) => loadersFor(id).users.load(externalIdOf(id)),
@@ -98,6 +155,21 @@ export function createLoaders(
       return whole?.parentId ?? null;
     },
     manager: (request) => managers.load(request),
+
+    peekUser(id) {
+      const loaders = loadersIfServed(id);
+      if (!loaders) return undefined;
+      const externalId = externalIdOf(id);
+      const loaded = loaders.loadedUsers.get(externalId);
+      return loaded !== undefined ? loaded : loaders.session.peekUser?.(externalId);
+    },
+    peekNamedDepartment(id) {
+      const department = peekCatalog('department', id);
+      if (department !== null) return department;
+      return loadersFor(id).provider.unknownDepartment(externalIdOf(id));
+    },
+    peekGroup: (id) => peekCatalog('group', id),
+    peekManager: (request) => managers.peek(request),
   };
 }
 
@@ -109,8 +181,11 @@ function createProviderLoaders(
 ): ProviderLoaders {
   const upstream = provider.openSession({ caller });
   const session = directory ? directory.session(provider, upstream) : upstream;
+  const loadedUsers = new Map<string, UserModel | null>();
   return {
     provider,
+    session,
+    loadedUsers,
     // One DataLoader batch is every user a round asks for; the provider gets it in batches of at
     // most `userBatchSize`, and all of them are answered together. Were each answered as it came
     // (DataLoader's `maxBatchSize`), the users of one depth would reach the next depth's manager
@@ -129,9 +204,12 @@ function createProviderLoaders(
       // Matched by id, never by position: an id the provider did not return is null, and an
       // error for one id is that id's error alone; a batch that failed as a whole fails its ids.
       return settled.flatMap((outcome, index) =>
-        batches[index]!.map((id) =>
-          outcome.status === 'fulfilled' ? (outcome.value.get(id) ?? null) : asError(outcome.reason),
-        ),
+        batches[index]!.map((id) => {
+          if (outcome.status === 'rejected') return asError(outcome.reason);
+          const value = outcome.value.get(id) ?? null;
+          if (!(value instanceof Error)) loadedUsers.set(id, value);
+          return value;
+        }),
       );
     }),
     catalog: createCatalogLoader(

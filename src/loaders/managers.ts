@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { resolveManagerRule, type ManagerRequest } from '../manager-walk.js';
+import { resolveManagerRule, resolveManagerRuleNow, type ManagerRequest } from '../manager-walk.js';
 import type { DepartmentModel, ManagerRule } from '../models.js';
 
 /**
@@ -14,20 +14,64 @@ export type { ManagerRequest };
 
 export type LoadDepartment = (globalId: string) => Promise<DepartmentModel | null>;
 
+/** What a department lookup gives for a walk done now: the department, null, or undefined (not at hand). */
+export type PeekDepartment = (globalId: string) => DepartmentModel | null | undefined;
+
+export interface ManagerLoader {
+  load(request: ManagerRequest): Promise<string | null>;
+  /**
+   * The manager id now, without waiting: what `load` gave for this request, or the walk done at
+   * once when every department it needs is at hand (`peekDepartment`); undefined otherwise.
+   */
+  peek(request: ManagerRequest): string | null | undefined;
+}
+
+/** Thrown inside a walk done now, to stop it at the first department not at hand. */
+const NOT_AT_HAND = Symbol('not at hand');
+
 export function createManagerLoader(
   loadDepartment: LoadDepartment,
-): DataLoader<ManagerRequest, string | null, string> {
-  return new DataLoader<ManagerRequest, string | null, string>(
+  peekDepartment: PeekDepartment = () => undefined,
+): ManagerLoader {
+  const keyOf = ({ rule, subjectId }: ManagerRequest) => `${subjectId ?? ''}|${ruleKey(rule)}`;
+  const resolved = new Map<string, string | null>();
+  const loader = new DataLoader<ManagerRequest, string | null, string>(
     async (requests) => {
       const settled = await Promise.allSettled(
         requests.map((request) => resolveManagerRule(request, loadDepartment)),
       );
-      return settled.map((outcome) =>
-        outcome.status === 'fulfilled' ? outcome.value : toError(outcome.reason),
-      );
+      return settled.map((outcome, index) => {
+        if (outcome.status === 'rejected') return toError(outcome.reason);
+        resolved.set(keyOf(requests[index]!), outcome.value);
+        return outcome.value;
+      });
     },
-    { cacheKeyFn: ({ rule, subjectId }) => `${subjectId ?? ''}|${ruleKey(rule)}` },
+    { cacheKeyFn: keyOf },
   );
+  return {
+    load: (request) => loader.load(request),
+    peek(request) {
+      // A rule that names a user, or none, needs no walk (most rules: Thrive's all, iSpring's manual).
+      const { rule, subjectId } = request;
+      if (rule.kind === 'none') return null;
+      if (rule.kind === 'user') return rule.userId === subjectId ? null : rule.userId;
+      const key = keyOf(request);
+      const known = resolved.get(key);
+      if (known !== undefined || resolved.has(key)) return known;
+      try {
+        const id = resolveManagerRuleNow(request, (departmentId) => {
+          const department = peekDepartment(departmentId);
+          if (department === undefined) throw NOT_AT_HAND;
+          return department;
+        });
+        resolved.set(key, id);
+        return id;
+      } catch (error) {
+        if (error === NOT_AT_HAND) return undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 function ruleKey(rule: ManagerRule): string {

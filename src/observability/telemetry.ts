@@ -32,7 +32,6 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
   const { metrics, logger } = options;
   const upstreamRequests = childrenOf(metrics.upstreamRequests);
   const upstreamDuration = childrenOf(metrics.upstreamDuration);
-  const cacheLookups = childrenOf(metrics.cacheLookups);
   const loaderBatchSize = childrenOf(metrics.loaderBatchSize);
 
   const upstream: UpstreamObserver = {
@@ -85,7 +84,7 @@ export function createTelemetry(options: { metrics: Metrics; logger: Logger }): 
   };
 
   const cache: CacheLookupObserver = (kind, hit) => {
-    cacheLookups(kind, hit ? 'hit' : 'miss').inc();
+    metrics.countCacheLookup(kind, hit ? 'hit' : 'miss');
   };
 
   const directory: DirectoryObserver = {

@@ -120,6 +120,17 @@ export interface ProviderSession {
 
   fetchGroup(id: string): Promise<GroupModel | null>;
   listGroups(): Promise<readonly GroupModel[]>;
+
+  // What the reads above would answer for one id without a request (from the cross-request cache,
+  // or the directory index), now: the value, null for "there is none", or undefined when they
+  // would have to ask. Optional: a session without a cache or index has nothing at hand. They let
+  // a warm operation complete its fields without waiting (loaders/index.ts).
+  peekUser?(id: string): UserModel | null | undefined;
+  peekDepartment?(id: string): DepartmentModel | null | undefined;
+  peekGroup?(id: string): GroupModel | null | undefined;
+  /** The lists as `listDepartments` and `listGroups` would answer them without a request, now. */
+  peekDepartmentList?(): readonly DepartmentModel[] | undefined;
+  peekGroupList?(): readonly GroupModel[] | undefined;
 }
 
 /** The providers that are served, by name; a provider without credentials is absent. */

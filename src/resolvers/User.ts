@@ -3,10 +3,19 @@ import { GraphQLError } from 'graphql';
 import type { UserResolvers } from '../generated/resolvers-types.js';
 import type { UserModel } from '../models.js';
 import type { RequestContext } from '../context.js';
-import { loadPresent, validId } from './shared.js';
+import { loadPresent, peekPresent, validId } from './shared.js';
 
 /** The deepest `managementChain(maxDepth:)` served. */
 export const MAX_CHAIN_DEPTH = 50;
+
+/** The user's primary manager when it is at hand (`Loaders.peekUser`), else undefined. */
+function primaryManagerAtHand(user: UserModel, { loaders }: RequestContext): UserModel | null | undefined {
+  const [rule] = user.managerRules;
+  if (!rule) return null;
+  const managerId = loaders.peekManager({ rule, subjectId: user.id });
+  if (managerId === undefined || managerId === null) return managerId;
+  return loaders.peekUser(managerId);
+}
 
 /** The user's primary manager, through the manager loader (rule resolution is batched per depth). */
 async function primaryManager(user: UserModel, { loaders }: RequestContext): Promise<UserModel | null> {
@@ -19,14 +28,25 @@ async function primaryManager(user: UserModel, { loaders }: RequestContext): Pro
 export const User: UserResolvers = {
   // Async so that a bad id rejects this representation alone: @apollo/subgraph maps the
   // representations synchronously, and a synchronous throw would fail all of `_entities`.
-  __resolveReference: async (reference, { loaders }) =>
-    loaders.user(validId(reference.id, 'representation id')),
+  __resolveReference: (reference, { loaders }) => {
+    let id: string;
+    try {
+      id = validId(reference.id, 'representation id');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const atHand = loaders.peekUser(id);
+    return atHand !== undefined ? atHand : loaders.user(id);
+  },
 
   provider: (user) => toProviderEnum(user.provider),
 
   positions: (user) => user.positions.map((position) => ({ ...position, holderId: user.id })),
 
-  manager: (user, _, context) => primaryManager(user, context),
+  manager: (user, _, context) => {
+    const atHand = primaryManagerAtHand(user, context);
+    return atHand !== undefined ? atHand : primaryManager(user, context);
+  },
 
   managers: async (user, _, { loaders }) => {
     const ids = await Promise.all(
@@ -60,10 +80,14 @@ export const User: UserResolvers = {
     return chain;
   },
 
-  department: (user, _, { loaders }) =>
-    user.departmentId === null ? null : loaders.namedDepartment(user.departmentId),
+  department: (user, _, { loaders }) => {
+    if (user.departmentId === null) return null;
+    const atHand = loaders.peekNamedDepartment(user.departmentId);
+    return atHand !== undefined ? atHand : loaders.namedDepartment(user.departmentId);
+  },
 
-  groups: (user, _, { loaders }) => loadPresent(user.groupIds, loaders.group),
+  groups: (user, _, { loaders }) =>
+    peekPresent(user.groupIds, loaders.peekGroup) ?? loadPresent(user.groupIds, loaders.group),
 
   manageableDepartments: (user, _, { loaders }) =>
     loadPresent(user.manageableDepartmentIds, loaders.department),

@@ -9,6 +9,28 @@ export function validId(value: unknown, argumentName: string): string {
   return `${provider}:${externalId}`;
 }
 
+/**
+ * As `loadPresent`, from what is at hand: the entities when every id is (`Loaders.peek…`), else
+ * undefined (and the caller loads them).
+ */
+export function peekPresent<T>(
+  ids: readonly string[],
+  peek: (id: string) => T | null | undefined,
+): T[] | undefined {
+  const found: T[] = [];
+  const seen = ids.length > 1 ? new Set<string>() : undefined;
+  for (const id of ids) {
+    if (seen) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+    }
+    const entity = peek(id);
+    if (entity === undefined) return undefined;
+    if (entity !== null) found.push(entity);
+  }
+  return found;
+}
+
 /** Loads every id, dropping the ones that do not exist, keeping order and dropping repeats. */
 export async function loadPresent<T>(
   ids: readonly string[],

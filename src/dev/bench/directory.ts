@@ -1,5 +1,5 @@
 import type { Loaders } from '../../loaders/index.js';
-import { resolveManagerRule, type ManagerRequest } from '../../manager-walk.js';
+import { resolveManagerRule, resolveManagerRuleNow, type ManagerRequest } from '../../manager-walk.js';
 import { externalIdOf, providerOf } from '../../ids.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import * as ispringMapper from '../../providers/ispring/mapper.js';
@@ -68,6 +68,13 @@ export function createInMemoryDirectory(organisation: DemoOrganisation): InMemor
     // Built from the organisation's by-id shapes: every parent is known.
     parentOf: async (entity) => entity.parentId,
     manager,
+    // Everything is at hand: every field answers at once, as the subgraph's do when its cache or
+    // index holds what they need (the ceiling of that path too).
+    peekUser: (id) => users.get(id) ?? null,
+    peekNamedDepartment: (globalId) => department(globalId),
+    peekGroup: (id) => groups.get(id) ?? null,
+    peekManager: (request) =>
+      resolveManagerRuleNow(request, (departmentId) => departments.get(departmentId) ?? null),
   };
   return { users, departments, groups, department, manager, loaders };
 }

@@ -2,7 +2,7 @@ import { RESTDataSource, type AugmentedRequest } from '@apollo/datasource-rest';
 import type { GraphQLError } from 'graphql';
 import type { RequestContext } from '../../context.js';
 import { externalIdOf, providerOf } from '../../ids.js';
-import type { Loaders } from '../../loaders/index.js';
+import { NOTHING_AT_HAND, type Loaders } from '../../loaders/index.js';
 import { resolveManagerRule } from '../../manager-walk.js';
 import type { DepartmentModel, GroupModel, UserModel } from '../../models.js';
 import {
@@ -238,6 +238,8 @@ function perFieldLoaders({ thrive, ispring }: DataSources): Loaders {
       const whole = await (kind === 'department' ? department(entity.id) : group(entity.id));
       return whole?.parentId ?? null;
     },
+    // No DataLoader and no cache of its own beyond RESTDataSource's memo: every field is a call.
+    ...NOTHING_AT_HAND,
     manager: (request) => resolveManagerRule(request, department),
   };
 }
