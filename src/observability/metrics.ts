@@ -64,7 +64,8 @@ export function childrenOf<C>(metric: { labels(...values: string[]): C }): (...v
 }
 
 export function createMetrics(): Metrics {
-  const cacheLookupCounts = new Map<string, number>();
+  /** Lookups not yet added to the counter, by kind: [hits, misses]. */
+  const cacheLookupCounts = new Map<string, [number, number]>();
   const registry = new Registry();
   // Process and runtime metrics, event-loop lag among them (`nodejs_eventloop_lag_*`, from
   // perf_hooks' delay histogram: p50, p90, p99, max).
@@ -78,9 +79,9 @@ export function createMetrics(): Metrics {
     labelNames: ['kind', 'result'],
     registers,
     collect() {
-      for (const [key, count] of cacheLookupCounts) {
-        const separator = key.indexOf('\u0000');
-        this.inc({ kind: key.slice(0, separator), result: key.slice(separator + 1) }, count);
+      for (const [kind, [hits, misses]] of cacheLookupCounts) {
+        if (hits > 0) this.inc({ kind, result: 'hit' }, hits);
+        if (misses > 0) this.inc({ kind, result: 'miss' }, misses);
       }
       cacheLookupCounts.clear();
     },
@@ -130,8 +131,9 @@ export function createMetrics(): Metrics {
     }),
     cacheLookups,
     countCacheLookup(kind, result) {
-      const key = `${kind}\u0000${result}`;
-      cacheLookupCounts.set(key, (cacheLookupCounts.get(key) ?? 0) + 1);
+      let counts = cacheLookupCounts.get(kind);
+      if (counts === undefined) cacheLookupCounts.set(kind, (counts = [0, 0]));
+      counts[result === 'hit' ? 0 : 1] += 1;
     },
     cacheErrors: new Counter({
       name: name('cache_errors_total'),
