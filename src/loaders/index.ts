@@ -75,8 +75,11 @@ interface ProviderLoaders {
   /** The operation's session of the provider (with the cache and the index in front). */
   readonly session: ProviderSession;
   readonly users: DataLoader<string, UserModel | null>;
-  /** What `users` gave, by the provider's own id, once it gave it. */
+  /** What `users` gave, or the session had at hand, by the provider's own id. */
   readonly loadedUsers: Map<string, UserModel | null>;
+  /** Departments and groups (`<kind>:<id>`), and lists, the session had at hand in this operation. */
+  readonly atHand: Map<string, DepartmentModel | GroupModel | null>;
+  readonly listsAtHand: Map<CatalogKind, readonly (DepartmentModel | GroupModel)[]>;
   readonly catalog: CatalogLoader;
   /** Reads by id that never come from a list: for parents a list does not tell. */
   readonly whole: DataLoader<string, DepartmentModel | GroupModel | null>;
@@ -124,11 +127,21 @@ export function createLoaders(
     const externalId = externalIdOf(globalId);
     const loaded = loaders.catalog.peek(kind, externalId);
     if (loaded !== undefined) return loaded;
+    // What the session had at hand is kept for the rest of the operation: one cache read per
+    // entity (and per list), however many users name it.
     const session = loaders.session;
-    const whole =
-      kind === 'department' ? session.peekDepartment?.(externalId) : session.peekGroup?.(externalId);
+    const key = `${kind}:${externalId}`;
+    let whole = loaders.atHand.get(key);
+    if (whole === undefined) {
+      whole = kind === 'department' ? session.peekDepartment?.(externalId) : session.peekGroup?.(externalId);
+      if (whole !== undefined) loaders.atHand.set(key, whole);
+    }
     if (whole !== undefined || use === 'walk') return whole as CatalogEntities[K] | null | undefined;
-    const list = kind === 'department' ? session.peekDepartmentList?.() : session.peekGroupList?.();
+    let list = loaders.listsAtHand.get(kind);
+    if (list === undefined) {
+      list = kind === 'department' ? session.peekDepartmentList?.() : session.peekGroupList?.();
+      if (list !== undefined) loaders.listsAtHand.set(kind, list);
+    }
     // An id the list lacks is not "none": the load asks for it by id (it may be newer than the list).
     return list && (byExternalId(list).get(externalId) as CatalogEntities[K] | undefined);
   };
@@ -161,7 +174,11 @@ export function createLoaders(
       if (!loaders) return undefined;
       const externalId = externalIdOf(id);
       const loaded = loaders.loadedUsers.get(externalId);
-      return loaded !== undefined ? loaded : loaders.session.peekUser?.(externalId);
+      if (loaded !== undefined) return loaded;
+      const atHand = loaders.session.peekUser?.(externalId);
+      // Kept for the rest of the operation, as a loaded user is: one cache read per user.
+      if (atHand !== undefined) loaders.loadedUsers.set(externalId, atHand);
+      return atHand;
     },
     peekNamedDepartment(id) {
       const department = peekCatalog('department', id);
@@ -186,6 +203,8 @@ function createProviderLoaders(
     provider,
     session,
     loadedUsers,
+    atHand: new Map(),
+    listsAtHand: new Map(),
     // One DataLoader batch is every user a round asks for; the provider gets it in batches of at
     // most `userBatchSize`, and all of them are answered together. Were each answered as it came
     // (DataLoader's `maxBatchSize`), the users of one depth would reach the next depth's manager
