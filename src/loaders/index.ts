@@ -145,6 +145,10 @@ export function createLoaders(
     // An id the list lacks is not "none": the load asks for it by id (it may be newer than the list).
     return list && (byExternalId(list).get(externalId) as CatalogEntities[K] | undefined);
   };
+  // What the fields of this operation found at hand, by global id (`peek…`).
+  const usersAtHand = new Map<string, UserModel | null>();
+  const departmentsAtHand = new Map<string, DepartmentModel | null>();
+  const groupsAtHand = new Map<string, GroupModel | null>();
   const managers = createManagerLoader(
     (id) => department(id, 'walk'),
     (id) => peekCatalog('department', id, 'walk'),
@@ -170,22 +174,33 @@ export function createLoaders(
     manager: (request) => managers.load(request),
 
     peekUser(id) {
+      // By global id first: a page names the same managers many times, and this is one lookup.
+      const known = usersAtHand.get(id);
+      if (known !== undefined) return known;
       const loaders = loadersIfServed(id);
       if (!loaders) return undefined;
       const externalId = externalIdOf(id);
-      const loaded = loaders.loadedUsers.get(externalId);
-      if (loaded !== undefined) return loaded;
-      const atHand = loaders.session.peekUser?.(externalId);
+      let atHand = loaders.loadedUsers.get(externalId);
       // Kept for the rest of the operation, as a loaded user is: one cache read per user.
-      if (atHand !== undefined) loaders.loadedUsers.set(externalId, atHand);
+      if (atHand === undefined) atHand = loaders.session.peekUser?.(externalId);
+      if (atHand !== undefined) usersAtHand.set(id, atHand);
       return atHand;
     },
     peekNamedDepartment(id) {
-      const department = peekCatalog('department', id);
-      if (department !== null) return department;
-      return loadersFor(id).provider.unknownDepartment(externalIdOf(id));
+      const known = departmentsAtHand.get(id);
+      if (known !== undefined) return known;
+      const found = peekCatalog('department', id);
+      const department = found === null ? loadersFor(id).provider.unknownDepartment(externalIdOf(id)) : found;
+      if (department !== undefined) departmentsAtHand.set(id, department);
+      return department;
     },
-    peekGroup: (id) => peekCatalog('group', id),
+    peekGroup(id) {
+      const known = groupsAtHand.get(id);
+      if (known !== undefined) return known;
+      const group = peekCatalog('group', id);
+      if (group !== undefined) groupsAtHand.set(id, group);
+      return group;
+    },
     peekManager: (request) => managers.peek(request),
   };
 }
