@@ -237,6 +237,24 @@ export class Directory implements DirectoryQueries {
       return status.ready && fresh(status.catalogReadAt, maxAgeSeconds);
     };
     const ages = this.#ages;
+    /**
+     * What the index answers for a user now: the user while its entry is fresh enough, null (not
+     * found) for an id it lacks while the whole provider is known current within the users' TTL
+     * (as the cache keeps a "not found"), undefined when only a live read can tell.
+     */
+    const fromIndex = (
+      id: string,
+      status: ReturnType<ProviderSync['freshness']>,
+      at: number,
+    ): UserModel | null | undefined => {
+      if (!status.ready) return undefined;
+      const held = index.user(toGlobalId(name, id));
+      if (held)
+        return fresh(Math.max(held.fetchedAt, status.confirmedAt ?? 0), ages.users, at)
+          ? held.user
+          : undefined;
+      return fresh(status.confirmedAt, ages.users, at) ? null : undefined;
+    };
 
     return {
       async fetchUsers(ids) {
@@ -244,15 +262,10 @@ export class Directory implements DirectoryQueries {
         const at = now();
         const answered = new Map<string, UserModel | ProviderError>();
         const live: string[] = [];
-        // While the whole provider is known current within the users' TTL, an id the index lacks
-        // is one the provider lacks: "not found" at once, as the cache keeps a "not found".
-        const confirmed = status.ready && fresh(status.confirmedAt, ages.users, at);
         for (const id of ids) {
-          const held = status.ready ? index.user(toGlobalId(name, id)) : undefined;
-          const readAt = held ? Math.max(held.fetchedAt, status.confirmedAt ?? 0) : undefined;
-          if (held && fresh(readAt, ages.users, at)) answered.set(id, held.user);
-          else if (!held && confirmed) continue;
-          else live.push(id);
+          const known = fromIndex(id, status, at);
+          if (known === undefined) live.push(id);
+          else if (known !== null) answered.set(id, known);
         }
         if (live.length === 0) return answered;
         const startedAt = now();
@@ -287,15 +300,8 @@ export class Directory implements DirectoryQueries {
         return catalogFresh(ages.groups) ? index.groups(name) : inner.listGroups();
       },
       peekUser(id) {
-        const status = sync.freshness();
-        if (!status.ready) return inner.peekUser?.(id);
-        const at = now();
-        const held = index.user(toGlobalId(name, id));
-        if (held) {
-          const readAt = Math.max(held.fetchedAt, status.confirmedAt ?? 0);
-          return fresh(readAt, ages.users, at) ? held.user : inner.peekUser?.(id);
-        }
-        return fresh(status.confirmedAt, ages.users, at) ? null : inner.peekUser?.(id);
+        const known = fromIndex(id, sync.freshness(), now());
+        return known !== undefined ? known : inner.peekUser?.(id);
       },
       peekDepartment: (id) =>
         catalogFresh(ages.departments)
