@@ -141,8 +141,10 @@ export function cacheView<K extends CacheKind>(
   observe: CacheLookupObserver = () => {},
 ): KeyValueCache<CacheValue<K>> & Partial<ImmediateReads<CacheValue<K>>> {
   // The kind is checked here: an entry that passes holds a value of kind K.
+  const unwrap = (entry: CacheEntry | undefined) =>
+    entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
   const valueOf = (entry: CacheEntry | undefined) => {
-    const value = entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+    const value = unwrap(entry);
     observe(kind, value !== undefined);
     return value;
   };
@@ -156,8 +158,7 @@ export function cacheView<K extends CacheKind>(
     ...view,
     getNow: (key) => valueOf(store.getNow(key)),
     peekNow(key) {
-      const entry = store.getNow(key);
-      const value = entry?.kind === kind ? (entry.value as CacheValue<K>) : undefined;
+      const value = unwrap(store.getNow(key));
       if (value !== undefined) observe(kind, true);
       return value;
     },

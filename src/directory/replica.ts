@@ -191,6 +191,8 @@ export class DirectoryReplica {
 
   #running = false;
   #redisUp = false;
+  /** Whether "out of reach" was said, so that "back" is said only after it. */
+  #reported = false;
   /** The lease value while this process holds it. */
   #lease: string | null = null;
   #leaseHolder: string | null = null;
@@ -432,7 +434,6 @@ export class DirectoryReplica {
       );
     }
   }
-  #reported = false;
 
   #up(): void {
     if (this.#redisUp) return;
@@ -529,7 +530,7 @@ export class DirectoryReplica {
     if (fenced && this.#lease === null) return true;
     const provider = change.provider;
     try {
-      const id = (await (this.#redis as RedisWithScripts).directoryPublish(
+      await (this.#redis as RedisWithScripts).directoryPublish(
         this.#keys.lease,
         this.#keys.stream,
         this.#keys.users(provider),
@@ -539,8 +540,7 @@ export class DirectoryReplica {
         String(STREAM_LENGTH),
         this.#process,
         JSON.stringify(change),
-      )) as string;
-      void id;
+      );
       return true;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('FENCED')) {
