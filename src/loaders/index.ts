@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Directory } from '../directory/directory.js';
 import { ProviderNotConfiguredError } from '../errors.js';
-import { externalIdOf, providerOf } from '../ids.js';
+import { externalIdOf, providerOf, toGlobalId } from '../ids.js';
 import type { DepartmentModel, GroupModel, ProviderName, UserModel } from '../models.js';
 import type { UpstreamCaller } from '../providers/observer.js';
 import type { DirectoryProvider, ProviderRegistry, ProviderSession } from '../providers/types.js';
@@ -75,8 +75,6 @@ interface ProviderLoaders {
   /** The operation's session of the provider (with the cache and the index in front). */
   readonly session: ProviderSession;
   readonly users: DataLoader<string, UserModel | null>;
-  /** What `users` gave, or the session had at hand, by the provider's own id. */
-  readonly loadedUsers: Map<string, UserModel | null>;
   /** Departments and groups (`<kind>:<id>`), and lists, the session had at hand in this operation. */
   readonly atHand: Map<string, DepartmentModel | GroupModel | null>;
   readonly listsAtHand: Map<CatalogKind, readonly (DepartmentModel | GroupModel)[]>;
@@ -98,14 +96,23 @@ export function createLoaders(
   // Made when an operation first needs a provider: most operations read one provider only, and
   // the warm path pays for every loader it makes.
   const byProvider = new Map<ProviderName, ProviderLoaders>();
+  // What this operation has at hand, by global id, for the `peek…` reads: the users its loaders
+  // loaded and those their sessions had; the departments and groups its fields found.
+  const usersAtHand = new Map<string, UserModel | null>();
+  const departmentsAtHand = new Map<string, DepartmentModel | null>();
+  const groupsAtHand = new Map<string, GroupModel | null>();
   const loadersFor = (globalId: string): ProviderLoaders => {
     const name = providerOf(globalId);
     let loaders = byProvider.get(name);
     if (loaders) return loaders;
     const provider = providers.get(name);
     if (!provider) throw new ProviderNotConfiguredError(name);
-    loaders = createProviderLoaders(provider, caller, directory, (entity, size) =>
-      onBatch(name, entity, size),
+    loaders = createProviderLoaders(
+      provider,
+      caller,
+      directory,
+      (entity, size) => onBatch(name, entity, size),
+      usersAtHand,
     );
     byProvider.set(name, loaders);
     return loaders;
@@ -130,25 +137,16 @@ export function createLoaders(
     // What the session had at hand is kept for the rest of the operation: one cache read per
     // entity (and per list), however many users name it.
     const session = loaders.session;
-    const key = `${kind}:${externalId}`;
-    let whole = loaders.atHand.get(key);
-    if (whole === undefined) {
-      whole = kind === 'department' ? session.peekDepartment?.(externalId) : session.peekGroup?.(externalId);
-      if (whole !== undefined) loaders.atHand.set(key, whole);
-    }
+    const whole = remember(loaders.atHand, `${kind}:${externalId}`, () =>
+      kind === 'department' ? session.peekDepartment?.(externalId) : session.peekGroup?.(externalId),
+    );
     if (whole !== undefined || use === 'walk') return whole as CatalogEntities[K] | null | undefined;
-    let list = loaders.listsAtHand.get(kind);
-    if (list === undefined) {
-      list = kind === 'department' ? session.peekDepartmentList?.() : session.peekGroupList?.();
-      if (list !== undefined) loaders.listsAtHand.set(kind, list);
-    }
+    const list = remember(loaders.listsAtHand, kind, () =>
+      kind === 'department' ? session.peekDepartmentList?.() : session.peekGroupList?.(),
+    );
     // An id the list lacks is not "none": the load asks for it by id (it may be newer than the list).
     return list && (byExternalId(list).get(externalId) as CatalogEntities[K] | undefined);
   };
-  // What the fields of this operation found at hand, by global id (`peek…`).
-  const usersAtHand = new Map<string, UserModel | null>();
-  const departmentsAtHand = new Map<string, DepartmentModel | null>();
-  const groupsAtHand = new Map<string, GroupModel | null>();
   const managers = createManagerLoader(
     (id) => department(id, 'walk'),
     (id) => peekCatalog('department', id, 'walk'),
@@ -173,34 +171,15 @@ export function createLoaders(
     },
     manager: (request) => managers.load(request),
 
-    peekUser(id) {
-      // By global id first: a page names the same managers many times, and this is one lookup.
-      const known = usersAtHand.get(id);
-      if (known !== undefined) return known;
-      const loaders = loadersIfServed(id);
-      if (!loaders) return undefined;
-      const externalId = externalIdOf(id);
-      let atHand = loaders.loadedUsers.get(externalId);
-      // Kept for the rest of the operation, as a loaded user is: one cache read per user.
-      if (atHand === undefined) atHand = loaders.session.peekUser?.(externalId);
-      if (atHand !== undefined) usersAtHand.set(id, atHand);
-      return atHand;
-    },
-    peekNamedDepartment(id) {
-      const known = departmentsAtHand.get(id);
-      if (known !== undefined) return known;
-      const found = peekCatalog('department', id);
-      const department = found === null ? loadersFor(id).provider.unknownDepartment(externalIdOf(id)) : found;
-      if (department !== undefined) departmentsAtHand.set(id, department);
-      return department;
-    },
-    peekGroup(id) {
-      const known = groupsAtHand.get(id);
-      if (known !== undefined) return known;
-      const group = peekCatalog('group', id);
-      if (group !== undefined) groupsAtHand.set(id, group);
-      return group;
-    },
+    // By global id first: a page names the same managers many times, and this is one lookup.
+    peekUser: (id) =>
+      remember(usersAtHand, id, () => loadersIfServed(id)?.session.peekUser?.(externalIdOf(id))),
+    peekNamedDepartment: (id) =>
+      remember(departmentsAtHand, id, () => {
+        const found = peekCatalog('department', id);
+        return found === null ? loadersFor(id).provider.unknownDepartment(externalIdOf(id)) : found;
+      }),
+    peekGroup: (id) => remember(groupsAtHand, id, () => peekCatalog('group', id)),
     peekManager: (request) => managers.peek(request),
   };
 }
@@ -210,14 +189,14 @@ function createProviderLoaders(
   caller: UpstreamCaller | undefined,
   directory: Directory | undefined,
   onBatch: (entity: LoaderEntity, size: number) => void,
+  /** Where the users this loader loads are kept, by global id, for the operation's peeks. */
+  usersAtHand: Map<string, UserModel | null>,
 ): ProviderLoaders {
   const upstream = provider.openSession({ caller });
   const session = directory ? directory.session(provider, upstream) : upstream;
-  const loadedUsers = new Map<string, UserModel | null>();
   return {
     provider,
     session,
-    loadedUsers,
     atHand: new Map(),
     listsAtHand: new Map(),
     // One DataLoader batch is every user a round asks for; the provider gets it in batches of at
@@ -241,7 +220,7 @@ function createProviderLoaders(
         batches[index]!.map((id) => {
           if (outcome.status === 'rejected') return asError(outcome.reason);
           const value = outcome.value.get(id) ?? null;
-          if (!(value instanceof Error)) loadedUsers.set(id, value);
+          if (!(value instanceof Error)) usersAtHand.set(toGlobalId(provider.name, id), value);
           return value;
         }),
       );
@@ -266,6 +245,15 @@ function createProviderLoaders(
       ),
     ),
   };
+}
+
+/** What `found` holds for `key`, else what `find` gives (kept in `found` when it gives something). */
+function remember<K, V>(found: Map<K, V>, key: K, find: () => V | undefined): V | undefined {
+  const known = found.get(key);
+  if (known !== undefined) return known;
+  const value = find();
+  if (value !== undefined) found.set(key, value);
+  return value;
 }
 
 function asError(reason: unknown): Error {
