@@ -1,28 +1,15 @@
 import type { QueryResolvers } from '../generated/resolvers-types.js';
-import { validId } from './shared.js';
+import { userById, userByIdItem, validId } from './shared.js';
 
 export const Query: QueryResolvers = {
-  user: (_, { id }, { loaders }) => {
-    const valid = validId(id, 'id');
-    const atHand = loaders.peekUser(valid);
-    return atHand !== undefined ? atHand : loaders.user(valid);
-  },
+  user: (_, { id }, { loaders }) => userById(loaders, validId(id, 'id')),
 
   // How many ids one call takes (`MAX_USERS_IDS`) is checked before this runs: see
   // `src/inbound/argument-limits.ts`.
   users: (_, { ids }, { loaders }) => {
     // Each id is its own list item: a malformed one is an error at its index, the rest still load.
     // graphql-js resolves list items that are promises one by one; the generated type can't say so.
-    const items = ids.map((id, index) => {
-      let valid: string;
-      try {
-        valid = validId(id, `ids[${index}]`);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const atHand = loaders.peekUser(valid);
-      return atHand !== undefined ? atHand : loaders.user(valid);
-    });
+    const items = ids.map((id, index) => userByIdItem(loaders, id, `ids[${index}]`));
     return items as unknown as Array<Awaited<(typeof items)[number]>>;
   },
 

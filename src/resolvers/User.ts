@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { UserResolvers } from '../generated/resolvers-types.js';
 import type { UserModel } from '../models.js';
 import type { RequestContext } from '../context.js';
-import { loadPresent, peekPresent, validId } from './shared.js';
+import { loadPresent, peekPresent, userByIdItem } from './shared.js';
 
 /** The deepest `managementChain(maxDepth:)` served. */
 export const MAX_CHAIN_DEPTH = 50;
@@ -26,18 +26,9 @@ async function primaryManager(user: UserModel, { loaders }: RequestContext): Pro
 }
 
 export const User: UserResolvers = {
-  // Async so that a bad id rejects this representation alone: @apollo/subgraph maps the
+  // A bad id rejects this representation alone (`userByIdItem`): @apollo/subgraph maps the
   // representations synchronously, and a synchronous throw would fail all of `_entities`.
-  __resolveReference: (reference, { loaders }) => {
-    let id: string;
-    try {
-      id = validId(reference.id, 'representation id');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const atHand = loaders.peekUser(id);
-    return atHand !== undefined ? atHand : loaders.user(id);
-  },
+  __resolveReference: (reference, { loaders }) => userByIdItem(loaders, reference.id, 'representation id'),
 
   provider: (user) => toProviderEnum(user.provider),
 

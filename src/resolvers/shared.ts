@@ -1,4 +1,6 @@
+import type { RequestContext } from '../context.js';
 import { parseGlobalId } from '../ids.js';
+import type { UserModel } from '../models.js';
 
 /**
  * Validates an id argument and returns it in canonical form (the global id). Throws
@@ -29,6 +31,34 @@ export function peekPresent<T>(
     if (entity !== null) found.push(entity);
   }
   return found;
+}
+
+/** A user by a valid global id: at once when it is at hand (`Loaders.peekUser`), else loaded. */
+export function userById(
+  loaders: RequestContext['loaders'],
+  id: string,
+): UserModel | null | Promise<UserModel | null> {
+  const atHand = loaders.peekUser(id);
+  return atHand !== undefined ? atHand : loaders.user(id);
+}
+
+/**
+ * As `userById`, for an id that is one item of several (a list argument's, a representation's): a
+ * malformed one is a rejected promise, that item's error alone. Thrown, it would fail them all
+ * (graphql-js and @apollo/subgraph call the resolver for every item before any settles).
+ */
+export function userByIdItem(
+  loaders: RequestContext['loaders'],
+  value: unknown,
+  argumentName: string,
+): UserModel | null | Promise<UserModel | null> {
+  let id: string;
+  try {
+    id = validId(value, argumentName);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return userById(loaders, id);
 }
 
 /** Loads every id, dropping the ones that do not exist, keeping order and dropping repeats. */
