@@ -577,7 +577,7 @@ export class DirectoryReplica {
           this.#lagMs = 0;
           continue;
         }
-        for (const [id, fields] of read[0]![1]) await this.#applyEntry(id, fields);
+        for (const [id, fields] of read[0]![1]) this.#applyEntry(id, fields);
       } catch (error) {
         if (!this.#running) return;
         this.#down('read', error);
@@ -615,14 +615,9 @@ export class DirectoryReplica {
         this.#redis.get(this.#keys.state(provider)),
       ]);
       const held = new Set(index.userIdsOf(provider));
-      this.#applyingRemote = true;
-      try {
-        if (catalog !== null) {
-          const change = JSON.parse(catalog) as Extract<WireChange, { kind: 'catalog' }>;
-          index.replaceCatalog(provider, change.departments, change.groups);
-        }
-      } finally {
-        this.#applyingRemote = false;
+      if (catalog !== null) {
+        const change = JSON.parse(catalog) as Extract<WireChange, { kind: 'catalog' }>;
+        this.#asRemote(() => index.replaceCatalog(provider, change.departments, change.groups));
       }
       let cursor = '0';
       do {
@@ -633,8 +628,7 @@ export class DirectoryReplica {
           SNAPSHOT_BATCH,
         );
         cursor = next;
-        this.#applyingRemote = true;
-        try {
+        this.#asRemote(() => {
           for (let at = 0; at < pairs.length; at += 2) {
             const value = pairs[at + 1]!;
             const bar = value.indexOf('|');
@@ -643,18 +637,11 @@ export class DirectoryReplica {
             held.delete(user.id);
             users += 1;
           }
-        } finally {
-          this.#applyingRemote = false;
-        }
+        });
         await nextTurn();
       } while (cursor !== '0');
       // Users this process held that Redis no longer has went while it was not reading.
-      this.#applyingRemote = true;
-      try {
-        index.removeUsers(held, startedAt);
-      } finally {
-        this.#applyingRemote = false;
-      }
+      this.#asRemote(() => index.removeUsers(held, startedAt));
       if (state !== null) states.set(provider, (JSON.parse(state) as { state: SharedSyncState }).state);
     }
     this.#lastId = tip;
@@ -677,7 +664,7 @@ export class DirectoryReplica {
     return last[0]?.[0] ?? '0-0';
   }
 
-  async #applyEntry(id: string, fields: string[]): Promise<void> {
+  #applyEntry(id: string, fields: string[]): void {
     this.#lastId = id;
     const origin = fieldValue(fields, 'process');
     this.#lagMs = Math.max(0, this.#now() - Number(id.slice(0, id.indexOf('-'))));
@@ -686,8 +673,7 @@ export class DirectoryReplica {
     const { index, syncs } = this.#parts;
     const sync = syncs.get(change.provider);
     if (!sync) return;
-    this.#applyingRemote = true;
-    try {
+    this.#asRemote(() => {
       switch (change.kind) {
         case 'users': {
           let changed = 0;
@@ -709,6 +695,14 @@ export class DirectoryReplica {
           if (this.#lease === null) sync.adoptState(change.state);
           break;
       }
+    });
+  }
+
+  /** Applies changes that came from Redis: the index hears them, this process does not publish them again. */
+  #asRemote<T>(apply: () => T): T {
+    this.#applyingRemote = true;
+    try {
+      return apply();
     } finally {
       this.#applyingRemote = false;
     }
