@@ -3,9 +3,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inAccountOrder } from '../../src/directory/index-store.ts';
 import { emailProblem, normaliseEmail, personEmailOf } from '../../src/directory/text.ts';
-import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
-import { deliverWebhooksTo, syncAll } from '../helpers/directory.ts';
+import { startStackWithIspringSyncing, startSyncedStackWithWebhooks, syncAll } from '../helpers/directory.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -70,12 +69,7 @@ const personOf = async (target: Stack, email: string): Promise<PersonNode | null
   (await data<{ person: PersonNode | null }>(target, PERSON_BY_EMAIL, { email })).person;
 
 beforeAll(async () => {
-  stack = await startStack({
-    directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
-    cache: { ttls: { users: 3600, departments: 3600, groups: 3600 } },
-  });
-  await syncAll(stack);
-  deliverWebhooksTo(stack, SECRETS);
+  stack = await startSyncedStackWithWebhooks(SECRETS);
 });
 
 afterAll(async () => {
@@ -333,16 +327,8 @@ describe('before the first full syncs, and with DIRECTORY=live', () => {
   });
 
   it('answers DIRECTORY_NOT_READY naming the provider still syncing: a person spans both', async () => {
-    const one = await startStack({
-      directory: { fullSyncSeconds: 3600, pollSeconds: 3600 },
-      beforeSubgraph: (sandbox) =>
-        sandbox.ispring.inject(
-          { kind: 'delay', ms: 1500 },
-          { endpoint: ISPRING_ENDPOINTS.usersV2, times: 1 },
-        ),
-    });
+    const one = await startStackWithIspringSyncing();
     extra.push(one);
-    await one.directory.sync('thrive')!.fullSync();
     const response = await one.query(PERSON_BY_EMAIL, { email: DEMO.sharedEmail.email });
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'DIRECTORY_NOT_READY',

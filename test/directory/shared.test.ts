@@ -165,6 +165,31 @@ async function directoryReady(target: SubgraphProcess): Promise<number> {
   return value;
 }
 
+/** Waits until a search for `word` at `target` finds someone; returns the ids found. */
+async function foundBy(target: SubgraphProcess, word: string, timeoutMs: number): Promise<string[]> {
+  const { value } = await until(
+    async () => {
+      const found = await query(target, 'query ($q: String) { searchUsers(query: $q) { nodes { id } } }', {
+        q: word,
+      });
+      const ids = found.data?.searchUsers.nodes.map((node: { id: string }) => node.id) as
+        string[] | undefined;
+      return ids?.length ? ids : undefined;
+    },
+    timeoutMs,
+    `"${word}" at ${target.url}`,
+  );
+  return value;
+}
+
+/** Sends the sandbox's Thrive deliveries to `target`'s webhook endpoint, one attempt each. */
+function deliverThriveWebhooksTo(target: SubgraphProcess): void {
+  sandbox.webhooks.configure({
+    thrive: { url: `${target.base}/webhooks/thrive`, secret: WEBHOOK_SECRET },
+    attempts: 1,
+  });
+}
+
 const leaders = async (targets: readonly SubgraphProcess[]) =>
   (await Promise.all(targets.map(readiness))).map((ready) => ready.sharedDirectory?.leader === true);
 
@@ -233,26 +258,12 @@ describe('three subgraph processes on one Redis prefix', () => {
     const started = await Promise.all([0, 1, 2].map(() => startSubgraph({}, prefix)));
     await Promise.all(started.map(directoryReady));
     const receiver = started[1]!;
-    sandbox.webhooks.configure({
-      thrive: { url: `${receiver.base}/webhooks/thrive`, secret: WEBHOOK_SECRET },
-      attempts: 1,
-    });
+    deliverThriveWebhooksTo(receiver);
     const subject = sandbox.organisation.thrive.users.find((user) => user.status === 'active')!;
     const changedAt = Date.now();
     sandbox.changes.thrive.updateUser(subject.id, { firstName: 'Xanthippe', lastName: 'Quorlay' });
-    const seen = await Promise.all(
-      started.map((target) =>
-        until(
-          async () => {
-            const found = await query(target, '{ searchUsers(query: "xanthippe") { nodes { id } } }');
-            return found.data?.searchUsers.nodes[0]?.id as string | undefined;
-          },
-          5_000,
-          `the change at ${target.url}`,
-        ),
-      ),
-    );
-    for (const { value } of seen) expect(value).toBe(`thrive:${subject.id}`);
+    const seen = await Promise.all(started.map((target) => foundBy(target, 'xanthippe', 5_000)));
+    for (const ids of seen) expect(ids[0]).toBe(`thrive:${subject.id}`);
     expect(Date.now() - changedAt).toBeLessThan(2_000);
     expect(sandbox.webhooks.deliveries.at(-1)?.status).toBe(200);
   });
@@ -281,21 +292,11 @@ describe('three subgraph processes on one Redis prefix', () => {
 
     // The new holder runs the syncs: a department iSpring announces nothing about reaches everyone
     // with the next full sync; a webhook's change reaches everyone at once.
-    sandbox.webhooks.configure({
-      thrive: { url: `${rest[0]!.base}/webhooks/thrive`, secret: WEBHOOK_SECRET },
-      attempts: 1,
-    });
+    deliverThriveWebhooksTo(rest[0]!);
     const subject = sandbox.organisation.thrive.users.find((user) => user.status === 'active' && user.id)!;
     sandbox.changes.thrive.updateUser(subject.id, { lastName: 'Afterthetakeover' });
     for (const target of rest) {
-      await until(
-        async () => {
-          const found = await query(target, '{ searchUsers(query: "afterthetakeover") { totalCount } }');
-          return found.data?.searchUsers.totalCount === 1 ? true : undefined;
-        },
-        2_000,
-        `the change at ${target.url}`,
-      );
+      expect(await foundBy(target, 'afterthetakeover', 2_000)).toEqual([`thrive:${subject.id}`]);
     }
   });
 
@@ -330,10 +331,7 @@ describe('three subgraph processes on one Redis prefix', () => {
     const ready = await readiness(started[0]!);
     expect(ready.status).toBe('degraded');
     // A change accepted while Redis is away: applied where it was received, and later everywhere.
-    sandbox.webhooks.configure({
-      thrive: { url: `${started[1]!.base}/webhooks/thrive`, secret: WEBHOOK_SECRET },
-      attempts: 1,
-    });
+    deliverThriveWebhooksTo(started[1]!);
     const subject = organisation.thrive.users.find((user) => user.status === 'active')!;
     sandbox.changes.thrive.updateUser(subject.id, { lastName: 'Duringtheoutage' });
     await sandbox.webhooks.settled();
@@ -343,14 +341,7 @@ describe('three subgraph processes on one Redis prefix', () => {
 
     await startRedis();
     for (const target of started) {
-      await until(
-        async () => {
-          const found = await query(target, '{ searchUsers(query: "duringtheoutage") { totalCount } }');
-          return found.data?.searchUsers.totalCount === 1 ? true : undefined;
-        },
-        10_000,
-        `the outage's change at ${target.url}`,
-      );
+      expect(await foundBy(target, 'duringtheoutage', 10_000)).toEqual([`thrive:${subject.id}`]);
       await until(
         async () => ((await readiness(target)).sharedDirectory.redis === 'up' ? true : undefined),
         5_000,

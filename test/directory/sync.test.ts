@@ -4,7 +4,7 @@ import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
 import { THRIVE_ENDPOINTS } from '../../src/providers/thrive/endpoints.ts';
 import type { SandboxFault } from '../../src/sandbox/faults.ts';
 import { DEMO } from '../../src/sandbox/index.ts';
-import { syncAll } from '../helpers/directory.ts';
+import { startStackWithIspringSyncing, syncAll } from '../helpers/directory.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 /**
@@ -51,15 +51,8 @@ describe('DIRECTORY=live', () => {
 
 describe('before the first full sync', () => {
   it('answers DIRECTORY_NOT_READY for the provider still syncing, while by-id reads go live', async () => {
-    const stack = await start({
-      directory: { fullSyncSeconds: 3600, pollSeconds: 3600 },
-      beforeSubgraph: (sandbox) =>
-        sandbox.ispring.inject(
-          { kind: 'delay', ms: 1500 },
-          { endpoint: ISPRING_ENDPOINTS.usersV2, times: 1 },
-        ),
-    });
-    await stack.directory.sync('thrive')!.fullSync();
+    const stack = await startStackWithIspringSyncing();
+    stacks.push(stack);
     const waiting = await stack.query(COUNT);
     expect(waiting.errors?.[0]?.extensions).toMatchObject({
       code: 'DIRECTORY_NOT_READY',

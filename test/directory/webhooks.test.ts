@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/index.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { deliverWebhooksTo, syncAll } from '../helpers/directory.ts';
+import type { Stack } from '../helpers/stack.ts';
+import { startSyncedStackWithWebhooks } from '../helpers/directory.ts';
 
 /**
  * Webhooks end to end (README, "The directory"): the sandbox changes its organisation as a tenant's
@@ -14,12 +14,7 @@ const SECRETS = { thrive: 'thrive-hook-secret', ispring: 'ispring-hook-secret' }
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: SECRETS },
-    cache: { ttls: { users: 3600, departments: 3600, groups: 3600 } },
-  });
-  await syncAll(stack);
-  deliverWebhooksTo(stack, SECRETS);
+  stack = await startSyncedStackWithWebhooks(SECRETS);
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { Stack } from './stack.ts';
+import { ISPRING_ENDPOINTS } from '../../src/providers/ispring/endpoints.ts';
+import { startStack, type Stack } from './stack.ts';
 
 /**
  * The directory in tests: every provider's full sync run now (each must be applied), and the
@@ -22,4 +23,35 @@ export function deliverWebhooksTo(stack: Stack, secrets: { thrive: string; ispri
     ispring: { url: `${base}/ispring`, secret: secrets.ispring },
     attempts: 1,
   });
+}
+
+/**
+ * A stack with the directory on (periods of an hour: nothing runs unless a test makes it), cache
+ * TTLs of an hour, its first full syncs applied, and the sandbox's webhooks delivered to it.
+ */
+export async function startSyncedStackWithWebhooks(secrets: {
+  thrive: string;
+  ispring: string;
+}): Promise<Stack> {
+  const stack = await startStack({
+    directory: { fullSyncSeconds: 3600, pollSeconds: 3600, webhookSecrets: secrets },
+    cache: { ttls: { users: 3600, departments: 3600, groups: 3600 } },
+  });
+  await syncAll(stack);
+  deliverWebhooksTo(stack, secrets);
+  return stack;
+}
+
+/**
+ * A stack whose Thrive index is ready and whose iSpring one is not yet: iSpring's first user list
+ * read is held 1.5 s, and Thrive's first full sync has been applied.
+ */
+export async function startStackWithIspringSyncing(): Promise<Stack> {
+  const stack = await startStack({
+    directory: { fullSyncSeconds: 3600, pollSeconds: 3600 },
+    beforeSubgraph: (sandbox) =>
+      sandbox.ispring.inject({ kind: 'delay', ms: 1500 }, { endpoint: ISPRING_ENDPOINTS.usersV2, times: 1 }),
+  });
+  await stack.directory.sync('thrive')!.fullSync();
+  return stack;
 }
