@@ -449,11 +449,17 @@ export interface OperationsConfig {
   readonly healthCheckTimeoutMs: number;
   /** Processes serving requests (`WORKERS`, a number or `auto` for one per core); 1 is no cluster. */
   readonly workers: number | 'auto';
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept before it collects again,
+   * in percent (`HEAP_GROWTH_PERCENT`); 0 leaves V8's own choice (`heap.ts`).
+   */
+  readonly heapGrowthPercent: number;
 }
 
 export const OPERATIONS_DEFAULTS = Object.freeze({
   healthCheckIntervalMs: 15_000,
   healthCheckTimeoutMs: 5_000,
+  heapGrowthPercent: 30,
 });
 
 /** Most workers `WORKERS` accepts: far above any core count, low enough to catch a typo. */
@@ -490,6 +496,7 @@ function readOperations(env: EnvReader, shared: { readonly introspection: boolea
       120_000,
     ),
     workers,
+    heapGrowthPercent: env.integer('HEAP_GROWTH_PERCENT', OPERATIONS_DEFAULTS.heapGrowthPercent, 0, 300),
   };
 }
 

@@ -1,17 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
+import { LRUCache } from 'lru-cache';
 import { resolveManagerRuleNow } from '../manager-walk.js';
 import {
   NO_MANAGER,
-  type CustomFieldModel,
   type DepartmentModel,
   type GroupModel,
-  type ManagerRule,
-  type PositionModel,
   type ProviderName,
   type UserModel,
   type UserStatusValue,
 } from '../models.js';
 import { UserSearch } from './search.js';
+import { UserRecordCodec } from './user-record.js';
 import { SortedKeys } from './sorted-keys.js';
 import { PROVIDER_NAMES } from '../provider-facts.js';
 import { idOfOrderKey, orderKey, personEmailOf } from './text.js';
@@ -27,12 +26,46 @@ import { idOfOrderKey, orderKey, personEmailOf } from './text.js';
  * it. Ids are global ids.
  */
 
-/** A user as the index holds it: the record, and when it was read from the provider. */
+/** A user as the index gives it: the record, and when it was read from the provider. */
 export interface IndexedUser {
   readonly user: UserModel;
   /** `Date.now()` when the request that read it was sent. */
   readonly fetchedAt: number;
 }
+
+/**
+ * A user encoded for an index ahead of `putUsers` (`DirectoryIndex.prepare`): what a full sync holds
+ * for each user until it applies, a third of the memory of the user's objects, and none of the
+ * response body the user was parsed from.
+ */
+export class PreparedUser {
+  constructor(
+    readonly id: string,
+    /** The user's record (`UserRecordCodec`) in the index that prepared it. */
+    readonly record: string,
+  ) {}
+}
+
+/**
+ * What the index keeps of a user: its record (`user-record.ts`), when it was read, and the fields
+ * that `searchUsers` filters on, so that a filter reads no record.
+ */
+class HeldUser {
+  constructor(
+    readonly record: string,
+    /** `Date.now()` when the request that read it was sent. */
+    public fetchedAt: number,
+    readonly provider: ProviderName,
+    readonly status: UserStatusValue,
+    readonly departmentId: string | null,
+  ) {}
+}
+
+/**
+ * Users decoded from their records at most, the most recently read kept: a query reads the same
+ * users again and again (a manager chain, a team), and decoding one costs some microseconds.
+ */
+const DECODED_USERS = 5_000;
 
 export interface UserFilter {
   readonly provider?: ProviderName | undefined;
@@ -139,7 +172,12 @@ export interface DirectoryIndexOptions {
 const EMPTY: ReadonlySet<string> = new Set();
 
 export class DirectoryIndex {
-  readonly #users = new Map<string, IndexedUser>();
+  readonly #users = new Map<string, HeldUser>();
+  readonly #codec = new UserRecordCodec();
+  /** Users decoded lately, with the record they were decoded from. */
+  readonly #decoded = new LRUCache<string, { readonly user: UserModel; readonly record: string }>({
+    max: DECODED_USERS,
+  });
   readonly #departments = new Map<string, DepartmentModel>();
   readonly #groups = new Map<string, GroupModel>();
   /** Sorted lists of departments and groups, by provider (`*`: all), until the next catalog change. */
@@ -167,14 +205,13 @@ export class DirectoryIndex {
   readonly #sortKeyOf = new Map<string, string>();
   readonly #usersInOrder = new SortedKeys();
   readonly #providerUsersInOrder = new Map<ProviderName, SortedKeys>();
-  readonly #search = new UserSearch((id) => this.#users.get(id)?.user);
+  readonly #search = new UserSearch(
+    (id) => this.user(id)?.user,
+    (id) => this.#sortKeyOf.get(id),
+  );
 
   /** How many users each provider has in the index. */
   readonly #userCounts = new Map<ProviderName, number>();
-  /** Job titles, countries, roles and custom field names, one string each (`#shareStrings`). */
-  readonly #vocabulary = new Map<string, string>();
-  /** Copies `ownCopies` made, not yet put: `putUsers` keeps them as they are. */
-  readonly #compact = new WeakSet<UserModel>();
 
   /** Hears every change a write made (`AppliedChange`), right after it is applied. */
   #onApplied: ((change: AppliedChange) => void) | undefined;
@@ -191,7 +228,18 @@ export class DirectoryIndex {
   // --- reads ------------------------------------------------------------------------------------
 
   user(id: string): IndexedUser | undefined {
-    return this.#users.get(id);
+    const held = this.#users.get(id);
+    if (held === undefined) return undefined;
+    return { user: this.#decode(id, held.record), fetchedAt: held.fetchedAt };
+  }
+
+  /** The user a record holds, decoded once while it is among the users read lately. */
+  #decode(id: string, record: string): UserModel {
+    const decoded = this.#decoded.get(id);
+    if (decoded !== undefined && decoded.record === record) return decoded.user;
+    const user = this.#codec.decode(id, record);
+    this.#decoded.set(id, { user, record });
+    return user;
   }
 
   department(id: string): DepartmentModel | undefined {
@@ -213,77 +261,27 @@ export class DirectoryIndex {
   }
 
   /**
-   * The records the index would keep for these users, one page of a sync at a time: its own record
-   * of each user that is the same in every field, and a compact copy of every other
-   * (`compactCopy`), so that a full sync holds neither a second copy of unchanged users nor the
-   * page bodies of changed ones until it applies.
+   * These users as the index would keep them (`PreparedUser`), one page of a sync at a time, so
+   * that a full sync holds neither the users' objects nor the page bodies they were parsed from
+   * until it applies them.
    */
-  ownCopies(users: readonly UserModel[]): UserModel[] {
-    const fresh: UserModel[] = [];
-    const result = users.map((user) => {
-      const held = this.#users.get(user.id)?.user;
-      if (held !== undefined && isDeepStrictEqual(held, user)) return held;
-      fresh.push(user);
-      return user;
+  prepare(users: readonly UserModel[]): PreparedUser[] {
+    return users.map((user) => {
+      const record = this.#codec.encode(user);
+      // An unchanged user's is the record held already: a sync holds no second copy of it.
+      const held = this.#users.get(user.id)?.record;
+      return new PreparedUser(user.id, held === record ? held : record);
     });
-    if (fresh.length === 0) return result;
-    const copies = compactCopy(fresh);
-    for (const copy of copies) this.#compact.add(copy);
-    let next = 0;
-    return result.map((user) => (user === fresh[next] ? copies[next++]! : user));
   }
 
   /**
-   * Makes a fresh copy (one `compactCopy` made, held by no one else) use the strings the index holds
-   * already, in place: department and group ids become the catalog's own id strings, a manager's id
-   * the indexed manager's, "no manager" the shared `NO_MANAGER`, and job titles, countries, roles and
-   * custom field names one string per value. A copy has its own string for each of them, and a user
-   * names its department some three times (its own, its position's, its manager rule's): sharing
-   * them keeps one copy per department rather than one per mention.
+   * Puts in order what many changes left unordered (a full sync's users and words), so that the
+   * first query after them does not wait for the sort, and the changes are not held until then.
    */
-  #shareStrings(user: UserModel): void {
-    const own = user as Writable<UserModel>;
-    own.departmentId = this.#catalogId(own.departmentId);
-    shareEach(own.groupIds, (id) => this.#catalogId(id) ?? id);
-    shareEach(own.manageableDepartmentIds, (id) => this.#catalogId(id) ?? id);
-    shareEach(own.managerRules, (rule) => this.#sharedRule(rule));
-    own.jobTitle = this.#word(own.jobTitle);
-    own.country = this.#word(own.country);
-    own.role = this.#word(own.role);
-    for (const position of own.positions as Array<Writable<PositionModel>>) {
-      position.title = this.#word(position.title);
-      position.departmentId = this.#catalogId(position.departmentId);
-      position.manager = this.#sharedRule(position.manager);
-    }
-    for (const field of own.customFields as Array<Writable<CustomFieldModel>>)
-      field.name = this.#word(field.name)!;
-  }
-
-  #catalogId(id: string | null): string | null {
-    if (id === null) return null;
-    return this.#departments.get(id)?.id ?? this.#groups.get(id)?.id ?? id;
-  }
-
-  #sharedRule(rule: ManagerRule): ManagerRule {
-    switch (rule.kind) {
-      case 'none':
-        return NO_MANAGER;
-      case 'department':
-        (rule as { departmentId: string }).departmentId = this.#catalogId(rule.departmentId)!;
-        return rule;
-      case 'user':
-        (rule as { userId: string }).userId = this.#users.get(rule.userId)?.user.id ?? rule.userId;
-        return rule;
-    }
-  }
-
-  /** One string per value, for the first `MAX_VOCABULARY` values (a tenant has some hundreds). */
-  #word(value: string | null): string | null {
-    if (value === null) return null;
-    const held = this.#vocabulary.get(value);
-    if (held !== undefined) return held;
-    if (this.#vocabulary.size < MAX_VOCABULARY) this.#vocabulary.set(value, value);
-    return value;
+  settle(): void {
+    this.#usersInOrder.values();
+    for (const keys of this.#providerUsersInOrder.values()) keys.values();
+    this.#search.settle();
   }
 
   /** The resolved primary manager of a user in the index. */
@@ -414,27 +412,29 @@ export class DirectoryIndex {
   // --- writes -----------------------------------------------------------------------------------
 
   /**
-   * Puts users read at `fetchedAt`, each unless the index holds a newer read of it. Returns how
-   * many changed.
+   * Puts users read at `fetchedAt` (as models, or as this index prepared them), each unless the
+   * index holds a newer read of it. Returns how many changed.
    */
-  putUsers(users: readonly UserModel[], fetchedAt: number): number {
+  putUsers(users: readonly (UserModel | PreparedUser)[], fetchedAt: number): number {
     let changed = 0;
     const put: IndexedUser[] | undefined = this.#onApplied && [];
-    for (const user of users) {
-      const held = this.#users.get(user.id);
+    for (const item of users) {
+      const { id } = item;
+      const held = this.#users.get(id);
       if (held && held.fetchedAt > fetchedAt) continue;
-      if (held && (held.user === user || isDeepStrictEqual(held.user, user))) {
-        this.#users.set(user.id, { user: held.user, fetchedAt });
+      const record = item instanceof PreparedUser ? item.record : this.#codec.encode(item);
+      if (held && held.record === record) {
+        held.fetchedAt = fetchedAt;
         continue;
       }
-      const own = this.#compact.delete(user) ? user : compactCopy(user);
-      this.#shareStrings(own);
-      if (held) this.#unlinkUser(held.user);
-      else this.#count(own.provider, 1);
-      const entry = { user: own, fetchedAt };
-      this.#users.set(own.id, entry);
-      this.#linkUser(own);
-      put?.push(entry);
+      // The index links the user as decoded from its record: strings of their own, none of them a
+      // slice of the response body the user was parsed from.
+      if (held) this.#unlinkUser(this.#decode(id, held.record));
+      const user = this.#decode(id, record);
+      if (!held) this.#count(user.provider, 1);
+      this.#users.set(id, new HeldUser(record, fetchedAt, user.provider, user.status, user.departmentId));
+      this.#linkUser(user);
+      put?.push({ user, fetchedAt });
       changed += 1;
     }
     if (put && put.length > 0) this.#onApplied?.({ kind: 'users', put, removed: [], readBefore: null });
@@ -447,9 +447,10 @@ export class DirectoryIndex {
     for (const id of ids) {
       const held = this.#users.get(id);
       if (!held || held.fetchedAt >= readBefore) continue;
-      this.#unlinkUser(held.user);
+      this.#unlinkUser(this.#decode(id, held.record));
       this.#users.delete(id);
-      this.#count(held.user.provider, -1);
+      this.#decoded.delete(id);
+      this.#count(held.provider, -1);
       removed.push(id);
     }
     if (removed.length > 0) {
@@ -481,7 +482,7 @@ export class DirectoryIndex {
     if (departmentChanges > 0) this.#departmentLists.clear();
     if (groupChanges > 0) this.#groupLists.clear();
     if (departmentChanges > 0) {
-      for (const id of this.userIdsOf(provider)) this.#relinkManager(this.#users.get(id)!.user);
+      for (const id of this.userIdsOf(provider)) this.#relinkManager(this.user(id)!.user);
     }
     if (departmentChanges + groupChanges > 0) {
       this.#onApplied?.({ kind: 'catalog', provider, departments, groups });
@@ -529,7 +530,7 @@ export class DirectoryIndex {
     }
     this.#reports.delete(this.#managerOf.get(user.id) ?? null, user.id);
     this.#managerOf.delete(user.id);
-    this.#search.delete(user.id);
+    this.#search.delete(user);
   }
 
   #relinkManager(user: UserModel): void {
@@ -602,44 +603,19 @@ export class DirectoryIndex {
 
   #filterOf(filter: UserFilter, departments: ReadonlySet<string> | undefined): (id: string) => boolean {
     const statuses = filter.status && filter.status.length > 0 ? new Set(filter.status) : undefined;
+    const groupMembers = filter.groupId === undefined ? undefined : this.#groupMembers.get(filter.groupId);
     return (id) => {
-      const user = this.#users.get(id)?.user;
+      const user = this.#users.get(id);
       if (!user) return false;
       if (filter.provider !== undefined && user.provider !== filter.provider) return false;
       if (statuses && !statuses.has(user.status)) return false;
       if (departments && (user.departmentId === null || !departments.has(user.departmentId))) return false;
-      if (filter.groupId !== undefined && !user.groupIds.includes(filter.groupId)) return false;
+      if (groupMembers && !groupMembers.has(id)) return false;
       if (filter.managerId !== undefined && this.#managerOf.get(id) !== filter.managerId) return false;
       return true;
     };
   }
 }
-
-/**
- * A copy of parsed records whose strings stand alone. A value parsed from a response body is often
- * a slice of it (the XML parser cuts text out of the body; so does `trim`), and V8 keeps a whole
- * body alive for as long as one slice of it lives: an index of 40,000 users kept 22 MiB of iSpring
- * pages for the ids, logins and phone numbers cut out of them. Ids built by concatenation are
- * flattened too. JSON holds every field of the models (strings, booleans, null, arrays, plain
- * objects; no undefined), so the copy is equal to the original in every field.
- */
-function compactCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Replaces each item of a fresh copy's array in place. */
-function shareEach<T>(items: readonly T[], share: (item: T) => T): void {
-  const writable = items as T[];
-  for (let at = 0; at < writable.length; at += 1) writable[at] = share(writable[at]!);
-}
-
-/**
- * Distinct job titles, countries, roles and custom field names shared at most (past it, new values
- * are kept as they come): a bound on the table whatever a tenant sends.
- */
-const MAX_VOCABULARY = 50_000;
 
 /** Departments or groups by name (folded), then id. */
 function inNameOrder<T extends DepartmentModel | GroupModel>(entries: readonly T[]): T[] {

@@ -46,6 +46,11 @@ export class SortedKeys {
     return sorted[at] === key ? at + 1 : at;
   }
 
+  /** The index of the first key at or after `key`: where the keys that start with it begin. */
+  indexFrom(key: string): number {
+    return lowerBound(this.values(), key);
+  }
+
   /** Every key, in order. */
   values(): readonly string[] {
     if (this.#pending.size > 0) {

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toGlobalId } from '../ids.js';
 import type { ProviderName, UserModel } from '../models.js';
 import type { DirectoryProvider } from '../providers/types.js';
-import type { DirectoryIndex } from './index-store.js';
+import type { DirectoryIndex, PreparedUser } from './index-store.js';
 import type { DirectoryObserver } from './observer.js';
 
 /**
@@ -289,7 +289,7 @@ export class ProviderSync {
     const provider = this.#provider.name;
     const startedAt = this.#now();
     let pages = 0;
-    let users: UserModel[];
+    let users: PreparedUser[];
     let catalog: Awaited<ReturnType<ProviderSync['readCatalog']>>;
     try {
       const read = await this.#readUsers(undefined);
@@ -322,6 +322,7 @@ export class ProviderSync {
       catalogChanges.groups +
       (await this.#putInBatches(users, startedAt)) +
       index.removeUsers(leaving, startedAt);
+    index.settle();
     this.#ready = true;
     this.#state = 'ready';
     this.#problem = null;
@@ -347,7 +348,7 @@ export class ProviderSync {
    * Between two batches the index answers with some users of this read and some of the previous
    * one, each whole; a read newer than this one (a webhook's, a live read's) is never replaced.
    */
-  async #putInBatches(users: readonly UserModel[], fetchedAt: number): Promise<number> {
+  async #putInBatches(users: readonly PreparedUser[], fetchedAt: number): Promise<number> {
     const batch = this.#options.applyBatch ?? APPLY_BATCH;
     let changes = 0;
     for (let at = 0; at < users.length; at += batch) {
@@ -410,7 +411,7 @@ export class ProviderSync {
   }
 
   async #readUsers(updatedSince: string | undefined) {
-    const users: UserModel[] = [];
+    const users: PreparedUser[] = [];
     let cursor: string | null = null;
     let pages = 0;
     let ignoredUpdatedSince = false;
@@ -423,7 +424,7 @@ export class ProviderSync {
         updatedSince === undefined ? {} : { updatedSince },
       );
       pages += 1;
-      for (const user of this.#options.index.ownCopies(page.users)) users.push(user);
+      for (const user of this.#options.index.prepare(page.users)) users.push(user);
       if (page.ignoredUpdatedSince) ignoredUpdatedSince = true;
       cursor = page.next;
     } while (cursor !== null && !ignoredUpdatedSince);

@@ -15,7 +15,7 @@ import { recordingObserver } from '../helpers/observer.ts';
  * What the index keeps alive. A string parsed out of a response body is often a slice of it (the
  * XML parser cuts every text out of the body), and V8 keeps the whole body for as long as one slice
  * lives: one user kept from a page of 1,000 would keep the page. Here a single user of each page
- * is put into the index, by the sync's path (`ownCopies`, then `putUsers`) and by the live path's
+ * is put into the index, by the sync's path (`prepare`, then `putUsers`) and by the live path's
  * (`putUsers` alone), everything else is dropped, and the heap after a full collection must have
  * grown by far less than the pages it was read from.
  */
@@ -65,7 +65,7 @@ describe.each(['ispring', 'thrive'] as const)('the index keeps no page of %s ali
       await keepOnePerPage(listing, () => {});
       const before = heapAfterCollection();
       const { pages, bytes } = await keepOnePerPage(listing, (users) => {
-        const put = path === 'sync' ? index.ownCopies(users) : users;
+        const put = path === 'sync' ? index.prepare(users) : users;
         index.putUsers(put, Date.now());
       });
       const grown = heapAfterCollection() - before;

@@ -8,7 +8,7 @@ const PRODUCTION = { NODE_ENV: 'production', SANDBOX: '1' };
 const operations = (env: Record<string, string>) => loadConfig(env).operations;
 
 describe('operations defaults', () => {
-  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker', () => {
+  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker, heap growth 30 %', () => {
     expect(operations({})).toEqual({
       graphiql: true,
       inlineTracing: true,
@@ -16,8 +16,13 @@ describe('operations defaults', () => {
       healthCheckIntervalMs: 15_000,
       healthCheckTimeoutMs: 5_000,
       workers: 1,
+      heapGrowthPercent: 30,
     });
-    expect(OPERATIONS_DEFAULTS).toEqual({ healthCheckIntervalMs: 15_000, healthCheckTimeoutMs: 5_000 });
+    expect(OPERATIONS_DEFAULTS).toEqual({
+      healthCheckIntervalMs: 15_000,
+      healthCheckTimeoutMs: 5_000,
+      heapGrowthPercent: 30,
+    });
   });
 
   it('is frozen with the rest of the configuration', () => {

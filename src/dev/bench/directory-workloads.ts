@@ -3,7 +3,6 @@ import { resolveManagerRuleNow } from '../../manager-walk.js';
 import { NO_MANAGER, type ProviderName, type UserModel } from '../../models.js';
 import type { DemoOrganisation } from '../../sandbox/seed/index.js';
 import type { InMemoryDirectory } from './directory.js';
-import { firstDifference } from './measure.js';
 import { createPlainDirectory } from './plain-directory.js';
 import { pickW1User, W1_QUERY } from './workloads.js';
 import { PersonIds, personIdKey } from '../../directory/person-ids.js';
@@ -33,24 +32,12 @@ export interface DirectoryWorkload {
   readonly title: string;
   /** The POST body sent to /graphql. */
   readonly body: string;
-  /**
-   * `equal`: the answer must equal B1's. `search` (D1): B1 ranks matches another way (by display
-   * name, where the index uses relevance), so the same total, and nodes that are all matches.
-   */
-  readonly compare: 'equal' | 'search';
 }
 
 export interface DirectoryWorkloads {
   readonly workloads: readonly DirectoryWorkload[];
   /** D1's query and how many users match it (by B1's rule). */
   readonly search: { readonly query: string; readonly total: number };
-  /**
-   * A query of at most 20 matches, which one page holds whole: its ids are compared with B1's as
-   * a set (the D1 check).
-   */
-  readonly searchCheck: { readonly query: string; readonly total: number; readonly body: string };
-  /** D1's query with `first: 100`: every match, from B1, for checking D1's nodes against. */
-  readonly searchAllBody: string;
   /** D2's user and their number of direct reports. */
   readonly mostReports: { readonly id: string; readonly displayName: string; readonly reports: number };
   /** D3's root and the size of their whole subtree (themselves included). */
@@ -60,7 +47,6 @@ export interface DirectoryWorkloads {
 /** D1 aims at this many matches ("a few dozen"), and takes a query within the range. */
 const SEARCH_TARGET = { aim: 36, min: 24, max: 48 } as const;
 /** The D1 check: a query whose matches one page of 20 holds. */
-const CHECK_TARGET = { aim: 12, min: 5, max: 20 } as const;
 /** Candidates whose match count is worked out exactly (with B1's rule), nearest the aim first. */
 const EXACT_TRIES = 40;
 export const ORG_CHART_AIM = 1000;
@@ -102,7 +88,6 @@ export function createDirectoryWorkloads(
   };
   const candidates = searchCandidates(users);
   const search = pickQuery(candidates, SEARCH_TARGET, searchTotal);
-  const check = pickQuery(candidates, CHECK_TARGET, searchTotal);
 
   const managers = managersOf(models);
   const reportCounts = new Map<string, number>();
@@ -129,7 +114,6 @@ export function createDirectoryWorkloads(
       id: provider === 'ispring' ? 'D4-ispring' : 'D4-thrive',
       title: `D4 user(id) from the index (the W1 query), ${provider === 'ispring' ? 'iSpring' : 'Thrive'}: ${user.displayName}`,
       body: body(W1_QUERY, { id: user.id }),
-      compare: 'equal',
     };
   };
   const nameOf = (id: string) => models.users.get(id)!.displayName;
@@ -140,26 +124,21 @@ export function createDirectoryWorkloads(
         id: 'D1',
         title: `D1 searchUsers(query: ${JSON.stringify(search.query)}, first: 20): ${search.total} matches`,
         body: body(SEARCH_QUERY, { query: search.query, first: 20 }),
-        compare: 'search',
       },
       {
         id: 'D2',
         title: `D2 directReports(first: 50) of ${nameOf(mostId)}, who has the most (${mostCount})`,
         body: body(REPORTS_QUERY, { id: mostId }),
-        compare: 'equal',
       },
       {
         id: 'D3',
         title: `D3 org chart: ${ORG_CHART_LEVELS} levels of directReports(first: 100) below ${nameOf(rootId)} (a subtree of ${rootSize} people)`,
         body: body(orgChartQuery(ORG_CHART_LEVELS), { id: rootId }),
-        compare: 'equal',
       },
       d4('ispring'),
       d4('thrive'),
     ],
     search,
-    searchCheck: { ...check, body: body(SEARCH_QUERY, { query: check.query, first: 20 }) },
-    searchAllBody: body(SEARCH_QUERY, { query: search.query, first: 100 }),
     mostReports: { id: mostId, displayName: nameOf(mostId), reports: mostCount },
     orgChart: { id: rootId, displayName: nameOf(rootId), subtree: rootSize },
   };
@@ -283,77 +262,6 @@ function subtreeSizes(managers: ReadonlyMap<string, string | null>): Map<string,
 
 // ---------------------------------------------------------------------------------------------
 // Answers
-
-interface SearchAnswer {
-  readonly data?: {
-    readonly searchUsers?: {
-      readonly totalCount: number;
-      readonly nodes: ReadonlyArray<{ readonly id: string; readonly displayName: string }>;
-    };
-  };
-}
-
-/** What B1 answered, for comparing another answer with. */
-export interface DirectoryExpected {
-  /** B1's answer to the workload's own body. */
-  readonly answer: unknown;
-  /** D1: B1's answer with `first: 100` (every match), and B1's answer to the check query. */
-  readonly searchAll?: unknown;
-}
-
-/**
- * How `answer` differs from B1's (undefined when it does not): for `equal`, the first difference;
- * for `search`, a different total, a node that is not a match or whose name is not the match's,
- * a node twice, or a page of the wrong size.
- */
-export function directoryDifference(
-  workload: DirectoryWorkload,
-  answer: unknown,
-  expected: DirectoryExpected,
-): string | undefined {
-  if (workload.compare === 'equal') return firstDifference(answer, expected.answer);
-  const mine = (answer as SearchAnswer).data?.searchUsers;
-  const theirs = (expected.answer as SearchAnswer).data?.searchUsers;
-  const every = (expected.searchAll as SearchAnswer | undefined)?.data?.searchUsers;
-  if (!mine || !theirs || !every) return 'no searchUsers in an answer';
-  return searchDifference(mine, theirs, every, 20);
-}
-
-/** The D1 check: the same total and the same ids, as sets (a page holds every match). */
-export function searchCheckDifference(answer: unknown, expected: unknown): string | undefined {
-  const mine = (answer as SearchAnswer).data?.searchUsers;
-  const theirs = (expected as SearchAnswer).data?.searchUsers;
-  if (!mine || !theirs) return 'no searchUsers in an answer';
-  if (theirs.totalCount > theirs.nodes.length)
-    return `the check query has ${theirs.totalCount} matches, more than a page`;
-  const difference = searchDifference(mine, theirs, theirs, 20);
-  if (difference) return difference;
-  const ids = (nodes: ReadonlyArray<{ id: string }>) => nodes.map((node) => node.id).sort();
-  return firstDifference(ids(mine.nodes), ids(theirs.nodes));
-}
-
-function searchDifference(
-  mine: NonNullable<NonNullable<SearchAnswer['data']>['searchUsers']>,
-  theirs: NonNullable<NonNullable<SearchAnswer['data']>['searchUsers']>,
-  every: NonNullable<NonNullable<SearchAnswer['data']>['searchUsers']>,
-  first: number,
-): string | undefined {
-  if (mine.totalCount !== theirs.totalCount) return `totalCount ${mine.totalCount}, B1 ${theirs.totalCount}`;
-  if (every.nodes.length !== every.totalCount)
-    return `B1 could not list every match (${every.totalCount} of them) in one page`;
-  const names = new Map(every.nodes.map((node) => [node.id, node.displayName]));
-  if (mine.nodes.length !== Math.min(first, mine.totalCount))
-    return `${mine.nodes.length} nodes for a total of ${mine.totalCount} and first: ${first}`;
-  const seen = new Set<string>();
-  for (const node of mine.nodes) {
-    if (seen.has(node.id)) return `${node.id} twice`;
-    seen.add(node.id);
-    if (!names.has(node.id)) return `${node.id} (${node.displayName}) is not a match by B1's rule`;
-    if (names.get(node.id) !== node.displayName)
-      return `${node.id} is ${JSON.stringify(node.displayName)}, B1 ${JSON.stringify(names.get(node.id))}`;
-  }
-  return undefined;
-}
 
 /** How many users an org chart answer (D3) shows, its root included. */
 export function peopleInOrgChart(answer: unknown): number {

@@ -16,9 +16,8 @@ import {
  * baseline B1 answers with, to measure the index against (README, "Benchmark"). Each user's
  * manager is resolved once at start (the same walk as `User.manager`); everything else is a scan
  * per question. Search keeps the index's rule (every query word starts a word of the name, email,
- * login or ref; case and accents folded; exact email, login or ref first) and orders the other
- * matches by display name, where the index orders them by relevance: the same users, in another
- * order.
+ * login or ref; case and accents folded) and its order (an exact email, login or ref first, then
+ * users with every query word as a whole word, then the rest; by display name within each).
  */
 export function createPlainDirectory(
   users: readonly UserModel[],
@@ -103,14 +102,20 @@ export function createPlainDirectory(
       if (parts.length === 0) return { ranked: false, sortKeys: inOrder.filter(keep).map(sortKey) };
       const wanted = foldForSearch(query!.trim());
       const exact: string[] = [];
+      const whole: string[] = [];
       const rest: string[] = [];
       for (const user of inOrder) {
         if (!keep(user)) continue;
         const own = words.get(user.id)!;
         if (!parts.every((part) => own.some((word) => word.startsWith(part)))) continue;
-        (exactOf(user).includes(wanted) ? exact : rest).push(user.id);
+        const tier = exactOf(user).includes(wanted)
+          ? exact
+          : parts.every((part) => own.includes(part))
+            ? whole
+            : rest;
+        tier.push(user.id);
       }
-      return { ranked: true, ids: [...exact, ...rest] };
+      return { ranked: true, ids: [...exact, ...whole, ...rest] };
     },
     directReports: (id) => inOrder.filter((user) => managerOf.get(user.id) === id).map((user) => user.id),
     departmentMembers(id, includeSubdepartments) {
