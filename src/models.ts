@@ -7,8 +7,17 @@
 export type ProviderName = 'thrive' | 'ispring';
 
 /** The GraphQL `UserStatus` enum values. */
-export type UserStatusValue =
-  'ACTIVE' | 'PENDING' | 'INACTIVE' | 'EXPIRED' | 'EMPLOYMENT_ENDED' | 'DELETED' | 'UNKNOWN';
+export const USER_STATUS_VALUES = Object.freeze([
+  'ACTIVE',
+  'PENDING',
+  'INACTIVE',
+  'EXPIRED',
+  'EMPLOYMENT_ENDED',
+  'DELETED',
+  'UNKNOWN',
+] as const);
+
+export type UserStatusValue = (typeof USER_STATUS_VALUES)[number];
 
 /**
  * How a manager is found. Thrive names managers directly; iSpring may say "inherit from the

@@ -1,6 +1,7 @@
 import { PROVIDER_NAMES } from '../provider-facts.js';
 import { isValidExternalId } from '../ids.js';
 import {
+  USER_STATUS_VALUES,
   type DepartmentModel,
   type GroupModel,
   type ManagerRule,
@@ -117,15 +118,7 @@ const dateTime: Reader<string | null> = (value, path) =>
     ? value
     : fail(path, 'an ISO-8601 date-time or null', value);
 
-const USER_STATUSES = new Set([
-  'ACTIVE',
-  'PENDING',
-  'INACTIVE',
-  'EXPIRED',
-  'EMPLOYMENT_ENDED',
-  'DELETED',
-  'UNKNOWN',
-]);
+const USER_STATUSES: ReadonlySet<string> = new Set(USER_STATUS_VALUES);
 
 const managerRule: Reader<ManagerRule> = (value, path) => {
   const source = object(value, path);

@@ -18,8 +18,7 @@ import {
  * A record is a JSON array of the user's fields in a fixed order. Values many users share
  * (department and group ids, job titles, countries, roles, statuses) are numbers: their place in
  * the codec's vocabulary, which keeps one string per value. A global id is not repeated as its
- * `externalId`, a display name made of the first and last name is not repeated, a date-time that
- * `Date` writes back alike is kept as its milliseconds, and a primary position's manager that is the
+ * `externalId`, a display name made of the first and last name is not repeated, and a primary position's manager that is the
  * primary manager rule is kept once. Whatever does not fit these shortcuts is kept as it came, so
  * that `decode(encode(user))` equals `user` in every field for any user (test/directory/user-record.test.ts).
  *
@@ -35,8 +34,6 @@ const MAX_VOCABULARY = 200_000;
 type EncodedRule = 0 | string | [Word, 1 | 2];
 /** A shared value: its place in the vocabulary, or the value itself once the vocabulary is full. */
 type Word = number | string;
-/** A date-time: milliseconds when `Date` writes them back as the same text, else the text. */
-type EncodedTime = number | string | null;
 
 /** A position's manager that is the user's primary manager rule, kept once. */
 const SAME_AS_PRIMARY_RULE = -1;
@@ -46,8 +43,8 @@ type EncodedPosition = [
   departmentId: Word | null,
   manager: EncodedRule | typeof SAME_AS_PRIMARY_RULE,
   flags: number,
-  startDate: EncodedTime,
-  endDate: EncodedTime,
+  startDate: string | null,
+  endDate: string | null,
 ];
 
 type EncodedUser = [
@@ -67,8 +64,8 @@ type EncodedUser = [
   role: Word | null,
   status: Word,
   providerStatus: Word | null,
-  createdAt: EncodedTime,
-  lastLoginAt: EncodedTime,
+  createdAt: string | null,
+  lastLoginAt: string | null,
   positions: EncodedPosition[],
   managerRules: EncodedRule[],
   departmentId: Word | null,
@@ -108,8 +105,8 @@ export class UserRecordCodec {
       this.#wordOrNull(user.role),
       this.#word(user.status),
       this.#wordOrNull(user.providerStatus),
-      encodeTime(user.createdAt),
-      encodeTime(user.lastLoginAt),
+      user.createdAt,
+      user.lastLoginAt,
       user.positions.map((position) => [
         this.#wordOrNull(position.title),
         this.#wordOrNull(position.departmentId),
@@ -117,8 +114,8 @@ export class UserRecordCodec {
           ? SAME_AS_PRIMARY_RULE
           : this.#encodeRule(position.manager),
         (position.isPrimary ? IS_PRIMARY : 0) | (position.isActive ? IS_ACTIVE : 0),
-        encodeTime(position.startDate),
-        encodeTime(position.endDate),
+        position.startDate,
+        position.endDate,
       ]),
       user.managerRules.map((rule) => this.#encodeRule(rule)),
       this.#wordOrNull(user.departmentId),
@@ -177,8 +174,8 @@ export class UserRecordCodec {
       role: this.#textOrNull(role),
       status: this.#text(status) as UserStatusValue,
       providerStatus: this.#textOrNull(providerStatus),
-      createdAt: decodeTime(createdAt),
-      lastLoginAt: decodeTime(lastLoginAt),
+      createdAt,
+      lastLoginAt,
       positions: positions.map(
         ([title, positionDepartment, manager, flags, startDate, endDate]): PositionModel => ({
           title: this.#textOrNull(title),
@@ -186,8 +183,8 @@ export class UserRecordCodec {
           manager: manager === SAME_AS_PRIMARY_RULE ? rules[0]! : this.#decodeRule(manager),
           isPrimary: (flags & IS_PRIMARY) !== 0,
           isActive: (flags & IS_ACTIVE) !== 0,
-          startDate: decodeTime(startDate),
-          endDate: decodeTime(endDate),
+          startDate,
+          endDate,
         }),
       ),
       managerRules: rules,
@@ -264,16 +261,6 @@ function sameRule(a: ManagerRule, b: ManagerRule): boolean {
     case 'department':
       return b.kind === 'department' && a.departmentId === b.departmentId && a.slot === b.slot;
   }
-}
-
-function encodeTime(value: string | null): EncodedTime {
-  if (value === null) return null;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === value ? ms : value;
-}
-
-function decodeTime(value: EncodedTime): string | null {
-  return typeof value === 'number' ? new Date(value).toISOString() : value;
 }
 
 /** A string of its own (not a slice or a concatenation of others), as a JSON round trip makes it. */

@@ -176,8 +176,9 @@ export type Query = {
   /**
    * Users matching `query` (every word a prefix of a word of the name, email, login or ref; case and
    * accents ignored), filtered. With no query (or an empty one), every user that passes the filter,
-   * ordered by display name, then id; with a query, the best matches first (an exact email, login or
-   * ref before name matches). `first`: 0 to 100.
+   * ordered by display name, then id; with a query, users whose email, login or ref is the query
+   * first, then users with every word of the query as a whole word, then the other matches, each
+   * group by display name. `first`: 0 to 100.
    */
   searchUsers: UserConnection;
   /** A user by global id; null when the provider has no such user. */

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryDirectory } from '../../src/dev/bench/directory.ts';
 import { UserRecordCodec } from '../../src/directory/user-record.ts';
-import type {
-  ManagerRule,
-  PositionModel,
-  ProviderName,
-  UserModel,
-  UserStatusValue,
+import {
+  USER_STATUS_VALUES,
+  type ManagerRule,
+  type PositionModel,
+  type ProviderName,
+  type UserModel,
 } from '../../src/models.ts';
 import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
 
@@ -17,16 +17,6 @@ import { createDemoOrganisation } from '../../src/sandbox/seed/index.ts';
  * gives back a user equal to it in every field, and equal users encode to the same record (the
  * index tells a changed user from one read again unchanged by comparing records).
  */
-
-const STATUSES: readonly UserStatusValue[] = [
-  'ACTIVE',
-  'PENDING',
-  'INACTIVE',
-  'EXPIRED',
-  'EMPLOYMENT_ENDED',
-  'DELETED',
-  'UNKNOWN',
-];
 
 /** Any text, some of it looking like the values the shortcuts are for (numbers, dates, ids). */
 const text = fc.oneof(
@@ -68,7 +58,7 @@ const user: fc.Arbitrary<UserModel> = fc
     languageCode: nullableText,
     timeZone: nullableText,
     role: nullableText,
-    status: fc.constantFrom(...STATUSES),
+    status: fc.constantFrom(...USER_STATUS_VALUES),
     providerStatus: nullableText,
     createdAt: nullableText,
     lastLoginAt: nullableText,
