@@ -207,7 +207,7 @@ export class DirectoryIndex {
   readonly #providerUsersInOrder = new Map<ProviderName, SortedKeys>();
   readonly #search = new UserSearch(
     (id) => this.user(id)?.user,
-    (id) => this.#sortKeyOf.get(id),
+    (ids) => this.#inOrder(ids),
   );
 
   /** How many users each provider has in the index. */
@@ -554,17 +554,25 @@ export class DirectoryIndex {
 
   /** Ids in display-name order. */
   #inOrder(ids: Iterable<string>): string[] {
+    // Many ids (a search for one letter): the list in order, filtered, rather than a sort of them.
+    if (ids instanceof Set && ids.size * 8 > this.#users.size) {
+      const keys = new Set(this.#sortKeysOf(ids, false));
+      return this.#usersInOrder
+        .values()
+        .filter((key) => keys.has(key))
+        .map(idOfOrderKey);
+    }
     return this.#sortKeysOf(ids).map(idOfOrderKey);
   }
 
-  /** The sort keys of these ids, in order. */
-  #sortKeysOf(ids: Iterable<string>): string[] {
+  /** The sort keys of these ids, in order (or as they came). */
+  #sortKeysOf(ids: Iterable<string>, sorted = true): string[] {
     const keys: string[] = [];
     for (const id of ids) {
       const key = this.#sortKeyOf.get(id);
       if (key !== undefined) keys.push(key);
     }
-    return keys.sort();
+    return sorted ? keys.sort() : keys;
   }
 
   #selfAndDescendants(id: string): Set<string> {

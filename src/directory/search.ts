@@ -10,12 +10,16 @@ import { foldForSearch } from './text.js';
  * "The directory").
  *
  * The index is a map from each folded word to the users who have it, and the words in code-unit
- * order, where a prefix's words lie side by side. It was MiniSearch until the directory had to hold
- * 200,000 users in a few hundred MiB: MiniSearch keeps three Maps for each distinct word, some 600
- * bytes, and most users have a word of their own (an email's number, a ref), so its index took 155
- * MiB there; this one takes about a fifth of it. MiniSearch's relevance (BM25 over names and
- * emails) ordered matches by how short a user's words were, which meant little to someone picking a
- * person; the tiers above say why a user comes first.
+ * order, where a prefix's words lie side by side. A query starts from the word whose prefix names
+ * the fewest users (counted from the map, before any is collected), and each other word narrows
+ * that. Only an exact match needs a record: a small filter of every email, login and ref says when
+ * none can match, which is nearly always.
+ *
+ * It was MiniSearch until the directory had to hold 200,000 users in a few hundred MiB: MiniSearch
+ * keeps three Maps for each distinct word, some 600 bytes, and most users have a word of their own
+ * (an email's number, a ref), so its index took 155 MiB there; this one takes about a fifth of it.
+ * MiniSearch's relevance (BM25 over names and emails) ordered matches by how short a user's words
+ * were, which meant little to someone picking a person; the tiers above say why a user comes first.
  */
 
 /** A word's users: one user id, or several (an array while few, a Set past `ARRAY_LIMIT`). */
@@ -24,23 +28,32 @@ type Holders = string | string[] | Set<string>;
 /** Past this many users, a word's users are a Set: taking one out of 100,000 must not scan them. */
 const ARRAY_LIMIT = 16;
 
-/** Words are split at white space and punctuation (as MiniSearch's tokenizer splits them). */
+/** Words are split at white space, separators and punctuation, as Unicode classes characters. */
 const WORD_SEPARATORS = /[\s\p{Z}\p{P}]+/u;
 
-/** A user's order within a tier: its sort key (folded display name, then id). */
-export type SortKeyOf = (id: string) => string | undefined;
+/** Puts ids in display-name order (then id): the index's order. */
+export type InNameOrder = (ids: ReadonlySet<string>) => string[];
+
+/**
+ * How many candidates a query's other word may have before the search reads their records to check
+ * that word, rather than collect every user the word's prefix names: a short word can name most
+ * of the directory, a few records are read in microseconds.
+ */
+const READ_RECORDS_BELOW = 2000;
 
 export class UserSearch {
   readonly #holders = new Map<string, Holders>();
   readonly #words = new SortedKeys();
-  /** A user by id, for the checks of a query's other words and of exact matches. */
+  /** Which folded emails, logins and refs some user has, to skip the exact check when none can match. */
+  readonly #exact = new CountingFilter();
+  /** A user by id, to check a candidate's words or exact match against its record. */
   readonly #userOf: (id: string) => UserModel | undefined;
-  readonly #sortKeyOf: SortKeyOf;
+  readonly #inNameOrder: InNameOrder;
   #size = 0;
 
-  constructor(userOf: (id: string) => UserModel | undefined, sortKeyOf: SortKeyOf) {
+  constructor(userOf: (id: string) => UserModel | undefined, inNameOrder: InNameOrder) {
     this.#userOf = userOf;
-    this.#sortKeyOf = sortKeyOf;
+    this.#inNameOrder = inNameOrder;
   }
 
   /** How many users the index holds. */
@@ -52,12 +65,14 @@ export class UserSearch {
   put(user: UserModel): void {
     this.#size += 1;
     for (const word of new Set(wordsOf(documentText(user)))) this.#add(word, user.id);
+    for (const key of exactKeysOf(user)) this.#exact.add(key);
   }
 
   /** Takes out a user, as it was put. */
   delete(user: UserModel): void {
     this.#size -= 1;
     for (const word of new Set(wordsOf(documentText(user)))) this.#remove(word, user.id);
+    for (const key of exactKeysOf(user)) this.#exact.remove(key);
   }
 
   /** Puts the words in order now (`DirectoryIndex.settle`). */
@@ -69,43 +84,81 @@ export class UserSearch {
   search(query: string): string[] {
     const words = [...new Set(wordsOf(query))];
     if (words.length === 0) return [];
-    // The longest word is usually the rarest: its prefix range gives the fewest candidates.
-    const [pivot, ...others] = [...words].sort((a, b) => b.length - a.length);
-    const wanted = foldTrimmed(query);
-    const tiers: [exact: string[], whole: string[], rest: string[]] = [[], [], []];
-    for (const id of this.#withPrefix(pivot!)) {
-      const user = this.#userOf(id);
-      if (user === undefined) continue;
-      const own = wordsOf(documentText(user));
-      if (!others.every((word) => own.some((candidate) => candidate.startsWith(word)))) continue;
-      const exact =
-        isExactly(user.email, wanted) || isExactly(user.login, wanted) || isExactly(user.ref, wanted);
-      const whole = words.every((word) => own.includes(word));
-      tiers[exact ? 0 : whole ? 1 : 2].push(id);
+    // The word whose prefix names the fewest users first; each other word narrows what it found.
+    const ranges = words
+      .map((word) => ({ word, ...this.#prefixRange(word) }))
+      .sort((a, b) => a.users - b.users);
+    let candidates = this.#usersOf(ranges[0]!);
+    for (const range of ranges.slice(1)) {
+      if (candidates.size === 0) break;
+      if (candidates.size < READ_RECORDS_BELOW && range.users > candidates.size) {
+        candidates = this.#withWordStartingWith(candidates, range.word);
+      } else {
+        const named = this.#usersOf(range);
+        candidates = new Set([...candidates].filter((id) => named.has(id)));
+      }
     }
-    return tiers.flatMap((tier) => this.#inOrder(tier));
+
+    const wanted = foldTrimmed(query);
+    const mayBeExact = this.#exact.mightHold(wanted);
+    const exact = new Set<string>();
+    const whole = new Set<string>();
+    const rest = new Set<string>();
+    for (const id of candidates) {
+      if (!words.every((word) => this.#holds(word, id))) rest.add(id);
+      // An exact email, login or ref is made of the query's words, each whole.
+      else if (mayBeExact && this.#isExactly(id, wanted)) exact.add(id);
+      else whole.add(id);
+    }
+    return [...this.#inNameOrder(exact), ...this.#inNameOrder(whole), ...this.#inNameOrder(rest)];
   }
 
-  /** The users with a word that starts with `prefix`. */
-  #withPrefix(prefix: string): Set<string> {
+  /** The words that start with `prefix` (from `start`, before `end`), and how many users they name. */
+  #prefixRange(prefix: string): { start: number; end: number; users: number } {
+    const words = this.#words.values();
+    const start = this.#words.indexFrom(prefix);
+    let end = start;
+    let users = 0;
+    while (end < words.length && words[end]!.startsWith(prefix)) {
+      users += sizeOf(this.#holders.get(words[end]!));
+      end += 1;
+    }
+    return { start, end, users };
+  }
+
+  /** The users the words of a range name. */
+  #usersOf(range: { start: number; end: number }): Set<string> {
     const found = new Set<string>();
     const words = this.#words.values();
-    for (let at = this.#words.indexFrom(prefix); at < words.length; at += 1) {
-      const word = words[at]!;
-      if (!word.startsWith(prefix)) break;
-      const holders = this.#holders.get(word);
+    for (let at = range.start; at < range.end; at += 1) {
+      const holders = this.#holders.get(words[at]!);
       if (typeof holders === 'string') found.add(holders);
       else if (holders !== undefined) for (const id of holders) found.add(id);
     }
     return found;
   }
 
-  #inOrder(ids: string[]): string[] {
-    const keyed = ids.map((id) => ({ id, key: this.#sortKeyOf(id) ?? id }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map(({ id }) => id);
+  /** The candidates with a word that starts with `prefix`, read from their records. */
+  #withWordStartingWith(candidates: ReadonlySet<string>, prefix: string): Set<string> {
+    const kept = new Set<string>();
+    for (const id of candidates) {
+      const user = this.#userOf(id);
+      if (user && wordsOf(documentText(user)).some((word) => word.startsWith(prefix))) kept.add(id);
+    }
+    return kept;
   }
 
+  #holds(word: string, id: string): boolean {
+    const holders = this.#holders.get(word);
+    if (holders === undefined) return false;
+    if (typeof holders === 'string') return holders === id;
+    return Array.isArray(holders) ? holders.includes(id) : holders.has(id);
+  }
+
+  #isExactly(id: string, wanted: string): boolean {
+    const user = this.#userOf(id);
+    return user !== undefined && exactKeysOf(user).includes(wanted);
+  }
   #add(word: string, id: string): void {
     const holders = this.#holders.get(word);
     if (holders === undefined) {
@@ -155,9 +208,60 @@ function documentText(user: UserModel): string {
 
 const foldTrimmed = (value: string) => foldForSearch(value.trim());
 
-/** `value`, folded, is `wanted` (folding never lengthens a text, so a shorter one cannot be). */
-const isExactly = (value: string | null, wanted: string) =>
-  value !== null && value.length >= wanted.length && foldTrimmed(value) === wanted;
+/** The values a query must equal, folded, to be an exact match of the user: its email, login and ref. */
+function exactKeysOf(user: UserModel): string[] {
+  return [user.email, user.login, user.ref]
+    .filter((value): value is string => value !== null)
+    .map((value) => foldTrimmed(value));
+}
+
+function sizeOf(holders: Holders | undefined): number {
+  if (holders === undefined) return 0;
+  if (typeof holders === 'string') return 1;
+  return Array.isArray(holders) ? holders.length : holders.size;
+}
+
+/**
+ * Whether some user may have a value, in 4 MiB whatever the number of users: each value counts in
+ * two of four million slots (by two hashes of it), and a value none of whose slots is empty may
+ * be held (the search then reads the candidates' records to know). A slot that reaches 255 stays
+ * there, so that a count never goes below what is held. With 400,000 values, one query in some
+ * forty finds both its slots taken by others.
+ */
+class CountingFilter {
+  static readonly SLOTS = 1 << 22;
+  readonly #counts = new Uint8Array(CountingFilter.SLOTS);
+
+  add(value: string): void {
+    for (const slot of slotsOf(value)) {
+      const count = this.#counts[slot]!;
+      if (count < 255) this.#counts[slot] = count + 1;
+    }
+  }
+
+  remove(value: string): void {
+    for (const slot of slotsOf(value)) {
+      const count = this.#counts[slot]!;
+      if (count > 0 && count < 255) this.#counts[slot] = count - 1;
+    }
+  }
+
+  mightHold(value: string): boolean {
+    return slotsOf(value).every((slot) => this.#counts[slot]! > 0);
+  }
+}
+
+/** Two slots of `CountingFilter` for a value: two multiplicative hashes (FNV-1a's and MurmurHash2's constants) of its UTF-16 code units. */
+function slotsOf(value: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let at = 0; at < value.length; at += 1) {
+    const unit = value.charCodeAt(at);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+  }
+  return [(a >>> 0) & (CountingFilter.SLOTS - 1), (b >>> 0) & (CountingFilter.SLOTS - 1)];
+}
 
 /**
  * A word as a string of its own: a long word split out of a text may be a slice of it, which would
