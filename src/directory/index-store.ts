@@ -52,6 +52,8 @@ export class PreparedUser {
  */
 class HeldUser {
   constructor(
+    /** The user's id: the string the index holds it by, which a sync's records of it share. */
+    readonly id: string,
     readonly record: string,
     /** `Date.now()` when the request that read it was sent. */
     public fetchedAt: number,
@@ -268,9 +270,11 @@ export class DirectoryIndex {
   prepare(users: readonly UserModel[]): PreparedUser[] {
     return users.map((user) => {
       const record = this.#codec.encode(user);
-      // An unchanged user's is the record held already: a sync holds no second copy of it.
-      const held = this.#users.get(user.id)?.record;
-      return new PreparedUser(user.id, held === record ? held : record);
+      // An unchanged user's id and record are those held already: a sync holds no second copy.
+      const held = this.#users.get(user.id);
+      return held?.record === record
+        ? new PreparedUser(held.id, held.record)
+        : new PreparedUser(user.id, record);
     });
   }
 
@@ -432,7 +436,7 @@ export class DirectoryIndex {
       if (held) this.#unlinkUser(this.#decode(id, held.record));
       const user = this.#decode(id, record);
       if (!held) this.#count(user.provider, 1);
-      this.#users.set(id, new HeldUser(record, fetchedAt, user.provider, user.status, user.departmentId));
+      this.#users.set(id, new HeldUser(id, record, fetchedAt, user.provider, user.status, user.departmentId));
       this.#linkUser(user);
       put?.push({ user, fetchedAt });
       changed += 1;
