@@ -235,6 +235,12 @@ export class DirectoryIndex {
     return { user: this.#decode(id, held.record), fetchedAt: held.fetchedAt };
   }
 
+  /** The user a record holds, as decoded lately or decoded now without keeping it (for writes). */
+  #decodeOnce(id: string, record: string): UserModel {
+    const decoded = this.#decoded.peek(id);
+    return decoded !== undefined && decoded.record === record ? decoded.user : this.#codec.decode(id, record);
+  }
+
   /** The user a record holds, decoded once while it is among the users read lately. */
   #decode(id: string, record: string): UserModel {
     const decoded = this.#decoded.get(id);
@@ -433,8 +439,11 @@ export class DirectoryIndex {
       }
       // The index links the user as decoded from its record: strings of their own, none of them a
       // slice of the response body the user was parsed from.
-      if (held) this.#unlinkUser(this.#decode(id, held.record));
-      const user = this.#decode(id, record);
+      // Decoded for linking only, not kept with the users read lately: a full sync puts every
+      // user, and keeping each for a while would make all of them old garbage for V8 to collect.
+      if (held) this.#unlinkUser(this.#decodeOnce(id, held.record));
+      const user = this.#decodeOnce(id, record);
+      this.#decoded.delete(id);
       if (!held) this.#count(user.provider, 1);
       this.#users.set(id, new HeldUser(id, record, fetchedAt, user.provider, user.status, user.departmentId));
       this.#linkUser(user);
@@ -451,7 +460,7 @@ export class DirectoryIndex {
     for (const id of ids) {
       const held = this.#users.get(id);
       if (!held || held.fetchedAt >= readBefore) continue;
-      this.#unlinkUser(this.#decode(id, held.record));
+      this.#unlinkUser(this.#decodeOnce(id, held.record));
       this.#users.delete(id);
       this.#decoded.delete(id);
       this.#count(held.provider, -1);
@@ -486,7 +495,8 @@ export class DirectoryIndex {
     if (departmentChanges > 0) this.#departmentLists.clear();
     if (groupChanges > 0) this.#groupLists.clear();
     if (departmentChanges > 0) {
-      for (const id of this.userIdsOf(provider)) this.#relinkManager(this.user(id)!.user);
+      for (const id of this.userIdsOf(provider))
+        this.#relinkManager(this.#decodeOnce(id, this.#users.get(id)!.record));
     }
     if (departmentChanges + groupChanges > 0) {
       this.#onApplied?.({ kind: 'catalog', provider, departments, groups });
