@@ -9,6 +9,7 @@ import {
   type UserModel,
   type UserStatusValue,
 } from '../models.js';
+import { IdSets } from './id-sets.js';
 import { UserSearch } from './search.js';
 import { UserRecordCodec } from './user-record.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -93,50 +94,6 @@ function narrowsBeyondProvider(filter: UserFilter): boolean {
   );
 }
 
-/**
- * Ids by key (a manager, a department, a group, an email). Most keys hold one id (an email, most
- * managers' single report): that id is kept as itself, and a Set is made only for a second one,
- * which at 200,000 users saves some 200,000 Sets.
- */
-class IdSets {
-  readonly #sets = new Map<string, string | Set<string>>();
-
-  add(key: string | null, id: string): void {
-    if (key === null) return;
-    const held = this.#sets.get(key);
-    if (held === undefined) this.#sets.set(key, id);
-    else if (typeof held === 'string') {
-      if (held !== id) this.#sets.set(key, new Set([held, id]));
-    } else held.add(id);
-  }
-
-  delete(key: string | null, id: string): void {
-    if (key === null) return;
-    const held = this.#sets.get(key);
-    if (held === undefined) return;
-    if (typeof held === 'string') {
-      if (held === id) this.#sets.delete(key);
-      return;
-    }
-    held.delete(id);
-    if (held.size === 1) this.#sets.set(key, held.values().next().value!);
-  }
-
-  get(key: string): ReadonlySet<string> {
-    const held = this.#sets.get(key);
-    if (held === undefined) return EMPTY;
-    return typeof held === 'string' ? new Set([held]) : held;
-  }
-
-  has(key: string): boolean {
-    return this.#sets.has(key);
-  }
-
-  keys(): IterableIterator<string> {
-    return this.#sets.keys();
-  }
-}
-
 /** Accounts of one person in the contract's order: by provider (`PROVIDER_NAMES`), then by id. */
 export function inAccountOrder(ids: Iterable<string>): string[] {
   const rank = (id: string) => PROVIDER_NAMES.indexOf(id.slice(0, id.indexOf(':')) as ProviderName);
@@ -170,8 +127,6 @@ export interface DirectoryIndexOptions {
   /** A person's id from their normalised email (`person-ids.ts`); without it, `personEmail` finds none. */
   readonly personIdOf?: ((email: string) => string) | undefined;
 }
-
-const EMPTY: ReadonlySet<string> = new Set();
 
 export class DirectoryIndex {
   readonly #users = new Map<string, HeldUser>();
@@ -232,21 +187,19 @@ export class DirectoryIndex {
   user(id: string): IndexedUser | undefined {
     const held = this.#users.get(id);
     if (held === undefined) return undefined;
-    return { user: this.#decode(id, held.record), fetchedAt: held.fetchedAt };
+    return { user: this.#decode(id, held.record, { keep: true }), fetchedAt: held.fetchedAt };
   }
 
-  /** The user a record holds, as decoded lately or decoded now without keeping it (for writes). */
-  #decodeOnce(id: string, record: string): UserModel {
-    const decoded = this.#decoded.peek(id);
-    return decoded !== undefined && decoded.record === record ? decoded.user : this.#codec.decode(id, record);
-  }
-
-  /** The user a record holds, decoded once while it is among the users read lately. */
-  #decode(id: string, record: string): UserModel {
-    const decoded = this.#decoded.get(id);
+  /**
+   * The user a record holds: as decoded lately, or decoded now. Reads keep what they decode among
+   * the users read lately; writes do not (a full sync puts every user, and keeping each for a while
+   * would make all of them old garbage for V8 to collect).
+   */
+  #decode(id: string, record: string, { keep }: { keep: boolean }): UserModel {
+    const decoded = keep ? this.#decoded.get(id) : this.#decoded.peek(id);
     if (decoded !== undefined && decoded.record === record) return decoded.user;
     const user = this.#codec.decode(id, record);
-    this.#decoded.set(id, { user, record });
+    if (keep) this.#decoded.set(id, { user, record });
     return user;
   }
 
@@ -301,22 +254,22 @@ export class DirectoryIndex {
 
   /** Users whose manager is `id`, in display-name order. */
   directReports(id: string): string[] {
-    return this.#inOrder(this.#reports.get(id));
+    return this.#inOrder(this.#reports.ids(id));
   }
 
   /** Users whose department is `id` (or one below it), in display-name order. */
   departmentMembers(id: string, includeSubdepartments: boolean): string[] {
-    if (!includeSubdepartments) return this.#inOrder(this.#departmentMembers.get(id));
+    if (!includeSubdepartments) return this.#inOrder(this.#departmentMembers.ids(id));
     return this.#inOrder(this.#membersOf(this.#selfAndDescendants(id)));
   }
 
   groupMembers(id: string): string[] {
-    return this.#inOrder(this.#groupMembers.get(id));
+    return this.#inOrder(this.#groupMembers.ids(id));
   }
 
   /** Departments whose parent is `id`, by name then id. */
   children(id: string): DepartmentModel[] {
-    const children = [...this.#children.get(id)]
+    const children = [...this.#children.ids(id)]
       .map((child) => this.#departments.get(child))
       .filter((child): child is DepartmentModel => child !== undefined);
     return inNameOrder(children);
@@ -358,7 +311,7 @@ export class DirectoryIndex {
    * order (`inAccountOrder`); none for an email that is not an address (`personEmailOf`).
    */
   usersWithEmail(normalisedEmail: string): string[] {
-    return inAccountOrder(this.#byEmail.get(normalisedEmail));
+    return inAccountOrder(this.#byEmail.ids(normalisedEmail));
   }
 
   /**
@@ -439,10 +392,8 @@ export class DirectoryIndex {
       }
       // The index links the user as decoded from its record: strings of their own, none of them a
       // slice of the response body the user was parsed from.
-      // Decoded for linking only, not kept with the users read lately: a full sync puts every
-      // user, and keeping each for a while would make all of them old garbage for V8 to collect.
-      if (held) this.#unlinkUser(this.#decodeOnce(id, held.record));
-      const user = this.#decodeOnce(id, record);
+      if (held) this.#unlinkUser(this.#decode(id, held.record, { keep: false }));
+      const user = this.#decode(id, record, { keep: false });
       this.#decoded.delete(id);
       if (!held) this.#count(user.provider, 1);
       this.#users.set(id, new HeldUser(id, record, fetchedAt, user.provider, user.status, user.departmentId));
@@ -460,7 +411,7 @@ export class DirectoryIndex {
     for (const id of ids) {
       const held = this.#users.get(id);
       if (!held || held.fetchedAt >= readBefore) continue;
-      this.#unlinkUser(this.#decodeOnce(id, held.record));
+      this.#unlinkUser(this.#decode(id, held.record, { keep: false }));
       this.#users.delete(id);
       this.#decoded.delete(id);
       this.#count(held.provider, -1);
@@ -495,8 +446,10 @@ export class DirectoryIndex {
     if (departmentChanges > 0) this.#departmentLists.clear();
     if (groupChanges > 0) this.#groupLists.clear();
     if (departmentChanges > 0) {
-      for (const id of this.userIdsOf(provider))
-        this.#relinkManager(this.#decodeOnce(id, this.#users.get(id)!.record));
+      for (const held of this.#users.values()) {
+        if (held.provider === provider)
+          this.#relinkManager(this.#decode(held.id, held.record, { keep: false }));
+      }
     }
     if (departmentChanges + groupChanges > 0) {
       this.#onApplied?.({ kind: 'catalog', provider, departments, groups });
@@ -593,7 +546,7 @@ export class DirectoryIndex {
     const found = new Set<string>([id]);
     const queue = [id];
     while (queue.length > 0) {
-      for (const child of this.#children.get(queue.pop()!)) {
+      for (const child of this.#children.ids(queue.pop()!)) {
         if (found.has(child)) continue; // a cycle in the provider's tree: each department once
         found.add(child);
         queue.push(child);
@@ -606,33 +559,39 @@ export class DirectoryIndex {
   #narrowestCandidates(
     filter: UserFilter,
     departments: ReadonlySet<string> | undefined,
-  ): ReadonlySet<string> | undefined {
-    const sets: ReadonlySet<string>[] = [];
-    if (filter.managerId !== undefined) sets.push(this.#reports.get(filter.managerId));
-    if (filter.groupId !== undefined) sets.push(this.#groupMembers.get(filter.groupId));
-    if (departments !== undefined) sets.push(this.#membersOf(departments));
-    return sets.sort((a, b) => a.size - b.size)[0];
+  ): Iterable<string> | undefined {
+    const sets: { readonly size: number; readonly ids: Iterable<string> }[] = [];
+    const { managerId, groupId } = filter;
+    if (managerId !== undefined)
+      sets.push({ size: this.#reports.count(managerId), ids: this.#reports.ids(managerId) });
+    if (groupId !== undefined)
+      sets.push({ size: this.#groupMembers.count(groupId), ids: this.#groupMembers.ids(groupId) });
+    if (departments !== undefined) {
+      const members = this.#membersOf(departments);
+      sets.push({ size: members.size, ids: members });
+    }
+    return sets.sort((a, b) => a.size - b.size)[0]?.ids;
   }
 
   /** The users of these departments. */
   #membersOf(departments: Iterable<string>): Set<string> {
     const members = new Set<string>();
     for (const department of departments) {
-      for (const member of this.#departmentMembers.get(department)) members.add(member);
+      for (const member of this.#departmentMembers.ids(department)) members.add(member);
     }
     return members;
   }
 
   #filterOf(filter: UserFilter, departments: ReadonlySet<string> | undefined): (id: string) => boolean {
     const statuses = filter.status && filter.status.length > 0 ? new Set(filter.status) : undefined;
-    const groupMembers = filter.groupId === undefined ? undefined : this.#groupMembers.get(filter.groupId);
+    const { groupId } = filter;
     return (id) => {
       const user = this.#users.get(id);
       if (!user) return false;
       if (filter.provider !== undefined && user.provider !== filter.provider) return false;
       if (statuses && !statuses.has(user.status)) return false;
       if (departments && (user.departmentId === null || !departments.has(user.departmentId))) return false;
-      if (groupMembers && !groupMembers.has(id)) return false;
+      if (groupId !== undefined && !this.#groupMembers.holds(groupId, id)) return false;
       if (filter.managerId !== undefined && this.#managerOf.get(id) !== filter.managerId) return false;
       return true;
     };

@@ -1,4 +1,5 @@
 import type { UserModel } from '../models.js';
+import { IdSets } from './id-sets.js';
 import { SortedKeys } from './sorted-keys.js';
 import { foldForSearch } from './text.js';
 
@@ -22,12 +23,6 @@ import { foldForSearch } from './text.js';
  * were, which meant little to someone picking a person; the tiers above say why a user comes first.
  */
 
-/** A word's users: one user id, or several (an array while few, a Set past `ARRAY_LIMIT`). */
-type Holders = string | string[] | Set<string>;
-
-/** Past this many users, a word's users are a Set: taking one out of 100,000 must not scan them. */
-const ARRAY_LIMIT = 16;
-
 /** Words are split at white space, separators and punctuation, as Unicode classes characters. */
 const WORD_SEPARATORS = /[\s\p{Z}\p{P}]+/u;
 
@@ -42,36 +37,36 @@ export type InNameOrder = (ids: ReadonlySet<string>) => string[];
 const READ_RECORDS_BELOW = 2000;
 
 export class UserSearch {
-  readonly #holders = new Map<string, Holders>();
+  /** Each folded word's users. */
+  readonly #holders = new IdSets();
+  /** The words, in order: a prefix's words lie side by side. */
   readonly #words = new SortedKeys();
   /** Which folded emails, logins and refs some user has, to skip the exact check when none can match. */
   readonly #exact = new CountingFilter();
   /** A user by id, to check a candidate's words or exact match against its record. */
   readonly #userOf: (id: string) => UserModel | undefined;
   readonly #inNameOrder: InNameOrder;
-  #size = 0;
 
   constructor(userOf: (id: string) => UserModel | undefined, inNameOrder: InNameOrder) {
     this.#userOf = userOf;
     this.#inNameOrder = inNameOrder;
   }
 
-  /** How many users the index holds. */
-  get size(): number {
-    return this.#size;
-  }
-
   /** Adds a user the index does not hold (`delete` it first when it changed). */
   put(user: UserModel): void {
-    this.#size += 1;
-    for (const word of new Set(wordsOf(documentText(user)))) this.#add(word, user.id);
+    for (const word of new Set(wordsOf(documentText(user)))) {
+      // A new word is kept as a string of its own, and takes its place in the order.
+      const own = this.#holders.has(word) ? word : standalone(word);
+      if (this.#holders.add(own, user.id)) this.#words.add(own);
+    }
     for (const key of exactKeysOf(user)) this.#exact.add(key);
   }
 
   /** Takes out a user, as it was put. */
   delete(user: UserModel): void {
-    this.#size -= 1;
-    for (const word of new Set(wordsOf(documentText(user)))) this.#remove(word, user.id);
+    for (const word of new Set(wordsOf(documentText(user)))) {
+      if (this.#holders.delete(word, user.id)) this.#words.delete(word);
+    }
     for (const key of exactKeysOf(user)) this.#exact.remove(key);
   }
 
@@ -105,7 +100,7 @@ export class UserSearch {
     const whole = new Set<string>();
     const rest = new Set<string>();
     for (const id of candidates) {
-      if (!words.every((word) => this.#holds(word, id))) rest.add(id);
+      if (!words.every((word) => this.#holders.holds(word, id))) rest.add(id);
       // An exact email, login or ref is made of the query's words, each whole.
       else if (mayBeExact && this.#isExactly(id, wanted)) exact.add(id);
       else whole.add(id);
@@ -120,7 +115,7 @@ export class UserSearch {
     let end = start;
     let users = 0;
     while (end < words.length && words[end]!.startsWith(prefix)) {
-      users += sizeOf(this.#holders.get(words[end]!));
+      users += this.#holders.count(words[end]!);
       end += 1;
     }
     return { start, end, users };
@@ -131,9 +126,7 @@ export class UserSearch {
     const found = new Set<string>();
     const words = this.#words.values();
     for (let at = range.start; at < range.end; at += 1) {
-      const holders = this.#holders.get(words[at]!);
-      if (typeof holders === 'string') found.add(holders);
-      else if (holders !== undefined) for (const id of holders) found.add(id);
+      for (const id of this.#holders.ids(words[at]!)) found.add(id);
     }
     return found;
   }
@@ -148,48 +141,9 @@ export class UserSearch {
     return kept;
   }
 
-  #holds(word: string, id: string): boolean {
-    const holders = this.#holders.get(word);
-    if (holders === undefined) return false;
-    if (typeof holders === 'string') return holders === id;
-    return Array.isArray(holders) ? holders.includes(id) : holders.has(id);
-  }
-
   #isExactly(id: string, wanted: string): boolean {
     const user = this.#userOf(id);
     return user !== undefined && exactKeysOf(user).includes(wanted);
-  }
-  #add(word: string, id: string): void {
-    const holders = this.#holders.get(word);
-    if (holders === undefined) {
-      const own = standalone(word);
-      this.#holders.set(own, id);
-      this.#words.add(own);
-    } else if (typeof holders === 'string') {
-      if (holders !== id) this.#holders.set(word, [holders, id]);
-    } else if (Array.isArray(holders)) {
-      if (holders.includes(id)) return;
-      if (holders.length < ARRAY_LIMIT) holders.push(id);
-      else this.#holders.set(word, new Set([...holders, id]));
-    } else holders.add(id);
-  }
-
-  #remove(word: string, id: string): void {
-    const holders = this.#holders.get(word);
-    if (holders === undefined) return;
-    if (typeof holders === 'string') {
-      if (holders !== id) return;
-      this.#holders.delete(word);
-      this.#words.delete(word);
-      return;
-    }
-    if (Array.isArray(holders)) {
-      const at = holders.indexOf(id);
-      if (at >= 0) holders.splice(at, 1);
-    } else holders.delete(id);
-    const left = Array.isArray(holders) ? holders.length : holders.size;
-    if (left === 1)
-      this.#holders.set(word, Array.isArray(holders) ? holders[0]! : holders.values().next().value!);
   }
 }
 
@@ -213,12 +167,6 @@ function exactKeysOf(user: UserModel): string[] {
   return [user.email, user.login, user.ref]
     .filter((value): value is string => value !== null)
     .map((value) => foldTrimmed(value));
-}
-
-function sizeOf(holders: Holders | undefined): number {
-  if (holders === undefined) return 0;
-  if (typeof holders === 'string') return 1;
-  return Array.isArray(holders) ? holders.length : holders.size;
 }
 
 /**

@@ -81,11 +81,6 @@ export class UserRecordCodec {
   readonly #words: string[] = [];
   readonly #placeOf = new Map<string, number>();
 
-  /** How many shared values the vocabulary holds. */
-  get vocabularySize(): number {
-    return this.#words.length;
-  }
-
   encode(user: UserModel): string {
     const primary = user.managerRules[0];
     const encoded: EncodedUser = [
