@@ -5,6 +5,7 @@ import { SecretRedactor } from '../../src/redaction.ts';
 import { createStaticAuth } from '../../src/providers/auth/static.ts';
 import { createUpstreamClient } from '../../src/providers/http/client.ts';
 import { parseRetryAfter } from '../../src/providers/http/errors.ts';
+import { createGot } from '../../src/providers/http/got.ts';
 import { type ProviderAuth } from '../../src/providers/auth/types.ts';
 import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';
 import { renewingTokenAuth } from '../helpers/auth.ts';
@@ -132,6 +133,14 @@ describe('upstream HTTP client', () => {
       expect(JSON.stringify({ ...error, cause: String(error.cause) })).not.toContain('c2VjcmV0');
       expect(Object.keys(error.cause as object)).not.toContain('options');
     }
+  });
+});
+
+describe('createGot', () => {
+  it('carries no cache options, which would make got build every request slowly', () => {
+    // got.ts, withoutCacheOptions: got spreads these into each request's native options.
+    const client = createGot({ baseUrl: 'http://127.0.0.1:1/' });
+    expect(Object.keys(client.defaults.options.cacheOptions)).toHaveLength(0);
   });
 });
 
