@@ -451,16 +451,30 @@ export interface OperationsConfig {
   readonly workers: number | 'auto';
   /**
    * How far V8 lets the heap grow past what the last full collection kept before it collects again,
-   * in percent (`HEAP_GROWTH_PERCENT`); 0 leaves V8's own choice (`heap.ts`).
+   * in percent (`HEAP_GROWTH_PERCENT`); 0 leaves V8's own choice; `auto` is 30 with the directory
+   * index and V8's own choice without it (`heap.ts`).
    */
-  readonly heapGrowthPercent: number;
+  readonly heapGrowthPercent: number | 'auto';
 }
 
 export const OPERATIONS_DEFAULTS = Object.freeze({
   healthCheckIntervalMs: 15_000,
   healthCheckTimeoutMs: 5_000,
-  heapGrowthPercent: 30,
+  heapGrowthPercent: 'auto',
 });
+
+/** Most `HEAP_GROWTH_PERCENT`: V8's own factor reaches 4 times, 300 % past what was kept. */
+const MAX_HEAP_GROWTH_PERCENT = 300;
+
+function readHeapGrowthPercent(env: EnvReader): number | 'auto' {
+  const raw = env.read('HEAP_GROWTH_PERCENT')?.toLowerCase();
+  if (raw === undefined || raw === 'auto') return 'auto';
+  if (/^\d+$/.test(raw) && Number(raw) <= MAX_HEAP_GROWTH_PERCENT) return Number(raw);
+  env.problem(
+    `HEAP_GROWTH_PERCENT must be a whole number from 0 to ${MAX_HEAP_GROWTH_PERCENT}, or auto (30 with the directory index, V8's own choice without); got ${JSON.stringify(raw.slice(0, 40))}.`,
+  );
+  return 'auto';
+}
 
 /** Most workers `WORKERS` accepts: far above any core count, low enough to catch a typo. */
 const MAX_WORKERS = 256;
@@ -496,7 +510,7 @@ function readOperations(env: EnvReader, shared: { readonly introspection: boolea
       120_000,
     ),
     workers,
-    heapGrowthPercent: env.integer('HEAP_GROWTH_PERCENT', OPERATIONS_DEFAULTS.heapGrowthPercent, 0, 300),
+    heapGrowthPercent: readHeapGrowthPercent(env),
   };
 }
 

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { heapGrowthPercentFor } from '../../src/heap.ts';
 import { problemsOf } from '../helpers/config.ts';
 
 const HEAP_MODULE = fileURLToPath(new URL('../../src/heap.ts', import.meta.url));
@@ -14,10 +15,18 @@ const HEAP_MODULE = fileURLToPath(new URL('../../src/heap.ts', import.meta.url))
  */
 
 describe('HEAP_GROWTH_PERCENT', () => {
-  it('is 30 unless set, and 0 to 300', () => {
-    expect(loadConfig({}).operations.heapGrowthPercent).toBe(30);
-    expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).operations.heapGrowthPercent).toBe(0);
-    expect(loadConfig({ HEAP_GROWTH_PERCENT: '300' }).operations.heapGrowthPercent).toBe(300);
+  it("is auto unless set: 30 with the directory index, V8's own (0) without; else 0 to 300", () => {
+    const growth = (env: Record<string, string>) => {
+      const config = loadConfig(env);
+      return heapGrowthPercentFor(config.operations.heapGrowthPercent, config.directory.mode);
+    };
+    expect(loadConfig({}).operations.heapGrowthPercent).toBe('auto');
+    expect(growth({})).toBe(30);
+    expect(growth({ HEAP_GROWTH_PERCENT: 'AUTO' })).toBe(30);
+    expect(growth({ DIRECTORY: 'live' })).toBe(0);
+    expect(growth({ DIRECTORY: 'live', HEAP_GROWTH_PERCENT: '30' })).toBe(30);
+    expect(growth({ HEAP_GROWTH_PERCENT: '0' })).toBe(0);
+    expect(growth({ HEAP_GROWTH_PERCENT: '300' })).toBe(300);
     for (const value of ['-1', '301', 'thirty', '1.5']) {
       const problems = problemsOf({ HEAP_GROWTH_PERCENT: value });
       expect(problems, value).toHaveLength(1);

@@ -8,7 +8,7 @@ const PRODUCTION = { NODE_ENV: 'production', SANDBOX: '1' };
 const operations = (env: Record<string, string>) => loadConfig(env).operations;
 
 describe('operations defaults', () => {
-  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker, heap growth 30 %', () => {
+  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker, heap growth auto', () => {
     expect(operations({})).toEqual({
       graphiql: true,
       inlineTracing: true,
@@ -16,12 +16,12 @@ describe('operations defaults', () => {
       healthCheckIntervalMs: 15_000,
       healthCheckTimeoutMs: 5_000,
       workers: 1,
-      heapGrowthPercent: 30,
+      heapGrowthPercent: 'auto',
     });
     expect(OPERATIONS_DEFAULTS).toEqual({
       healthCheckIntervalMs: 15_000,
       healthCheckTimeoutMs: 5_000,
-      heapGrowthPercent: 30,
+      heapGrowthPercent: 'auto',
     });
   });
 
