@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { resolveManagerRule, resolveManagerRuleNow, type ManagerRequest } from '../manager-walk.js';
-import type { DepartmentModel, ManagerRule } from '../models.js';
+import type { DepartmentModel, ManagerRule, SubordinationSlot } from '../models.js';
 
 /**
  * The manager loader: the resolutions an operation needs at one depth are made together in one
@@ -48,6 +48,30 @@ export function createManagerLoader(
     },
     { cacheKeyFn: keyOf },
   );
+  /**
+   * The first manager a department rule's walk finds, whoever is being resolved, by slot and
+   * department (`managerWalk`: only a named user depends on the subject, and is skipped when it is
+   * the subject). Everyone in a department but that manager gets the same answer, so a walk is
+   * done once per department an operation meets rather than once per person: on the warm path a
+   * walk for each of a hundred users was a tenth of what the loaders cost.
+   */
+  const firstManagers: Record<SubordinationSlot, Map<string, string | null>> = {
+    supervisor: new Map(),
+    functional: new Map(),
+  };
+  /** The walk done now for `request`; undefined when a department it needs is not at hand. */
+  const walkNow = (request: ManagerRequest): string | null | undefined => {
+    try {
+      return resolveManagerRuleNow(request, (departmentId) => {
+        const department = peekDepartment(departmentId);
+        if (department === undefined) throw NOT_AT_HAND;
+        return department;
+      });
+    } catch (error) {
+      if (error === NOT_AT_HAND) return undefined;
+      throw error;
+    }
+  };
   return {
     load: (request) => loader.load(request),
     peek(request) {
@@ -55,21 +79,22 @@ export function createManagerLoader(
       const { rule, subjectId } = request;
       if (rule.kind === 'none') return null;
       if (rule.kind === 'user') return rule.userId === subjectId ? null : rule.userId;
+      const found = firstManagers[rule.slot];
+      let first = found.get(rule.departmentId);
+      if (first === undefined) {
+        first = walkNow({ rule, subjectId: null });
+        if (first === undefined) return undefined;
+        found.set(rule.departmentId, first);
+      }
+      // The manager found is someone else (or there is none): theirs too.
+      if (first !== subjectId) return first;
+      // The subject is the manager found first: their walk goes on past them.
       const key = keyOf(request);
       const known = resolved.get(key);
       if (known !== undefined || resolved.has(key)) return known;
-      try {
-        const id = resolveManagerRuleNow(request, (departmentId) => {
-          const department = peekDepartment(departmentId);
-          if (department === undefined) throw NOT_AT_HAND;
-          return department;
-        });
-        resolved.set(key, id);
-        return id;
-      } catch (error) {
-        if (error === NOT_AT_HAND) return undefined;
-        throw error;
-      }
+      const id = walkNow(request);
+      if (id !== undefined) resolved.set(key, id);
+      return id;
     },
   };
 }

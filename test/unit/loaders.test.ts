@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createCatalogLoader, type CatalogKind } from '../../src/loaders/catalog.ts';
 import { createLoaders } from '../../src/loaders/index.ts';
 import { createManagerLoader } from '../../src/loaders/managers.ts';
-import { resolveManagerRule } from '../../src/manager-walk.ts';
+import { resolveManagerRule, resolveManagerRuleNow } from '../../src/manager-walk.ts';
 import {
   NO_MANAGER,
   type DepartmentModel,
@@ -220,6 +221,48 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
     const functional = tree([department('d', null, user('supervisor'), user('functional'))]);
     const rule: ManagerRule = { kind: 'department', departmentId: 'd', slot: 'functional' };
     expect(await resolveManagerRule({ rule, subjectId: 'x' }, functional.load)).toBe('functional');
+  });
+
+  it('answers a peek as the walk done afresh does, whatever peeks came before it in the operation', () => {
+    // The loader keeps the first manager a department's walk finds, for everyone but that manager
+    // (loaders/managers.ts): any tree, any order of people and rules, the same answers as the rule.
+    const people = ['u0', 'u1', 'u2', 'u3'];
+    const ids = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'];
+    const rule = fc.oneof(
+      fc.constant<ManagerRule>({ kind: 'none' }),
+      fc.constantFrom(...people).map((userId): ManagerRule => ({ kind: 'user', userId })),
+      fc.constantFrom(...ids).map(inherit),
+    );
+    const org = fc.array(
+      fc.record({
+        parent: fc.option(fc.constantFrom(...ids)),
+        supervisor: rule,
+        functional: rule,
+        present: fc.boolean(),
+      }),
+      { minLength: ids.length, maxLength: ids.length },
+    );
+    const request = fc.record({
+      departmentId: fc.constantFrom(...ids),
+      slot: fc.constantFrom('supervisor' as const, 'functional' as const),
+      subjectId: fc.option(fc.constantFrom(...people, 'someone')),
+    });
+    fc.assert(
+      fc.property(org, fc.array(request, { minLength: 1, maxLength: 30 }), (shape, requests) => {
+        const departments = new Map(
+          shape.flatMap((d, n) =>
+            d.present ? [[ids[n]!, department(ids[n]!, d.parent, d.supervisor, d.functional)] as const] : [],
+          ),
+        );
+        const at = (id: string) => departments.get(id) ?? null;
+        const loader = createManagerLoader(async (id) => at(id), at);
+        for (const { departmentId, slot, subjectId } of requests) {
+          const asked = { rule: { kind: 'department', departmentId, slot } as const, subjectId };
+          expect(loader.peek(asked)).toBe(resolveManagerRuleNow(asked, at));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('releases every resolution of a batch together, so the next depth is one batch', async () => {
