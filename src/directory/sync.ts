@@ -322,7 +322,7 @@ export class ProviderSync {
       catalogChanges.groups +
       (await this.#putInBatches(users, startedAt)) +
       index.removeUsers(leaving, startedAt);
-    index.settle();
+    await index.settle(nextTurn);
     this.#ready = true;
     this.#state = 'ready';
     this.#problem = null;
