@@ -83,15 +83,17 @@ export function createManagerLoader(
       let first = found.get(rule.departmentId);
       if (first === undefined) {
         first = walkNow({ rule, subjectId: null });
-        if (first === undefined) return undefined;
-        found.set(rule.departmentId, first);
+        if (first !== undefined) found.set(rule.departmentId, first);
       }
       // The manager found is someone else (or there is none): theirs too.
-      if (first !== subjectId) return first;
-      // The subject is the manager found first: their walk goes on past them.
+      if (first !== undefined && first !== subjectId) return first;
+      // The subject is the manager found first, or the walk cannot be done now: what `load` gave
+      // for this request, else the subject's own walk, which goes on past them. (A walk that could
+      // not be done now stops, for the subject too, at the same department, before any manager.)
       const key = keyOf(request);
       const known = resolved.get(key);
       if (known !== undefined || resolved.has(key)) return known;
+      if (first === undefined) return undefined;
       const id = walkNow(request);
       if (id !== undefined) resolved.set(key, id);
       return id;

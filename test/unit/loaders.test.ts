@@ -223,9 +223,10 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
     expect(await resolveManagerRule({ rule, subjectId: 'x' }, functional.load)).toBe('functional');
   });
 
-  it('answers a peek as the walk done afresh does, whatever peeks came before it in the operation', () => {
+  it('answers a peek as the walk done afresh does, whatever peeks and loads came before it in the operation', async () => {
     // The loader keeps the first manager a department's walk finds, for everyone but that manager
-    // (loaders/managers.ts): any tree, any order of people and rules, the same answers as the rule.
+    // (loaders/managers.ts): any tree, any order of people and rules, the same answers as the rule;
+    // a peek whose walk needs a department not at hand gives what a load gave, else undefined.
     const people = ['u0', 'u1', 'u2', 'u3'];
     const ids = ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'];
     const rule = fc.oneof(
@@ -239,6 +240,7 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
         supervisor: rule,
         functional: rule,
         present: fc.boolean(),
+        atHand: fc.boolean(),
       }),
       { minLength: ids.length, maxLength: ids.length },
     );
@@ -246,19 +248,40 @@ describe('manager rule resolution (User.manager, Department.supervisor)', () => 
       departmentId: fc.constantFrom(...ids),
       slot: fc.constantFrom('supervisor' as const, 'functional' as const),
       subjectId: fc.option(fc.constantFrom(...people, 'someone')),
+      loadedFirst: fc.boolean(),
     });
-    fc.assert(
-      fc.property(org, fc.array(request, { minLength: 1, maxLength: 30 }), (shape, requests) => {
+    const notAtHand = Symbol('not at hand');
+    await fc.assert(
+      fc.asyncProperty(org, fc.array(request, { minLength: 1, maxLength: 30 }), async (shape, requests) => {
         const departments = new Map(
           shape.flatMap((d, n) =>
             d.present ? [[ids[n]!, department(ids[n]!, d.parent, d.supervisor, d.functional)] as const] : [],
           ),
         );
         const at = (id: string) => departments.get(id) ?? null;
-        const loader = createManagerLoader(async (id) => at(id), at);
-        for (const { departmentId, slot, subjectId } of requests) {
+        const atHand = (id: string) => (shape[ids.indexOf(id)]!.atHand ? at(id) : undefined);
+        const loader = createManagerLoader(async (id) => at(id), atHand);
+        const loaded = new Set<string>();
+        for (const { departmentId, slot, subjectId, loadedFirst } of requests) {
           const asked = { rule: { kind: 'department', departmentId, slot } as const, subjectId };
-          expect(loader.peek(asked)).toBe(resolveManagerRuleNow(asked, at));
+          const key = JSON.stringify(asked);
+          if (loadedFirst) {
+            await loader.load(asked);
+            loaded.add(key);
+          }
+          let walkedNow: string | null | undefined;
+          try {
+            walkedNow = resolveManagerRuleNow(asked, (id) => {
+              const found = atHand(id);
+              if (found === undefined) throw notAtHand;
+              return found;
+            });
+          } catch (error) {
+            if (error !== notAtHand) throw error;
+            walkedNow = undefined;
+          }
+          const expected = loaded.has(key) ? resolveManagerRuleNow(asked, at) : walkedNow;
+          expect(loader.peek(asked)).toBe(expected);
         }
       }),
       { numRuns: 500 },
