@@ -1,7 +1,7 @@
 import type { UserModel } from '../models.js';
 import { IdSets } from './id-sets.js';
 import { SortedKeys } from './sorted-keys.js';
-import { foldForSearch } from './text.js';
+import { foldForSearch, ownString } from './text.js';
 
 /**
  * The users' search index: every word of a query must be the start of a word of the user's name,
@@ -56,7 +56,7 @@ export class UserSearch {
   put(user: UserModel): void {
     for (const word of new Set(wordsOf(documentText(user)))) {
       // A new word is kept as a string of its own, and takes its place in the order.
-      const own = this.#holders.has(word) ? word : standalone(word);
+      const own = this.#holders.has(word) ? word : ownString(word);
       if (this.#holders.add(own, user.id)) this.#words.add(own);
     }
     for (const key of exactKeysOf(user)) this.#exact.add(key);
@@ -209,12 +209,4 @@ function slotsOf(value: string): [number, number] {
     b = Math.imul(b ^ unit, 0x5bd1e995);
   }
   return [(a >>> 0) & (CountingFilter.SLOTS - 1), (b >>> 0) & (CountingFilter.SLOTS - 1)];
-}
-
-/**
- * A word as a string of its own: a long word split out of a text may be a slice of it, which would
- * keep the whole text alive for as long as the index holds the word.
- */
-function standalone(word: string): string {
-  return word.length < 13 ? word : (JSON.parse(JSON.stringify(word)) as string);
 }

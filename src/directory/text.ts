@@ -70,3 +70,13 @@ export function orderKey(name: string | null, id: string): string {
 export function idOfOrderKey(key: string): string {
   return key.slice(key.lastIndexOf('\u0000') + 1);
 }
+
+/**
+ * `value` as a string of its own: a string cut out of another (a word of a text, a field of a
+ * response body) may be a slice of it, and one built by `+` a pair of pointers to its parts; either
+ * keeps the text it came from alive for as long as the copy is held. A JSON round trip makes a
+ * flat copy. V8 makes neither kind below 13 characters, so a shorter value is its own already.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+}

@@ -7,6 +7,7 @@ import {
   type UserModel,
   type UserStatusValue,
 } from '../models.js';
+import { ownString } from './text.js';
 
 /**
  * How the directory index keeps a user: one short string (README, "Memory"). A `UserModel` as
@@ -219,7 +220,7 @@ export class UserRecordCodec {
     if (place !== undefined) return place;
     if (this.#words.length >= MAX_VOCABULARY) return value;
     // A copy that stands alone: the value may be a slice of a response body, which it would keep.
-    const own = flatCopy(value);
+    const own = ownString(value);
     this.#words.push(own);
     this.#placeOf.set(own, this.#words.length - 1);
     return this.#words.length - 1;
@@ -256,9 +257,4 @@ function sameRule(a: ManagerRule, b: ManagerRule): boolean {
     case 'department':
       return b.kind === 'department' && a.departmentId === b.departmentId && a.slot === b.slot;
   }
-}
-
-/** A string of its own (not a slice or a concatenation of others), as a JSON round trip makes it. */
-function flatCopy(value: string): string {
-  return JSON.parse(JSON.stringify(value)) as string;
 }

@@ -46,7 +46,6 @@ export interface DirectoryWorkloads {
 
 /** D1 aims at this many matches ("a few dozen"), and takes a query within the range. */
 const SEARCH_TARGET = { aim: 36, min: 24, max: 48 } as const;
-/** The D1 check: a query whose matches one page of 20 holds. */
 /** Candidates whose match count is worked out exactly (with B1's rule), nearest the aim first. */
 const EXACT_TRIES = 40;
 export const ORG_CHART_AIM = 1000;
