@@ -188,11 +188,18 @@ async function directoryStates(subgraph: DirectorySubgraph): Promise<Record<stri
   return json.directory;
 }
 
-/** `learning_directory_directory_sync_duration_seconds` of full syncs (sum and count) and the heap used, from /metrics. */
+/**
+ * From /metrics: `learning_directory_directory_sync_duration_seconds` of full syncs (sum and
+ * count); the V8 heap, used and committed (`nodejs_heap_size_used_bytes`, `…_total_bytes`); and the
+ * garbage collections so far (prom-client's `nodejs_gc_duration_seconds`: full ones, and the
+ * seconds of all kinds), which say how much of a sync's garbage outlived the young generation.
+ */
 async function syncMetrics(subgraph: DirectorySubgraph) {
   const text = await (await get(subgraph, '/metrics')).text();
   const sums: Record<string, { sum: number; count: number }> = {};
   let heapUsedMiB: number | null = null;
+  let heapTotalMiB: number | null = null;
+  const gc: GcCounts = { full: 0, seconds: 0 };
   for (const line of text.split('\n')) {
     const sync = /^learning_directory_directory_sync_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/.exec(
       line,
@@ -202,11 +209,26 @@ async function syncMetrics(subgraph: DirectorySubgraph) {
       const entry = (sums[provider] ??= { sum: 0, count: 0 });
       entry[sync[1] as 'sum' | 'count'] = Number(sync[3]);
     }
-    const heap = /^nodejs_heap_size_used_bytes (\S+)$/.exec(line);
-    if (heap) heapUsedMiB = Number(heap[1]) / 2 ** 20;
+    const heap = /^nodejs_heap_size_(used|total)_bytes (\S+)$/.exec(line);
+    if (heap?.[1] === 'used') heapUsedMiB = Number(heap[2]) / 2 ** 20;
+    if (heap?.[1] === 'total') heapTotalMiB = Number(heap[2]) / 2 ** 20;
+    const collections = /^nodejs_gc_duration_seconds_(sum|count)\{kind="([^"]+)"\} (\S+)$/.exec(line);
+    if (collections?.[1] === 'sum') gc.seconds += Number(collections[3]);
+    if (collections?.[1] === 'count' && collections[2] === 'major') gc.full += Number(collections[3]);
   }
-  return { sums, heapUsedMiB };
+  return { sums, heapUsedMiB, heapTotalMiB, gc };
 }
+
+/** Garbage collections: full ones (mark-compact) and the seconds of every kind. */
+interface GcCounts {
+  full: number;
+  seconds: number;
+}
+
+const gcSince = (now: GcCounts, before: GcCounts): GcCounts => ({
+  full: now.full - before.full,
+  seconds: now.seconds - before.seconds,
+});
 
 /** Polls /health/ready until both providers' index is `ready`: the first full syncs are applied. */
 async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number): Promise<FirstSyncResult> {
@@ -229,7 +251,7 @@ async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number):
     states = await directoryStates(subgraph);
   }
   const { rssMiB, peakRssMiB } = memory(subgraph.child.pid);
-  const { sums, heapUsedMiB } = await syncMetrics(subgraph);
+  const { sums, heapUsedMiB, heapTotalMiB, gc } = await syncMetrics(subgraph);
   const afterGc = await memoryAfterGc(subgraph);
   const providers: FirstSyncResult['providers'] = {};
   for (const provider of PROVIDERS) {
@@ -246,6 +268,8 @@ async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number):
     rssMiB,
     peakRssMiB,
     heapUsedMiB,
+    heapTotalMiB,
+    gc,
     afterGc,
     slowestProbeMs,
   };
@@ -258,7 +282,7 @@ async function waitForFirstSync(subgraph: DirectorySubgraph, timeoutMs: number):
 async function watchResyncs(subgraph: DirectorySubgraph, rounds: number, timeoutMs: number) {
   const results: ResyncResult[] = [];
   let seen = await directoryStates(subgraph);
-  let { sums } = await syncMetrics(subgraph);
+  let { sums, gc } = await syncMetrics(subgraph);
   for (let round = 0; round < rounds; round += 1) {
     const deadline = Date.now() + timeoutMs;
     const before = seen;
@@ -283,9 +307,18 @@ async function watchResyncs(subgraph: DirectorySubgraph, rounds: number, timeout
       syncSeconds[provider] = was && is && is.count === was.count + 1 ? is.sum - was.sum : null;
     }
     const afterGc = await memoryAfterGc(subgraph);
-    results.push({ rssMiB, peakRssMiB, heapUsedMiB: now.heapUsedMiB, afterGc, syncSeconds });
+    results.push({
+      rssMiB,
+      peakRssMiB,
+      heapUsedMiB: now.heapUsedMiB,
+      heapTotalMiB: now.heapTotalMiB,
+      gc: gcSince(now.gc, gc),
+      afterGc,
+      syncSeconds,
+    });
     seen = states;
     sums = now.sums;
+    gc = now.gc;
   }
   return results;
 }

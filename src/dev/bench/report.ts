@@ -307,6 +307,10 @@ export interface FirstSyncResult {
   readonly peakRssMiB: number;
   /** `nodejs_heap_size_used_bytes` of the subgraph, MiB. */
   readonly heapUsedMiB: number | null;
+  /** `nodejs_heap_size_total_bytes`: the heap V8 has committed, MiB. */
+  readonly heapTotalMiB: number | null;
+  /** Garbage collections from the start: full ones, and the seconds of every kind. */
+  readonly gc: { readonly full: number; readonly seconds: number };
   /** Then, after a full garbage collection (scale phase only). */
   readonly afterGc: AfterGc | null;
   /** The slowest answer of /health/live while the syncs ran (asked every 250 ms or so), ms. */
@@ -324,6 +328,12 @@ export interface ResyncResult {
   readonly rssMiB: number;
   readonly peakRssMiB: number;
   readonly heapUsedMiB: number | null;
+  readonly heapTotalMiB: number | null;
+  /**
+   * Garbage collections since the previous reading (the bench's own full collection after that
+   * reading, `afterGc`, among them when the subgraph is monitored).
+   */
+  readonly gc: { readonly full: number; readonly seconds: number };
   readonly afterGc: AfterGc | null;
   /** Each provider's duration of this sync (metric), seconds. */
   readonly syncSeconds: Record<string, number | null>;
@@ -425,8 +435,11 @@ function syncLine(result: FirstSyncResult): string {
         `${provider} ${facts.users} users, applied ${facts.appliedAfterSeconds.toFixed(1)} s after the start (its sync ${facts.syncSeconds === null ? '–' : `${facts.syncSeconds.toFixed(1)} s`})`,
     )
     .join('; ');
-  return `${result.seconds.toFixed(1)} s after the process started (${providers}); the slowest /health/live meanwhile ${result.slowestProbeMs.toFixed(0)} ms; then RSS ${mib(result.rssMiB)} (peak ${mib(result.peakRssMiB)}), heap used ${mib(result.heapUsedMiB)}${afterGcText(result.afterGc)}`;
+  return `${result.seconds.toFixed(1)} s after the process started (${providers}); the slowest /health/live meanwhile ${result.slowestProbeMs.toFixed(0)} ms; then RSS ${mib(result.rssMiB)} (peak ${mib(result.peakRssMiB)}), ${heapText(result)} since the start${afterGcText(result.afterGc)}`;
 }
+
+const heapText = (reading: Pick<ResyncResult, 'heapUsedMiB' | 'heapTotalMiB' | 'gc'>) =>
+  `heap used ${mib(reading.heapUsedMiB)} of ${mib(reading.heapTotalMiB)} committed, ${reading.gc.full} full collections (${reading.gc.seconds.toFixed(1)} s in GC of every kind)`;
 
 const afterGcText = (afterGc: AfterGc | null) =>
   afterGc ? `; after a full GC: RSS ${mib(afterGc.rssMiB)}, heap used ${mib(afterGc.heapUsedMiB)}` : '';
@@ -448,7 +461,7 @@ export function formatScale(result: ScaleResult | null, benchFirstSync: FirstSyn
     `    first full syncs of both: ${syncLine(result.firstSync)}`,
     ...result.resyncs.map(
       (resync, index) =>
-        `    full sync ${index + 2} of both (DIRECTORY_FULL_SYNC_SECONDS=${result.fullSyncSeconds}): RSS ${mib(resync.rssMiB)} (peak ${mib(resync.peakRssMiB)}), heap used ${mib(resync.heapUsedMiB)}${afterGcText(resync.afterGc)}; syncs took ${Object.entries(
+        `    full sync ${index + 2} of both (DIRECTORY_FULL_SYNC_SECONDS=${result.fullSyncSeconds}): RSS ${mib(resync.rssMiB)} (peak ${mib(resync.peakRssMiB)}), ${heapText(resync)} since the previous reading${afterGcText(resync.afterGc)}; syncs took ${Object.entries(
           resync.syncSeconds,
         )
           .map(([provider, seconds]) => `${provider} ${seconds === null ? '–' : `${seconds.toFixed(1)} s`}`)
