@@ -7,7 +7,8 @@ import { bodyShapeError, listNotFoundError, notFoundPageError } from '../http/er
 import { createUpstreamClient } from '../http/client.js';
 import { type CallOptions, type UpstreamRequest, type UpstreamResponse } from '../http/types.js';
 import type { UpstreamObserver } from '../observer.js';
-import { PayloadIssues } from '../../payload.js';
+import { PayloadIssues, type PayloadIssue } from '../../payload.js';
+import { readPageOffThread } from '../pages/off-thread.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createIspringAuth } from './auth.js';
 import {
@@ -17,7 +18,6 @@ import {
   decodeIspringGroupById,
   decodeIspringGroupList,
   decodeIspringUser,
-  decodeIspringUserListPage,
   decodeIspringUserProfile,
   parseIspringBody,
   readIspringUsersPage,
@@ -142,6 +142,26 @@ export function createIspringClient(
       observer.payloadIssues({ provider: 'ispring', endpoint, issues: issues.list(), caller: call?.caller });
     }
     return value;
+  }
+
+  /** `interpret` for a body read elsewhere (`read`: the page-reading worker). */
+  async function interpretOffThread<T>(
+    endpoint: string,
+    response: UpstreamResponse,
+    read: () => Promise<{ value: T; issues: readonly PayloadIssue[] }>,
+    call?: CallOptions,
+  ): Promise<T> {
+    let done: { value: T; issues: readonly PayloadIssue[] };
+    try {
+      done = await read();
+    } catch (error) {
+      if (!(error instanceof PayloadShapeError)) throw error;
+      throw badResponse(endpoint, response, error);
+    }
+    if (done.issues.length > 0) {
+      observer.payloadIssues({ provider: 'ispring', endpoint, issues: done.issues, caller: call?.caller });
+    }
+    return done.value;
   }
 
   /**
@@ -383,17 +403,11 @@ export function createIspringClient(
       const params = new URLSearchParams({ pageSize: String(pageSize) });
       if (pageToken !== undefined) params.set('pageToken', pageToken);
       const response = await getListOrFail(endpoint, 'users/v2', call, params);
-      const page = await interpret(
+      // Read in the page-reading worker: a full sync reads every user (providers/pages/).
+      const page = await interpretOffThread(
         endpoint,
         response,
-        (body, issues) => {
-          const read = decodeIspringUserListPage(body, issues);
-          return {
-            users: read.profiles.map(({ profile, path }) => toUserModel(profile, issues, path)),
-            received: read.received,
-            nextPageToken: read.nextPageToken,
-          };
-        },
+        () => readPageOffThread('ispringUsers', response.body, undefined),
         call,
       );
       if (pageToken !== undefined && page.nextPageToken === pageToken) {

@@ -6,19 +6,19 @@ import type { UserModel } from '../../models.js';
 import { bodyShapeError, listNotFoundError, notFoundPageError } from '../http/errors.js';
 import { createUpstreamClient } from '../http/client.js';
 import { type CallOptions, type UpstreamResponse } from '../http/types.js';
-import { PayloadIssues } from '../../payload.js';
+import { PayloadIssues, type PayloadIssue } from '../../payload.js';
+import { readPageOffThread } from '../pages/off-thread.js';
+import type { UsersPage } from './user-pages.js';
 import { createResilience, type ProviderResilience } from '../resilience/index.js';
 import { createThriveAuth } from './auth.js';
 import {
   decodeThriveAudience,
   decodeThriveAudiencePage,
   decodeThriveUser,
-  decodeThriveUserPage,
   parseThriveJson,
 } from './decode.js';
 import { areStubs, toUserModel } from './mapper.js';
 import type { ThriveAudience, ThrivePagination } from './wire.js';
-import { toIsoDateTime } from '../dates.js';
 import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
@@ -60,21 +60,6 @@ export interface ThriveClient {
 export interface AudienceList {
   readonly audiences: readonly ThriveAudience[];
   readonly stubs: boolean;
-}
-
-/** One page of `GET /users` as the listing reads it. */
-export interface UsersPage {
-  /** The users that could be read (one without a usable id is dropped and reported). */
-  readonly users: readonly UserModel[];
-  /** How many items `results` held, those dropped included: an empty page ends the list. */
-  readonly received: number;
-  /** Absent when Thrive sent none (the reader then stops on a short page). */
-  readonly pagination: ThrivePagination | undefined;
-  /**
-   * Asked with `updatedSince`: true when a user's `updatedAt` is earlier than it, so Thrive did
-   * not apply the filter. Decided here, from the wire records: the models carry no `updatedAt`.
-   */
-  readonly olderThanAsked: boolean;
 }
 
 /** Bounds a list read whose pagination never ends (a misbehaving server), at a million audiences. */
@@ -205,24 +190,18 @@ export function createThriveClient(
       const response = await upstream.get(endpoint, 'users', params, call);
       if (response.status === 404) throw listNotFound(endpoint);
       const since = updatedSince === undefined ? undefined : Date.parse(updatedSince);
-      const read = interpret(
-        endpoint,
-        response,
-        (json, issues) => {
-          const body = decodeThriveUserPage(json, issues);
-          // The envelope has been checked: `results` is an array.
-          const received = (json as { results: unknown[] }).results.length;
-          const olderThanAsked =
-            since !== undefined &&
-            body.results.some((user) => {
-              const updatedAt = user.updatedAt == null ? null : toIsoDateTime(user.updatedAt);
-              return updatedAt !== null && Date.parse(updatedAt) < since;
-            });
-          const users = body.results.map((user) => toUserModel(user, issues));
-          return { users, received, pagination: body.pagination ?? undefined, olderThanAsked };
-        },
-        call,
-      );
+      // Read in the page-reading worker: a full sync reads every user (providers/pages/).
+      let read: UsersPage;
+      let issues: readonly PayloadIssue[];
+      try {
+        ({ value: read, issues } = await readPageOffThread('thriveUsers', response.body, since));
+      } catch (error) {
+        if (!(error instanceof PayloadShapeError)) throw error;
+        throw bodyShapeError('thrive', endpoint, response, error, 'JSON');
+      }
+      if (issues.length > 0) {
+        observer.payloadIssues({ provider: 'thrive', endpoint, issues, caller: call?.caller });
+      }
       if (read.pagination !== undefined && read.pagination.page !== page) {
         throw new ProviderError(
           'UPSTREAM_BAD_RESPONSE',
