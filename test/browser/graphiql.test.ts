@@ -438,6 +438,19 @@ describe('GraphiQL in a real browser', () => {
       await expect
         .poll(async () => (await lintMarks(page)).flatMap((e) => e.marks), { timeout: 10_000 })
         .toContainEqual(expect.stringContaining('notDeclared'));
+      // GraphiQL takes an editor's content into its tab's state a moment after the edit, and then
+      // stores the tabs (`…tabState` in localStorage). A tab switch before then can carry the new
+      // tab's content (its default query, on a busy machine) into the tab switched to: wait until
+      // the stored state holds both edits.
+      await expect
+        .poll(
+          () =>
+            page.evaluate<string>(
+              "Object.keys(localStorage).filter((key) => key.endsWith('tabState')).map((key) => localStorage.getItem(key)).join('\\n')",
+            ),
+          { timeout: 10_000 },
+        )
+        .toMatch(/noSuchField[\s\S]*notDeclared/);
 
       const tabs = page.locator('.graphiql-tab');
       const checked: string[] = [];
