@@ -424,34 +424,6 @@ describe('GraphiQL in a real browser', () => {
       const QUERY = '.graphiql-query-editor .CodeMirror';
       const VARIABLES = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
 
-      // First, in a new tab, that the linting works and has the schema: a field the schema lacks is
-      // marked in the query, and a variable the query does not declare in the variables.
-      await page.locator('button.graphiql-tab-add').click();
-      await expect.poll(() => page.locator('.graphiql-tab').count()).toBe(SANDBOX_EXAMPLES.length + 1);
-      await setEditorValue(QUERY, 'query Probe {\n  noSuchField\n}\n');
-      await expect
-        .poll(async () => (await lintMarks(page)).find((e) => e.editor === 'query')?.marks ?? [], {
-          timeout: 15_000,
-        })
-        .toContainEqual(expect.stringContaining('noSuchField'));
-      await setEditorValue(VARIABLES, '{ "notDeclared": 1 }');
-      await expect
-        .poll(async () => (await lintMarks(page)).flatMap((e) => e.marks), { timeout: 10_000 })
-        .toContainEqual(expect.stringContaining('notDeclared'));
-      // GraphiQL takes an editor's content into its tab's state a moment after the edit, and then
-      // stores the tabs (`…tabState` in localStorage). A tab switch before then can carry the new
-      // tab's content (its default query, on a busy machine) into the tab switched to: wait until
-      // the stored state holds both edits.
-      await expect
-        .poll(
-          () =>
-            page.evaluate<string>(
-              "Object.keys(localStorage).filter((key) => key.endsWith('tabState')).map((key) => localStorage.getItem(key)).join('\\n')",
-            ),
-          { timeout: 10_000 },
-        )
-        .toMatch(/noSuchField[\s\S]*notDeclared/);
-
       const tabs = page.locator('.graphiql-tab');
       const checked: string[] = [];
       for (const [index, example] of SANDBOX_EXAMPLES.entries()) {
@@ -468,6 +440,23 @@ describe('GraphiQL in a real browser', () => {
         checked.push(titleOf(example));
       }
       expect(checked).toContain('EntityRepresentations');
+
+      // Then, in a new tab, that the linting works in this page and has the schema: a field the
+      // schema lacks is marked in the query, and a variable the query does not declare in the
+      // variables. Last, not first: on a busy machine a tab switch soon after a new tab was opened
+      // showed the new tab's default query in the tab switched to.
+      await page.locator('button.graphiql-tab-add').click();
+      await expect.poll(() => page.locator('.graphiql-tab').count()).toBe(SANDBOX_EXAMPLES.length + 1);
+      await setEditorValue(QUERY, 'query Probe {\n  noSuchField\n}\n');
+      await expect
+        .poll(async () => (await lintMarks(page)).find((e) => e.editor === 'query')?.marks ?? [], {
+          timeout: 15_000,
+        })
+        .toContainEqual(expect.stringContaining('noSuchField'));
+      await setEditorValue(VARIABLES, '{ "notDeclared": 1 }');
+      await expect
+        .poll(async () => (await lintMarks(page)).flatMap((e) => e.marks), { timeout: 10_000 })
+        .toContainEqual(expect.stringContaining('notDeclared'));
       expectOnlyLocalRequests(opened);
       expect(opened.browserErrors).toEqual([]);
     },
