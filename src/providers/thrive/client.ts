@@ -18,7 +18,7 @@ import {
   parseThriveJson,
 } from './decode.js';
 import { areStubs, toUserModel } from './mapper.js';
-import type { ThriveAudience, ThrivePagination } from './wire.js';
+import type { ThriveAudience } from './wire.js';
 import { THRIVE_ENDPOINTS } from './endpoints.js';
 
 /**
