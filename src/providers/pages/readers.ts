@@ -9,10 +9,9 @@ import { readThriveUserPageBody } from '../thrive/user-pages.js';
  */
 export const PAGE_READERS = {
   /** `GET /users/v2` pages of the iSpring directory listing. */
-  ispringUsers: (body: string, issues: PayloadIssues) => readIspringUserListBody(body, issues),
+  ispringUsers: readIspringUserListBody,
   /** `GET /users` pages of the Thrive directory listing; the argument is `updatedSince` in ms. */
-  thriveUsers: (body: string, issues: PayloadIssues, since: number | undefined) =>
-    readThriveUserPageBody(body, issues, since),
+  thriveUsers: readThriveUserPageBody,
 } satisfies Record<string, (body: string, issues: PayloadIssues, argument: never) => unknown>;
 
 export type PageKind = keyof typeof PAGE_READERS;
