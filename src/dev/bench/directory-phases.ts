@@ -29,7 +29,15 @@ import {
 } from './measure.js';
 import type { LoadSummary } from './load.js';
 import type { MemoryReply, MemoryRequest } from '../harness/process-monitor.js';
-import type { AfterGc, DirectoryRow, FirstSyncResult, ResyncResult, ScaleResult, Verdict } from './report.js';
+import type {
+  AfterGc,
+  DirectoryRow,
+  FirstSyncResult,
+  GcCounts,
+  ResyncResult,
+  ScaleResult,
+  Verdict,
+} from './report.js';
 import { WARM_TTL_SECONDS } from './settings.js';
 
 /**
@@ -199,7 +207,7 @@ async function syncMetrics(subgraph: DirectorySubgraph) {
   const sums: Record<string, { sum: number; count: number }> = {};
   let heapUsedMiB: number | null = null;
   let heapTotalMiB: number | null = null;
-  const gc: GcCounts = { full: 0, seconds: 0 };
+  const gc = { full: 0, seconds: 0 };
   for (const line of text.split('\n')) {
     const sync = /^learning_directory_directory_sync_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/.exec(
       line,
@@ -217,12 +225,6 @@ async function syncMetrics(subgraph: DirectorySubgraph) {
     if (collections?.[1] === 'count' && collections[2] === 'major') gc.full += Number(collections[3]);
   }
   return { sums, heapUsedMiB, heapTotalMiB, gc };
-}
-
-/** Garbage collections: full ones (mark-compact) and the seconds of every kind. */
-interface GcCounts {
-  full: number;
-  seconds: number;
 }
 
 const gcSince = (now: GcCounts, before: GcCounts): GcCounts => ({

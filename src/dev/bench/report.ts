@@ -309,12 +309,18 @@ export interface FirstSyncResult {
   readonly heapUsedMiB: number | null;
   /** `nodejs_heap_size_total_bytes`: the heap V8 has committed, MiB. */
   readonly heapTotalMiB: number | null;
-  /** Garbage collections from the start: full ones, and the seconds of every kind. */
-  readonly gc: { readonly full: number; readonly seconds: number };
+  /** Garbage collections from the start. */
+  readonly gc: GcCounts;
   /** Then, after a full garbage collection (scale phase only). */
   readonly afterGc: AfterGc | null;
   /** The slowest answer of /health/live while the syncs ran (asked every 250 ms or so), ms. */
   readonly slowestProbeMs: number;
+}
+
+/** Garbage collections (prom-client's `nodejs_gc_duration_seconds`): full ones, and the seconds of every kind. */
+export interface GcCounts {
+  readonly full: number;
+  readonly seconds: number;
 }
 
 /** RSS and heap used right after a full collection (`--expose-gc`, harness/process-monitor.ts), MiB. */
@@ -333,7 +339,7 @@ export interface ResyncResult {
    * Garbage collections since the previous reading (the bench's own full collection after that
    * reading, `afterGc`, among them when the subgraph is monitored).
    */
-  readonly gc: { readonly full: number; readonly seconds: number };
+  readonly gc: GcCounts;
   readonly afterGc: AfterGc | null;
   /** Each provider's duration of this sync (metric), seconds. */
   readonly syncSeconds: Record<string, number | null>;
