@@ -47,7 +47,7 @@ export interface Row {
   /** Data requests the sandbox counted for one B2 operation (the same delay as the row's). */
   readonly b2Counted: number | null;
   readonly b2CountedByEndpoint: Record<string, number> | null;
-  /** B2's unloaded latency: at d = 20 on cold d = 20 rows, at d = 0 on warm rows. */
+  /** B2's unloaded latency: at d = 20 on cold d = 20 rows, at d = 0 on cold d = 0 and warm rows. */
   readonly b2Latency: {
     readonly p50: number;
     readonly p99: number;

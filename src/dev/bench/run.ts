@@ -422,11 +422,31 @@ async function phase1Cold(context: Context): Promise<{ subgraph: Subgraph; cold:
 
 interface SaturatedResult {
   readonly counted0: Counted;
+  /** The subgraph's unloaded latency at d = 0, measured before its saturating run as B2's is. */
+  readonly latency0: LoadSummary;
+  /** The median of `runs` by throughput (the one run when there is one). */
   readonly run: Saturated;
+  /** The subgraph's saturating runs, each followed by one of B2's (`b2Runs`). */
+  readonly runs: readonly Saturated[];
   readonly b2Counted0: Counted;
   /** B2's unloaded latency at d = 0, shown beside the warm rows. */
   readonly b2Latency0: LoadSummary;
   readonly b2Run: Saturated;
+  readonly b2Runs: readonly Saturated[];
+}
+
+/**
+ * Saturating runs of each W1 workload per side at d = 0, the subgraph's and B2's in turn. The
+ * machine's speed drifts by a fifth and more over seconds (two cores shared with the sandbox and
+ * the load generator, on a virtual machine): one run of each, one after the other, compared
+ * whichever side had the slower seconds. Runs in turn, each side's median, share the drift.
+ */
+const B2_TURNS = 3;
+
+/** The run of median throughput (of an odd number, the middle one; of an even one, the lower). */
+function medianRun(runs: readonly Saturated[]): Saturated {
+  const sorted = [...runs].sort((a, b) => a.summary.opsPerSecond - b.summary.opsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 /**
@@ -441,15 +461,35 @@ async function phase2Saturate(
   await context.sandbox.call('setDelay', { ms: 0 });
   const coldSaturated = new Map<string, SaturatedResult>();
   for (const workload of context.workloads) {
+    const turns = isW1(workload) ? B2_TURNS : 1;
     progress(
-      `cold, d = 0: ${workload.id}: counted operation, then saturating run (${options.connections} connections) of the subgraph, then of B2`,
+      `cold, d = 0: ${workload.id}: counted operation and unloaded latency (1 connection) of the subgraph, then of B2, then ${turns === 1 ? 'a saturating run' : `${turns} saturating runs`} (${options.connections} connections) of each${turns === 1 ? '' : ' in turn'}`,
     );
+    // Each saturating run comes after an unloaded run of the same operation, and is sized by its
+    // p50, for the subgraph as for B2: a process that has just run the operation a few thousand
+    // times is further along in V8's compilation, and a run that is not would be measured cold.
     const counted0 = await countOnce(context, subgraphTarget(subgraph), workload);
-    const run = await saturating(context, subgraph.url, subgraph.child.pid, [workload.body], counted0.ms);
+    const latency0 = await unloaded(context, subgraph.url, workload, counted0.ms);
     const b2Counted0 = await countOnce(context, b2Target(context), workload);
     const b2Latency0 = await unloaded(context, context.b2Url, workload, b2Counted0.ms);
-    const b2Run = await saturating(context, context.b2Url, b2.pid, [workload.body], b2Latency0.latency.p50);
-    coldSaturated.set(workload.id, { counted0, run, b2Counted0, b2Latency0, b2Run });
+    const runs: Saturated[] = [];
+    const b2Runs: Saturated[] = [];
+    for (let turn = 0; turn < turns; turn += 1) {
+      runs.push(
+        await saturating(context, subgraph.url, subgraph.child.pid, [workload.body], latency0.latency.p50),
+      );
+      b2Runs.push(await saturating(context, context.b2Url, b2.pid, [workload.body], b2Latency0.latency.p50));
+    }
+    coldSaturated.set(workload.id, {
+      counted0,
+      latency0,
+      run: medianRun(runs),
+      runs,
+      b2Counted0,
+      b2Latency0,
+      b2Run: medianRun(b2Runs),
+      b2Runs,
+    });
   }
   const coldMixMs = [...coldSaturated.values()].reduce((sum, { counted0 }) => sum + counted0.ms, 0);
   // With --quick, memory is measured on the warm subgraph only (a cold pair of the mix takes long).
@@ -552,7 +592,8 @@ function rowsAndVerdicts(
   const rows: Row[] = [];
   for (const workload of workloads) {
     const { counted20, latency, b2Counted20, b2Latency } = results.cold.get(workload.id)!;
-    const { counted0, run, b2Counted0, b2Latency0, b2Run } = results.coldSaturated.get(workload.id)!;
+    const { counted0, latency0, run, runs, b2Counted0, b2Latency0, b2Run, b2Runs } =
+      results.coldSaturated.get(workload.id)!;
     const warmResult = results.warm.get(workload.id)!;
     const { b1Latency, b1Run } = warmResult;
     const minimum = workload.minimum.total;
@@ -617,7 +658,18 @@ function rowsAndVerdicts(
     ];
     if (isW1orW2(workload))
       verdicts0.push(pass('ops≥0.3×B1', ratioColdB1 >= 0.3, `${ratioColdB1.toFixed(2)}×`));
-    if (isW1(workload)) verdicts0.push(pass('ops≥B2', ratioColdB2 >= 1, `${ratioColdB2.toFixed(2)}×`));
+    if (isW1(workload)) {
+      const turns = runs.map((mine, turn) =>
+        perB(mine.summary.opsPerSecond, b2Runs[turn]!.summary.opsPerSecond),
+      );
+      verdicts0.push(
+        pass(
+          'ops≥B2',
+          ratioColdB2 >= 1,
+          `${ratioColdB2.toFixed(2)}× (medians of ${runs.length} runs each, in turn; run by run ${turns.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+        ),
+      );
+    }
     rows.push({
       label: workload.id,
       workload: workload.id,
@@ -629,7 +681,7 @@ function rowsAndVerdicts(
       tokenRequests: counted0.tokens,
       amplification: counted0.total / minimum,
       fMs: null,
-      latency: null,
+      latency: latencyOf(latency0),
       b1Latency: null,
       opsPerSecond: run.summary.opsPerSecond,
       b1OpsPerSecond: b1Run.summary.opsPerSecond,
@@ -637,9 +689,13 @@ function rowsAndVerdicts(
       b1CpuMsPerOp: b1Run.cpuMsPerOp,
       b2Counted: b2Counted0.total,
       b2CountedByEndpoint: b2Counted0.byEndpoint,
-      b2Latency: null,
+      b2Latency: latencyOf(b2Latency0),
       ...b2Saturated,
-      failures: failuresOf(run.summary, b2Run.summary),
+      failures: failuresOf(
+        latency0,
+        b2Latency0,
+        ...[...runs, ...b2Runs].map((saturated) => saturated.summary),
+      ),
       verdicts: verdicts0,
     });
 
@@ -735,8 +791,8 @@ function writeOutput(
     `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one warm-up pass of every workload. d = the sandbox's delay per upstream response (ms).`,
     'min req = declared minimum upstream data requests of one operation (printed above, worked out from the data before measuring; 0 with warm caches); counted = data requests the sandbox counted for one operation, counters reset just before it; amp = counted ÷ min req.',
     'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
-    `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold rows at d = ${DELAY_MS}, warm rows at d = 0); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
-    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
+    `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold d = ${DELAY_MS} rows at d = ${DELAY_MS}, cold d = 0 and warm rows at d = 0; each saturating run, the subgraph's and B2's alike, comes right after the unloaded run of the same operation); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
+    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); on the cold d = 0 W1 rows, ${B2_TURNS} saturating runs of the subgraph and ${B2_TURNS} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
     'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
     "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
     "B2 = a peer written the usual @apollo/datasource-rest way (src/dev/bench/peer.ts): the same schema and resolvers on Apollo Server + express, reading the same sandboxes through one RESTDataSource per vendor made per request (node-fetch, node's keep-alive global agent), one REST call per loader call (no DataLoader, no batching or bulk lookups: iSpring users by GET /user/{userId}/v2, Thrive audiences by id), RESTDataSource's GET memoization its only dedup, each vendor's token fetched once and reused; no retries, deadline, breaker or body bound. Its bodies go through the providers' own decoders and mappers. Every answer B2 gave to a counted operation was checked equal to B1's. B2 req = data requests the sandbox counted for one B2 operation. B2 has no cross-request cache: it is measured in the cold phases, next to the cold subgraph (B2 p50 at d = 20 on cold d = 20 rows; its d = 0 p50, ops/s and CPU on the d = 0 and warm rows).",
