@@ -5,7 +5,7 @@ import { SecretRedactor } from '../../src/redaction.ts';
 import { createStaticAuth } from '../../src/providers/auth/static.ts';
 import { createUpstreamClient } from '../../src/providers/http/client.ts';
 import { parseRetryAfter } from '../../src/providers/http/errors.ts';
-import { createGot } from '../../src/providers/http/got.ts';
+import { boundInstanceCount, createGot, send } from '../../src/providers/http/got.ts';
 import { type ProviderAuth } from '../../src/providers/auth/types.ts';
 import { createResilience, systemClock } from '../../src/providers/resilience/index.ts';
 import { renewingTokenAuth } from '../helpers/auth.ts';
@@ -141,6 +141,60 @@ describe('createGot', () => {
     // got.ts, withoutCacheOptions: got spreads these into each request's native options.
     const client = createGot({ baseUrl: 'http://127.0.0.1:1/' });
     expect(Object.keys(client.defaults.options.cacheOptions)).toHaveLength(0);
+  });
+});
+
+describe('send', () => {
+  const bounds = { timeoutMs: 2000, maxBytes: 1_000_000 };
+
+  it('sends each GET with its own headers, keeping at most 8 instances bound to header sets', async () => {
+    // got.ts, boundTo: a bodiless GET goes through a got instance whose defaults carry its headers.
+    const got = createGot({ baseUrl });
+    const tokens = Array.from({ length: 20 }, (_, i) => `token-${i}`);
+    const sent = [...tokens, 'token-3', 'token-19', 'token-3'];
+    seen.length = 0;
+    for (const token of sent) {
+      const answer = await send(got, 'ok', { headers: { authorization: `Bearer ${token}` } }, bounds);
+      expect(answer.statusCode).toBe(200);
+      expect(boundInstanceCount(got)).toBeGreaterThan(0);
+      expect(boundInstanceCount(got)).toBeLessThanOrEqual(8);
+    }
+    expect(seen.map((request) => request.authorization)).toEqual(sent.map((token) => `Bearer ${token}`));
+    // Requests with a body or another method take got's ordinary path, with their own options.
+    const posted = await send(
+      got,
+      'ok',
+      { method: 'POST', body: 'x', headers: { authorization: 'Bearer p' } },
+      bounds,
+    );
+    expect(posted.statusCode).toBe(200);
+    expect(seen.at(-1)).toEqual({ path: '/ok', authorization: 'Bearer p' });
+  });
+
+  it('reaches a host named by an IPv6 literal, and keeps credentials written in the URL', async () => {
+    const v6 = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ url: req.url, authorization: req.headers.authorization ?? null }));
+    });
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+    try {
+      const port = (v6.address() as AddressInfo).port;
+      const plain = await send(createGot({ baseUrl: `http://[::1]:${port}/api` }), 'users?id=1', {}, bounds);
+      expect(JSON.parse(plain.body)).toEqual({ url: '/api/users?id=1', authorization: null });
+      const withCredentials = await send(
+        createGot({ baseUrl: `http://user:pw@[::1]:${port}` }),
+        'me',
+        {},
+        bounds,
+      );
+      expect(JSON.parse(withCredentials.body)).toEqual({
+        url: '/me',
+        authorization: `Basic ${Buffer.from('user:pw').toString('base64')}`,
+      });
+    } finally {
+      v6.closeAllConnections();
+      await new Promise((resolve) => v6.close(resolve));
+    }
   });
 });
 

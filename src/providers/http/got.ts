@@ -1,6 +1,14 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { got, RequestError, type Got, type NativeRequestOptions, type Options, type OptionsInit } from 'got';
+import {
+  got,
+  RequestError,
+  type Got,
+  type NativeRequestOptions,
+  type Options,
+  type OptionsInit,
+  type Request,
+} from 'got';
 
 /**
  * got as every request of this project uses it, data and token requests alike: one keep-alive
@@ -25,16 +33,33 @@ const keepAliveAgents = {
 /**
  * got's call of `http.request` / `https.request`, given only the options this project sets. got
  * hands the native call some thirty options, nearly all unset here, and node copies each of them
- * on every request; the TLS settings left out are node's defaults either way.
+ * on every request; the TLS settings left out are node's defaults either way. The URL goes in as
+ * its parts rather than as a `URL`, which node would convert and merge into a copy of the options
+ * on every request. Credentials written in a URL need nothing here: got has made them the request's
+ * `authorization` header already.
  */
 function leanNativeRequest(
   url: URL,
   options: NativeRequestOptions,
   callback?: (response: IncomingMessage) => void,
 ) {
-  const { method, headers, agent } = options;
+  const { method, headers } = options;
+  const agent = options.agent as http.Agent;
   const transport = url.protocol === 'https:' ? https : http;
-  return transport.request(url, { method, headers, agent: agent as http.Agent }, callback);
+  const { hostname } = url;
+  return transport.request(
+    {
+      protocol: url.protocol,
+      // An IPv6 literal comes bracketed in a URL, and without brackets to the socket.
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      method,
+      headers,
+      agent,
+    },
+    callback,
+  );
 }
 
 /**
@@ -47,6 +72,47 @@ function leanNativeRequest(
  */
 function withoutCacheOptions(_raw: OptionsInit, options: Options): void {
   if (Object.keys(options.cacheOptions).length > 0) options.cacheOptions = {};
+}
+
+/**
+ * got instances made from one (`createGot`'s) whose defaults also carry one set of request
+ * headers (a provider's current credentials), and `isStream`: a bodiless GET through one of them
+ * has no options of its own. got copies a request's options and merges them into a copy of its
+ * defaults on every request (`cloneRaw`, `merge`, the init hooks), and only copies its defaults
+ * when the request has none; an instance made once for as long as a token lives saves the rest.
+ * At most `MAX_BOUND_INSTANCES` per base instance: headers that change on every request would
+ * only start the map again, never grow it.
+ */
+const MAX_BOUND_INSTANCES = 8;
+const boundInstances = new WeakMap<Got, Map<string, Got>>();
+
+function boundTo(client: Got, headers: Readonly<Record<string, string>>): Got {
+  let instances = boundInstances.get(client);
+  if (instances === undefined) boundInstances.set(client, (instances = new Map()));
+  let key = '';
+  for (const name in headers) key += `${name}\n${headers[name]}\n`;
+  let bound = instances.get(key);
+  if (bound === undefined) {
+    if (instances.size >= MAX_BOUND_INSTANCES) instances.clear();
+    bound = client.extend({ headers, isStream: true });
+    instances.set(key, bound);
+  }
+  return bound;
+}
+
+/** A GET whose only options are headers (of one value each): what a header-bound instance sends as well. */
+function isPlainGet(
+  init: Omit<OptionsInit, 'isStream' | 'timeout'>,
+): init is { method?: 'GET'; headers?: Record<string, string> } {
+  for (const key in init) if (key !== 'method' && key !== 'headers') return false;
+  if (init.method !== undefined && init.method !== 'GET') return false;
+  for (const name in init.headers) if (typeof init.headers[name] !== 'string') return false;
+  return true;
+}
+
+/** How many header-bound instances `client` keeps now (tests: the bound holds). */
+export function boundInstanceCount(client: Got): number {
+  return boundInstances.get(client)?.size ?? 0;
 }
 
 /** Base options for every got instance of this project (token endpoints included). */
@@ -119,7 +185,9 @@ export function send(
   { timeoutMs, maxBytes }: SendOptions,
 ): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
-    const stream = client.stream(path, init as OptionsInit & { isStream: true });
+    const stream = isPlainGet(init)
+      ? (boundTo(client, init.headers ?? {})(path) as unknown as Request)
+      : client.stream(path, init as OptionsInit & { isStream: true });
     const chunks: Buffer[] = [];
     let size = 0;
     let response: IncomingMessage | undefined;
