@@ -454,6 +454,38 @@ function medianRun(runs: readonly Saturated[]): Saturated {
 }
 
 /**
+ * `WARM_UP_RUNS` saturating runs of `bodies` on each of `targets` in turn, unmeasured. A process's
+ * first seconds of load cost far more CPU an operation than its later ones: in a side harness, 30
+ * to 60 % more in the first ten to twenty seconds, for the subgraph, B2 and the sandbox alike (V8
+ * compiling is part of it; why it lasts that long was not found). The sides a phase compares get
+ * the same load first, so that neither is measured in its warm-up. A warm-up that fails
+ * operations stops the bench.
+ */
+async function warmUp(
+  context: Context,
+  targets: readonly Target[],
+  bodies: readonly string[],
+  what: string,
+): Promise<void> {
+  const { options } = context;
+  progress(
+    `warming up ${targets.map((target) => target.who.replace(/^The /, 'the ')).join(', then ')} with ${WARM_UP_RUNS * options.saturatingSeconds} s of saturating ${what} load each`,
+  );
+  for (const target of targets) {
+    for (let run = 0; run < WARM_UP_RUNS; run += 1) {
+      const summary = await runLoad(context, {
+        url: target.url,
+        bodies,
+        connections: options.connections,
+        durationSeconds: options.saturatingSeconds,
+      });
+      const failures = failuresOf(summary);
+      if (failures > 0) throw new BenchAbort(`${target.who} failed ${failures} operations while warming up.`);
+    }
+  }
+}
+
+/**
  * Phase 2: cold caches, d = 0: counts again, saturating throughput and CPU of the subgraph, then
  * of B2 (unloaded latency first); then the cold memory pair. Stops the cold subgraph.
  */
@@ -463,28 +495,12 @@ async function phase2Saturate(
 ): Promise<{ coldSaturated: Map<string, SaturatedResult>; coldMixMs: number }> {
   const { options, b2 } = context;
   await context.sandbox.call('setDelay', { ms: 0 });
-  // A process's first seconds of load cost far more CPU an operation than its later ones: in a side
-  // harness, 30 to 60 % more in the first ten to twenty seconds, for the subgraph, B2 and the
-  // sandbox alike (V8 compiling is part of it; why it lasts that long was not found). Both get the
-  // same load first, so that neither side's runs below are measured in its warm-up.
-  const w1Bodies = context.workloads.filter(isW1).map((workload) => workload.body);
-  const warmUpSeconds = WARM_UP_RUNS * options.saturatingSeconds;
-  progress(
-    `cold, d = 0: warming up the subgraph, then B2, with ${warmUpSeconds} s of saturating W1 load each`,
+  await warmUp(
+    context,
+    [subgraphTarget(subgraph), b2Target(context)],
+    context.workloads.filter(isW1).map((workload) => workload.body),
+    'W1',
   );
-  for (const target of [subgraphTarget(subgraph), b2Target(context)]) {
-    for (let run = 0; run < WARM_UP_RUNS; run += 1) {
-      const summary = await runLoad(context, {
-        url: target.url,
-        bodies: w1Bodies,
-        connections: options.connections,
-        durationSeconds: options.saturatingSeconds,
-      });
-      const failures = failuresOf(summary);
-      if (failures > 0)
-        throw new BenchAbort(`${target.who} failed ${failures} W1 operations while warming up.`);
-    }
-  }
   const coldSaturated = new Map<string, SaturatedResult>();
   for (const workload of context.workloads) {
     const turns = isW1(workload) ? B2_TURNS : 1;
@@ -536,10 +552,16 @@ interface WarmResult {
 async function phase3Warm(context: Context): Promise<{ warm: Map<string, WarmResult>; warmMixMs: number }> {
   const { b1, b1Url } = context;
   progress(
-    `starting the subgraph with warm caches (CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}); one warm-up pass`,
+    `starting the subgraph with warm caches (CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}); one pass of every workload to fill them`,
   );
   const subgraph = await startSubgraph(context.sandboxInfo, 'warm');
   for (const workload of context.workloads) await postGraphql(subgraph.url, workload.body);
+  await warmUp(
+    context,
+    [{ url: context.b1Url, who: 'B1' }, subgraphTarget(subgraph)],
+    context.allBodies,
+    'mixed',
+  );
 
   const warm = new Map<string, WarmResult>();
   for (const workload of context.workloads) {
@@ -814,11 +836,11 @@ function writeOutput(
   const failures = [...rows, ...directoryRows].reduce((sum, row) => sum + row.failures, 0);
   const upstreamCost = upstreamCpu(rows);
   const notes = [
-    `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one warm-up pass of every workload. d = the sandbox's delay per upstream response (ms).`,
+    `Rows: cold = subgraph started with CACHE_TTL_USERS/DEPARTMENTS/GROUPS_SECONDS=0 (no cross-request cache); warm (W4) = started with ${WARM_TTL_SECONDS} s, after one pass of every workload (filling its caches) and the warm-up runs. d = the sandbox's delay per upstream response (ms).`,
     'min req = declared minimum upstream data requests of one operation (printed above, worked out from the data before measuring; 0 with warm caches); counted = data requests the sandbox counted for one operation, counters reset just before it; amp = counted ÷ min req.',
     'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
     `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold d = ${DELAY_MS} rows at d = ${DELAY_MS}, cold d = 0 and warm rows at d = 0; each saturating run, the subgraph's and B2's alike, comes right after the unloaded run of the same operation); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
-    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); the cold d = 0 phase starts with ${WARM_UP_RUNS} such runs of W1 load on the subgraph, then on B2, unmeasured; on its W1 rows, ${B2_TURNS} saturating runs of the subgraph and ${B2_TURNS} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
+    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); the cold d = 0 phase starts with ${WARM_UP_RUNS} such runs of W1 load on the subgraph, then on B2, unmeasured, and the warm phase with ${WARM_UP_RUNS} of the mix on B1, then on the warm subgraph; on its W1 rows, ${B2_TURNS} saturating runs of the subgraph and ${B2_TURNS} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
     'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
     "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
     "B2 = a peer written the usual @apollo/datasource-rest way (src/dev/bench/peer.ts): the same schema and resolvers on Apollo Server + express, reading the same sandboxes through one RESTDataSource per vendor made per request (node-fetch, node's keep-alive global agent), one REST call per loader call (no DataLoader, no batching or bulk lookups: iSpring users by GET /user/{userId}/v2, Thrive audiences by id), RESTDataSource's GET memoization its only dedup, each vendor's token fetched once and reused; no retries, deadline, breaker or body bound. Its bodies go through the providers' own decoders and mappers. Every answer B2 gave to a counted operation was checked equal to B1's. B2 req = data requests the sandbox counted for one B2 operation. B2 has no cross-request cache: it is measured in the cold phases, next to the cold subgraph (B2 p50 at d = 20 on cold d = 20 rows; its d = 0 p50, ops/s and CPU on the d = 0 and warm rows).",
