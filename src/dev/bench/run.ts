@@ -469,7 +469,7 @@ async function warmUp(
 ): Promise<void> {
   const { options } = context;
   progress(
-    `warming up ${targets.map((target) => target.who.replace(/^The /, 'the ')).join(', then ')} with ${WARM_UP_RUNS * options.saturatingSeconds} s of saturating ${what} load each`,
+    `warming up ${targets.map((target) => target.who.replace(/^The /, 'the ')).join(', then ')}, with ${WARM_UP_RUNS * options.saturatingSeconds} s of saturating ${what} load each`,
   );
   for (const target of targets) {
     for (let run = 0; run < WARM_UP_RUNS; run += 1) {
