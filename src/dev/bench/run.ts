@@ -76,7 +76,7 @@ const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
 
-const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--scale-users <n>] [--out <file>]
+const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--turns <n>] [--scale-users <n>] [--out <file>]
 
   --quick            short runs, and a smaller scale phase (10000 users per provider); the whole
                      bench takes about two and a half minutes
@@ -86,6 +86,8 @@ const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections
                      latency runs use 1
   --scale-users <n>  users per provider of the scale phase's organisation (default 100000; 10000
                      with --quick; at most 100000); 0 skips the scale phase
+  --turns <n>        saturating runs of each side, taken in turn, behind the cold W1 rows' ops ≥ B2
+                     verdict (default 3), which compares their medians; more make it steadier
   --scale-heap <MiB> runs the scale phase's subgraphs with --max-old-space-size=<MiB> (README,
                      "Memory"); node's default heap when not given
   --out <file>       where the JSON goes (default bench-results.json in the current directory)
@@ -96,6 +98,8 @@ interface Options extends MeasureOptions {
   /** Users per provider of the scale phase; 0: no scale phase. */
   readonly scaleUsers: number;
   readonly scaleHeapMiB: number | undefined;
+  /** Saturating runs of each side behind a cold W1 row's ops ≥ B2 verdict. */
+  readonly b2Turns: number;
   readonly out: string;
 }
 
@@ -108,6 +112,7 @@ function parseOptions(argv: readonly string[]): Options {
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
       'scale-users': { kind: 'number', min: 0, max: MAX_SANDBOX_USERS, whole: true },
       'scale-heap': { kind: 'number', min: 64, max: 65_536, whole: true, unit: 'MiB' },
+      turns: { kind: 'number', min: 1, max: 99, whole: true },
       out: { kind: 'string' },
     },
     USAGE,
@@ -123,6 +128,7 @@ function parseOptions(argv: readonly string[]): Options {
     connections: args.connections ?? (quick ? 8 : 16),
     scaleUsers: args['scale-users'] ?? (quick ? 10_000 : MAX_SANDBOX_USERS),
     scaleHeapMiB: args['scale-heap'],
+    b2Turns: args.turns ?? DEFAULT_B2_TURNS,
     out: path.resolve(args.out ?? 'bench-results.json'),
   };
 }
@@ -437,12 +443,12 @@ interface SaturatedResult {
 }
 
 /**
- * Saturating runs of each W1 workload per side at d = 0, the subgraph's and B2's in turn. The
- * machine's speed drifts by a fifth and more over seconds (two cores shared with the sandbox and
- * the load generator, on a virtual machine): one run of each, one after the other, compared
- * whichever side had the slower seconds. Runs in turn, each side's median, share the drift.
+ * Saturating runs of each W1 workload per side at d = 0 (`--turns`), the subgraph's and B2's in
+ * turn. The machine's speed drifts by a fifth and more over seconds (two cores shared with the
+ * sandbox and the load generator, on a virtual machine): one run of each, one after the other,
+ * compared whichever side had the slower seconds. Runs in turn, each side's median, share the drift.
  */
-const B2_TURNS = 3;
+const DEFAULT_B2_TURNS = 3;
 
 /** Saturating runs of W1 load (each `--duration` long) that warm the subgraph and B2 up before the cold d = 0 phase. */
 const WARM_UP_RUNS = 3;
@@ -503,7 +509,7 @@ async function phase2Saturate(
   );
   const coldSaturated = new Map<string, SaturatedResult>();
   for (const workload of context.workloads) {
-    const turns = isW1(workload) ? B2_TURNS : 1;
+    const turns = isW1(workload) ? options.b2Turns : 1;
     progress(
       `cold, d = 0: ${workload.id}: counted operation and unloaded latency (1 connection) of the subgraph, then of B2, then ${turns === 1 ? 'a saturating run' : `${turns} saturating runs`} (${options.connections} connections) of each${turns === 1 ? '' : ' in turn'}`,
     );
@@ -840,7 +846,7 @@ function writeOutput(
     'min req = declared minimum upstream data requests of one operation (printed above, worked out from the data before measuring; 0 with warm caches); counted = data requests the sandbox counted for one operation, counters reset just before it; amp = counted ÷ min req.',
     'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
     `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold d = ${DELAY_MS} rows at d = ${DELAY_MS}, cold d = 0 and warm rows at d = 0; each saturating run, the subgraph's and B2's alike, comes right after the unloaded run of the same operation); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
-    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); the cold d = 0 phase starts with ${WARM_UP_RUNS} such runs of W1 load on the subgraph, then on B2, unmeasured, and the warm phase with ${WARM_UP_RUNS} of the mix on B1, then on the warm subgraph; on its W1 rows, ${B2_TURNS} saturating runs of the subgraph and ${B2_TURNS} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
+    `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); the cold d = 0 phase starts with ${WARM_UP_RUNS} such runs of W1 load on the subgraph, then on B2, unmeasured, and the warm phase with ${WARM_UP_RUNS} of the mix on B1, then on the warm subgraph; on its W1 rows, ${options.b2Turns} saturating runs of the subgraph and ${options.b2Turns} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
     'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
     "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
     "B2 = a peer written the usual @apollo/datasource-rest way (src/dev/bench/peer.ts): the same schema and resolvers on Apollo Server + express, reading the same sandboxes through one RESTDataSource per vendor made per request (node-fetch, node's keep-alive global agent), one REST call per loader call (no DataLoader, no batching or bulk lookups: iSpring users by GET /user/{userId}/v2, Thrive audiences by id), RESTDataSource's GET memoization its only dedup, each vendor's token fetched once and reused; no retries, deadline, breaker or body bound. Its bodies go through the providers' own decoders and mappers. Every answer B2 gave to a counted operation was checked equal to B1's. B2 req = data requests the sandbox counted for one B2 operation. B2 has no cross-request cache: it is measured in the cold phases, next to the cold subgraph (B2 p50 at d = 20 on cold d = 20 rows; its d = 0 p50, ops/s and CPU on the d = 0 and warm rows).",
