@@ -429,16 +429,13 @@ async function phase1Cold(context: Context): Promise<{ subgraph: Subgraph; cold:
 
 interface SaturatedResult {
   readonly counted0: Counted;
-  /** The subgraph's unloaded latency at d = 0, measured before its saturating run as B2's is. */
+  /** The subgraph's unloaded latency at d = 0, measured before its saturating runs as B2's is. */
   readonly latency0: LoadSummary;
-  /** The median of `runs` by throughput (the one run when there is one). */
-  readonly run: Saturated;
-  /** The subgraph's saturating runs, each followed by one of B2's (`b2Runs`). */
+  /** The subgraph's saturating runs, each followed by one of B2's (`b2Runs`); the rows read their median. */
   readonly runs: readonly Saturated[];
   readonly b2Counted0: Counted;
-  /** B2's unloaded latency at d = 0, shown beside the warm rows. */
+  /** B2's unloaded latency at d = 0, shown on the cold d = 0 and warm rows. */
   readonly b2Latency0: LoadSummary;
-  readonly b2Run: Saturated;
   readonly b2Runs: readonly Saturated[];
 }
 
@@ -450,7 +447,7 @@ interface SaturatedResult {
  */
 const DEFAULT_B2_TURNS = 3;
 
-/** Saturating runs of W1 load (each `--duration` long) that warm the subgraph and B2 up before the cold d = 0 phase. */
+/** Saturating runs (each `--duration` long) that warm each side up before the cold d = 0 and the warm phases (`warmUp`). */
 const WARM_UP_RUNS = 3;
 
 /** The run of median throughput (of an odd number, the middle one; of an even one, the lower). */
@@ -528,16 +525,7 @@ async function phase2Saturate(
       );
       b2Runs.push(await saturating(context, context.b2Url, b2.pid, [workload.body], b2Latency0.latency.p50));
     }
-    coldSaturated.set(workload.id, {
-      counted0,
-      latency0,
-      run: medianRun(runs),
-      runs,
-      b2Counted0,
-      b2Latency0,
-      b2Run: medianRun(b2Runs),
-      b2Runs,
-    });
+    coldSaturated.set(workload.id, { counted0, latency0, runs, b2Counted0, b2Latency0, b2Runs });
   }
   const coldMixMs = [...coldSaturated.values()].reduce((sum, { counted0 }) => sum + counted0.ms, 0);
   // With --quick, memory is measured on the warm subgraph only (a cold pair of the mix takes long).
@@ -646,8 +634,11 @@ function rowsAndVerdicts(
   const rows: Row[] = [];
   for (const workload of workloads) {
     const { counted20, latency, b2Counted20, b2Latency } = results.cold.get(workload.id)!;
-    const { counted0, latency0, run, runs, b2Counted0, b2Latency0, b2Run, b2Runs } =
-      results.coldSaturated.get(workload.id)!;
+    const { counted0, latency0, runs, b2Counted0, b2Latency0, b2Runs } = results.coldSaturated.get(
+      workload.id,
+    )!;
+    const run = medianRun(runs);
+    const b2Run = medianRun(b2Runs);
     const warmResult = results.warm.get(workload.id)!;
     const { b1Latency, b1Run } = warmResult;
     const minimum = workload.minimum.total;
@@ -713,14 +704,14 @@ function rowsAndVerdicts(
     if (isW1orW2(workload))
       verdicts0.push(pass('ops≥0.3×B1', ratioColdB1 >= 0.3, `${ratioColdB1.toFixed(2)}×`));
     if (isW1(workload)) {
-      const turns = runs.map((mine, turn) =>
+      const ratiosByTurn = runs.map((mine, turn) =>
         perB(mine.summary.opsPerSecond, b2Runs[turn]!.summary.opsPerSecond),
       );
       verdicts0.push(
         pass(
           'ops≥B2',
           ratioColdB2 >= 1,
-          `${ratioColdB2.toFixed(2)}× (medians of ${runs.length} runs each, in turn; run by run ${turns.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+          `${ratioColdB2.toFixed(2)}× (medians of ${runs.length} runs each, in turn; run by run ${ratiosByTurn.map((ratio) => ratio.toFixed(2)).join(', ')})`,
         ),
       );
     }
