@@ -37,7 +37,7 @@ import {
   type Verdict,
 } from './report.js';
 import type { SandboxCounts, SandboxInfo } from '../harness/sandbox-process.js';
-import { DELAY_MS, WARM_TTL_SECONDS } from './settings.js';
+import { DELAY_MS, LONGEST_SANDBOX_BASE_URL, WARM_TTL_SECONDS } from './settings.js';
 import { idsPerUrl } from '../../providers/ispring/client.js';
 import { createWorkloads, THRIVE_CONCURRENCY, type Workload } from './workloads.js';
 import {
@@ -62,9 +62,6 @@ import {
   type MeasureOptions,
   type Saturated,
 } from './measure.js';
-
-/** The longest base URL a sandbox on loopback can have. */
-const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
 
 /**
  * `npm run bench` (README, "Benchmark"). Upstream sandboxes, the subgraph under test

@@ -1,5 +1,8 @@
 /** Settings shared by the bench's processes. */
 
+/** The longest base URL a sandbox on loopback can have (how many iSpring ids a users/v2 URL holds follows from it). */
+export const LONGEST_SANDBOX_BASE_URL = 'http://127.0.0.1:65535';
+
 /** The sandbox's delay per upstream response in the latency phase, ms (the other phases use 0). */
 export const DELAY_MS = 20;
 

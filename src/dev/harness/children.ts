@@ -294,12 +294,14 @@ export async function startSubgraphChild(options: {
   readonly cacheTtlSeconds: number;
   readonly execArgv?: readonly string[];
   readonly readyTimeoutMs?: number;
+  /** Another build's `dist/main.js` (`npm run bench:compare -- --baseline`); this one's when absent. */
+  readonly mainScript?: string;
 }): Promise<{ child: BenchChild; origin: string; url: string }> {
   const port = await freePort();
   const ttl = String(options.cacheTtlSeconds);
   const child = new BenchChild({
     name: options.name,
-    modulePath: MAIN_SCRIPT,
+    modulePath: options.mainScript ?? MAIN_SCRIPT,
     execArgv: [...orphanGuardImport(), ...(options.execArgv ?? [])],
     announcesReady: false,
     env: {

@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PeerInfo } from './peer.js';
+import {
+  BenchChild,
+  childBaseEnv,
+  cpuMilliseconds,
+  progressReporter,
+  sandboxProviderEnv,
+  startSubgraphChild,
+  stopChildrenOnExit,
+  postGraphql,
+} from '../harness/children.js';
+import { readArgs, UsageError } from '../harness/args.js';
+import { createBenchOrganisation } from '../harness/organisation.js';
+import { harnessScript, MAIN_SCRIPT } from '../harness/paths.js';
+import type { SandboxInfo } from '../harness/sandbox-process.js';
+import { idsPerUrl } from '../../providers/ispring/client.js';
+import { createInMemoryDirectory } from './directory.js';
+import type { LoadSummary } from './load.js';
+import { LONGEST_SANDBOX_BASE_URL } from './settings.js';
+import { createWorkloads, type Workload } from './workloads.js';
+
+/**
+ * `npm run bench:compare`: one cold-cache workload (W1-iSpring by default) at d = 0, saturating, on
+ * this build of the subgraph, on B2 and, with `--baseline <checkout>`, on another build, in turn,
+ * round after round. A change that saves 2 % of CPU cannot be seen in one run of each side on this
+ * machine, whose speed drifts by a fifth and more from one run to the next; medians of many short
+ * runs taken in turn can. `--warm-mix` first loads every side with the mix of all the bench's
+ * workloads, as the bench's first phase leaves its processes: code that has seen several workloads
+ * runs W1 slower than code that has seen W1 alone, the subgraph's more than B2's.
+ */
+
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
+
+const USAGE = `Usage: npm run bench:compare -- [options]
+
+  --baseline <dir>    a checkout built with \`npm run build\` (its dist/main.js) to compare with
+  --workload <id>     W1-ispring (default), W1-thrive, W2-ispring, W2-thrive or W3
+  --rounds <n>        saturating runs of each side, in turn (default 7)
+  --seconds <s>       each run's length (default 3)
+  --warm-up <s>       unmeasured load on each side before the rounds (default 6)
+  --warm-mix          before that, the same length of load of every workload in turn
+  --connections <n>   concurrent operations (default 16)
+`;
+
+interface Side {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+}
+
+interface RunResult {
+  readonly opsPerSecond: number;
+  readonly cpuMicrosecondsPerOp: number;
+}
+
+/** The median of `values` (the lower middle one of an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** One line per side: its medians, and its throughput over the first side's (B2). */
+export function formatComparison(results: ReadonlyMap<string, readonly RunResult[]>): string {
+  const [reference] = [...results.values()];
+  const referenceOps = median((reference ?? []).map((run) => run.opsPerSecond));
+  const lines: string[] = [];
+  for (const [name, runs] of results) {
+    const ops = median(runs.map((run) => run.opsPerSecond));
+    const cpu = median(runs.map((run) => run.cpuMicrosecondsPerOp));
+    lines.push(
+      `${name.padEnd(10)} median ${ops.toFixed(0).padStart(5)} ops/s, ${cpu.toFixed(0).padStart(5)} µs CPU an operation, ${(ops / referenceOps).toFixed(2)} × B2's throughput`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const progress = progressReporter(performance.now());
+  stopChildrenOnExit('bench:compare');
+  const args = readArgs(
+    process.argv.slice(2),
+    {
+      baseline: { kind: 'string' },
+      workload: { kind: 'string' },
+      rounds: { kind: 'number', min: 1, max: 99, whole: true },
+      seconds: { kind: 'number', min: 0.5, max: 600, unit: 'seconds' },
+      'warm-up': { kind: 'number', min: 0, max: 600, unit: 'seconds' },
+      'warm-mix': { kind: 'flag' },
+      connections: { kind: 'number', min: 1, max: 1000, whole: true },
+    },
+    USAGE,
+  );
+  const baselineMain = args.baseline && path.resolve(args.baseline, 'dist', 'main.js');
+  if (baselineMain && !existsSync(baselineMain)) {
+    throw new UsageError(
+      `--baseline: ${baselineMain} does not exist; run \`npm run build\` in that checkout first.`,
+    );
+  }
+  const organisation = createBenchOrganisation();
+  const workloads = await createWorkloads(
+    organisation,
+    createInMemoryDirectory(organisation),
+    idsPerUrl(LONGEST_SANDBOX_BASE_URL),
+  );
+  const wanted = args.workload ?? 'W1-ispring';
+  const workload = workloads.find((candidate) => candidate.id.toLowerCase() === wanted.toLowerCase());
+  if (!workload) {
+    throw new UsageError(
+      `--workload must be one of ${workloads.map((w) => w.id).join(', ')}; got ${wanted}.`,
+    );
+  }
+  const connections = args.connections ?? 16;
+  const seconds = args.seconds ?? 3;
+
+  progress('starting the sandbox providers (d = 0), the load generator, B2 and the subgraphs (cold caches)');
+  const env = { ...childBaseEnv(), LOG_LEVEL: 'warn', DIRECTORY: 'live' };
+  const sandbox = new BenchChild({
+    name: 'sandbox providers',
+    modulePath: harnessScript('sandbox-process.js'),
+    env: { ...env, BENCH_SANDBOX_DELAY_MS: '0' },
+    announcesReady: true,
+  });
+  const load = new BenchChild({
+    name: 'load generator',
+    modulePath: path.join(HERE, 'load.js'),
+    env,
+    announcesReady: true,
+  });
+  const [sandboxInfo] = (await Promise.all([sandbox.ready, load.ready])) as [SandboxInfo, unknown];
+  const b2 = new BenchChild({
+    name: 'peer B2',
+    modulePath: path.join(HERE, 'peer.js'),
+    env: { ...env, ...sandboxProviderEnv(sandboxInfo) },
+    announcesReady: true,
+  });
+  const sides: Side[] = [{ name: 'B2', url: ((await b2.ready) as PeerInfo).url, pid: b2.process.pid! }];
+  for (const [name, mainScript] of [
+    ['this build', MAIN_SCRIPT],
+    ...(baselineMain ? [['baseline', baselineMain]] : []),
+  ] as const) {
+    const { child, url } = await startSubgraphChild({
+      name: `subgraph (${name})`,
+      sandbox: sandboxInfo,
+      env,
+      cacheTtlSeconds: 0,
+      mainScript,
+    });
+    sides.push({ name, url, pid: child.process.pid! });
+  }
+  for (const side of sides) await checkAnswers(side, workloads);
+
+  const run = async (side: Side, bodies: readonly string[], durationSeconds: number): Promise<RunResult> => {
+    const cpuBefore = cpuMilliseconds(side.pid);
+    const summary = await load.call<LoadSummary>('run', {
+      url: side.url,
+      bodies,
+      connections,
+      durationSeconds,
+    });
+    const cpuMs = cpuMilliseconds(side.pid) - cpuBefore;
+    if (summary.non2xx + summary.errors > 0) {
+      throw new Error(`${side.name} failed ${summary.non2xx + summary.errors} operations of ${workload.id}.`);
+    }
+    return { opsPerSecond: summary.opsPerSecond, cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok };
+  };
+  const warmUp = args['warm-up'] ?? 6;
+  if (warmUp > 0) {
+    for (const side of sides) {
+      if (args['warm-mix']) {
+        progress(`${side.name}: ${warmUp} s of the mix of ${workloads.map((w) => w.id).join(', ')}`);
+        await run(
+          side,
+          workloads.map((w) => w.body),
+          warmUp,
+        );
+      }
+      progress(`${side.name}: ${warmUp} s of ${workload.id}, unmeasured`);
+      await run(side, [workload.body], warmUp);
+    }
+  }
+  const results = new Map<string, RunResult[]>(sides.map((side) => [side.name, []]));
+  const rounds = args.rounds ?? 7;
+  for (let round = 1; round <= rounds; round += 1) {
+    const line: string[] = [];
+    for (const side of sides) {
+      const result = await run(side, [workload.body], seconds);
+      results.get(side.name)!.push(result);
+      line.push(
+        `${side.name} ${result.opsPerSecond.toFixed(0)}/s ${result.cpuMicrosecondsPerOp.toFixed(0)} µs`,
+      );
+    }
+    progress(`round ${round} of ${rounds}: ${line.join(' | ')}`);
+  }
+  process.stdout.write(
+    `\n${workload.id}, cold caches, d = 0, ${connections} connections, ${rounds} runs of ${seconds} s a side in turn${args['warm-mix'] ? ', after the mix' : ''}:\n${formatComparison(results)}\n`,
+  );
+}
+
+/** Every side answers every workload without errors before anything is measured (tokens fetched too). */
+async function checkAnswers(side: Side, workloads: readonly Workload[]): Promise<void> {
+  for (const workload of workloads) {
+    const reply = await postGraphql(side.url, workload.body);
+    if (reply.status !== 200 || (reply.json as { errors?: unknown }).errors !== undefined) {
+      throw new Error(
+        `${side.name} answered ${workload.id} with HTTP ${reply.status}: ${JSON.stringify(reply.json).slice(0, 300)}`,
+      );
+    }
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `${error instanceof UsageError ? '' : 'bench:compare failed: '}${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}
