@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { HeapStatistics } from 'node:v8';
 import { formatComparison, median } from '../../src/dev/bench/compare.js';
+import { summariseGc } from '../../src/dev/harness/gc-probe.js';
 
 describe('bench:compare', () => {
   it('takes the lower middle of an even count as the median, and the middle of an odd one', () => {
@@ -35,5 +37,86 @@ describe('bench:compare', () => {
     expect(ours).toMatch(
       /^this build median +630 ops\/s, +1600 µs CPU an operation, 0\.90 × B2's throughput$/,
     );
+  });
+});
+
+it('adds the medians of the scavenges when the runs measured them (--gc)', () => {
+  const gc = (scavengeMicrosecondsPerOp: number, survivedKiB: number, promotedKiBPerOp: number) => ({
+    scavengeMicrosecondsPerOp,
+    survivedKiB,
+    promotedKiBPerOp,
+  });
+  const text = formatComparison(
+    new Map([
+      [
+        'B2',
+        [
+          { opsPerSecond: 700, cpuMicrosecondsPerOp: 1400, gc: gc(60, 950, 13) },
+          { opsPerSecond: 710, cpuMicrosecondsPerOp: 1380, gc: gc(70, 960, 14) },
+        ],
+      ],
+    ]),
+  );
+  expect(text).toMatch(
+    /; scavenges 60 µs an operation, 950 KiB surviving each, 13\.0 KiB promoted an operation$/,
+  );
+});
+
+describe('the GC probe', () => {
+  const spaces = (newSpace: number, oldSpace: number) => ({
+    heapStatistics: {} as HeapStatistics,
+    heapSpaceStatistics: [
+      {
+        spaceName: 'new_space',
+        spaceUsedSize: newSpace,
+        spaceSize: 0,
+        spaceAvailableSize: 0,
+        physicalSpaceSize: 0,
+      },
+      {
+        spaceName: 'old_space',
+        spaceUsedSize: oldSpace,
+        spaceSize: 0,
+        spaceAvailableSize: 0,
+        physicalSpaceSize: 0,
+      },
+    ],
+  });
+
+  it("sums the scavenges' cost and averages what each left young and promoted; full collections apart", () => {
+    const span = summariseGc({
+      version: 1,
+      startTime: 0,
+      endTime: 1,
+      statistics: [
+        { gcType: 'Scavenge', cost: 2000, beforeGC: spaces(16_000, 50_000), afterGC: spaces(1000, 50_400) },
+        { gcType: 'Scavenge', cost: 3000, beforeGC: spaces(16_000, 50_400), afterGC: spaces(3000, 51_000) },
+        {
+          gcType: 'MarkSweepCompact',
+          cost: 7000,
+          beforeGC: spaces(3000, 51_000),
+          afterGC: spaces(3000, 20_000),
+        },
+      ],
+    });
+    expect(span).toEqual({
+      scavenges: 2,
+      scavengeMs: 5,
+      survivedBytes: 2000,
+      promotedBytes: 500,
+      fullCollections: 1,
+      fullCollectionMs: 7,
+    });
+  });
+
+  it('reads a span without scavenges as none, not as NaN', () => {
+    expect(summariseGc({ version: 1, startTime: 0, endTime: 1, statistics: [] })).toEqual({
+      scavenges: 0,
+      scavengeMs: 0,
+      survivedBytes: 0,
+      promotedBytes: 0,
+      fullCollections: 0,
+      fullCollectionMs: 0,
+    });
   });
 });

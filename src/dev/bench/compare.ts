@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PeerInfo } from './peer.js';
 import {
   BenchChild,
@@ -13,6 +15,7 @@ import {
   postGraphql,
 } from '../harness/children.js';
 import { readArgs, UsageError } from '../harness/args.js';
+import type { GcSpan } from '../harness/gc-probe.js';
 import { createBenchOrganisation } from '../harness/organisation.js';
 import { harnessScript, MAIN_SCRIPT } from '../harness/paths.js';
 import type { SandboxInfo } from '../harness/sandbox-process.js';
@@ -43,17 +46,27 @@ const USAGE = `Usage: npm run bench:compare -- [options]
   --warm-up <s>       unmeasured load on each side before the rounds (default 6)
   --warm-mix          before that, the same length of load of every workload in turn
   --connections <n>   concurrent operations (default 16)
+  --gc                also each side's scavenges in the measured runs: what they cost an operation,
+                      and what each left in the young generation and promoted to the old one
 `;
 
 interface Side {
   readonly name: string;
   readonly url: string;
   readonly pid: number;
+  /** Where its GC probe writes (`--gc`). */
+  readonly gcFile?: string | undefined;
 }
 
 interface RunResult {
   readonly opsPerSecond: number;
   readonly cpuMicrosecondsPerOp: number;
+  /** Its scavenges over the run (`--gc`), per operation. */
+  readonly gc?: {
+    readonly scavengeMicrosecondsPerOp: number;
+    readonly survivedKiB: number;
+    readonly promotedKiBPerOp: number;
+  };
 }
 
 /** The median of `values` (the lower middle one of an even count). */
@@ -71,8 +84,13 @@ export function formatComparison(results: ReadonlyMap<string, readonly RunResult
   for (const [name, runs] of results) {
     const ops = median(runs.map((run) => run.opsPerSecond));
     const cpu = median(runs.map((run) => run.cpuMicrosecondsPerOp));
+    const gcRuns = runs.flatMap((run) => (run.gc ? [run.gc] : []));
+    const gc =
+      gcRuns.length === 0
+        ? ''
+        : `; scavenges ${median(gcRuns.map((g) => g.scavengeMicrosecondsPerOp)).toFixed(0)} µs an operation, ${median(gcRuns.map((g) => g.survivedKiB)).toFixed(0)} KiB surviving each, ${median(gcRuns.map((g) => g.promotedKiBPerOp)).toFixed(1)} KiB promoted an operation`;
     lines.push(
-      `${name.padEnd(10)} median ${ops.toFixed(0).padStart(5)} ops/s, ${cpu.toFixed(0).padStart(5)} µs CPU an operation, ${(ops / referenceOps).toFixed(2)} × B2's throughput`,
+      `${name.padEnd(10)} median ${ops.toFixed(0).padStart(5)} ops/s, ${cpu.toFixed(0).padStart(5)} µs CPU an operation, ${(ops / referenceOps).toFixed(2)} × B2's throughput${gc}`,
     );
   }
   return lines.join('\n');
@@ -80,7 +98,6 @@ export function formatComparison(results: ReadonlyMap<string, readonly RunResult
 
 async function main(): Promise<void> {
   const progress = progressReporter(performance.now());
-  stopChildrenOnExit('bench:compare');
   const args = readArgs(
     process.argv.slice(2),
     {
@@ -91,6 +108,7 @@ async function main(): Promise<void> {
       'warm-up': { kind: 'number', min: 0, max: 600, unit: 'seconds' },
       'warm-mix': { kind: 'flag' },
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
+      gc: { kind: 'flag' },
     },
     USAGE,
   );
@@ -116,6 +134,21 @@ async function main(): Promise<void> {
   const connections = args.connections ?? 16;
   const seconds = args.seconds ?? 3;
 
+  const gcDirectory = args.gc ? mkdtempSync(path.join(os.tmpdir(), 'bench-compare-gc-')) : undefined;
+  stopChildrenOnExit('bench:compare', () => {
+    if (gcDirectory) rmSync(gcDirectory, { recursive: true, force: true });
+  });
+  /** The GC probe's arguments and file for one side (`--gc`). */
+  const probe = (side: string) => {
+    if (!gcDirectory) return { execArgv: [], env: {}, gcFile: undefined };
+    const gcFile = path.join(gcDirectory, `${side.replace(/\W+/g, '-')}.jsonl`);
+    return {
+      execArgv: ['--import', pathToFileURL(harnessScript('gc-probe.js')).href],
+      env: { GC_PROBE_FILE: gcFile },
+      gcFile,
+    };
+  };
+
   progress('starting the sandbox providers (d = 0), the load generator, B2 and the subgraphs (cold caches)');
   const env = { ...childBaseEnv(), LOG_LEVEL: 'warn', DIRECTORY: 'live' };
   const sandbox = new BenchChild({
@@ -131,29 +164,37 @@ async function main(): Promise<void> {
     announcesReady: true,
   });
   const [sandboxInfo] = (await Promise.all([sandbox.ready, load.ready])) as [SandboxInfo, unknown];
+  const b2Probe = probe('B2');
   const b2 = new BenchChild({
     name: 'peer B2',
     modulePath: path.join(HERE, 'peer.js'),
-    env: { ...env, ...sandboxProviderEnv(sandboxInfo) },
+    env: { ...env, ...sandboxProviderEnv(sandboxInfo), ...b2Probe.env },
+    execArgv: b2Probe.execArgv,
     announcesReady: true,
   });
-  const sides: Side[] = [{ name: 'B2', url: ((await b2.ready) as PeerInfo).url, pid: b2.process.pid! }];
+  const sides: Side[] = [
+    { name: 'B2', url: ((await b2.ready) as PeerInfo).url, pid: b2.process.pid!, gcFile: b2Probe.gcFile },
+  ];
   for (const [name, mainScript] of [
     ['this build', MAIN_SCRIPT],
     ...(baselineMain ? [['baseline', baselineMain]] : []),
   ] as const) {
+    const sideProbe = probe(name);
     const { child, url } = await startSubgraphChild({
       name: `subgraph (${name})`,
       sandbox: sandboxInfo,
-      env,
+      env: { ...env, ...sideProbe.env },
+      execArgv: sideProbe.execArgv,
       cacheTtlSeconds: 0,
       mainScript,
     });
-    sides.push({ name, url, pid: child.process.pid! });
+    sides.push({ name, url, pid: child.process.pid!, gcFile: sideProbe.gcFile });
   }
   for (const side of sides) await checkAnswers(side, workloads);
 
   const run = async (side: Side, bodies: readonly string[], durationSeconds: number): Promise<RunResult> => {
+    // Ends the span between runs (or starts the first): the run's own span starts here.
+    if (side.gcFile) await gcSpans(side);
     const cpuBefore = cpuMilliseconds(side.pid);
     const summary = await load.call<LoadSummary>('run', {
       url: side.url,
@@ -165,7 +206,17 @@ async function main(): Promise<void> {
     if (summary.non2xx + summary.errors > 0) {
       throw new Error(`${side.name} failed ${summary.non2xx + summary.errors} operations of ${workload.id}.`);
     }
-    return { opsPerSecond: summary.opsPerSecond, cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok };
+    const result = { opsPerSecond: summary.opsPerSecond, cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok };
+    if (!side.gcFile) return result;
+    const span = (await gcSpans(side)).at(-1)!;
+    return {
+      ...result,
+      gc: {
+        scavengeMicrosecondsPerOp: (span.scavengeMs * 1000) / summary.ok,
+        survivedKiB: span.survivedBytes / 1024,
+        promotedKiBPerOp: (span.promotedBytes * span.scavenges) / 1024 / summary.ok,
+      },
+    };
   };
   const warmUp = args['warm-up'] ?? 6;
   if (warmUp > 0) {
@@ -198,6 +249,33 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${workload.id}, cold caches, d = 0, ${connections} connections, ${rounds} runs of ${seconds} s a side in turn${args['warm-mix'] ? ', after the mix' : ''}:\n${formatComparison(results)}\n`,
   );
+}
+
+/** SIGUSR2s sent to each side's probe: the first starts its first span, each later one writes one. */
+const gcSignals = new Map<string, number>();
+
+/**
+ * Ends the side's current GC span (its probe writes it and starts the next) and gives every span
+ * it has written, once the one just ended is there. The first call only starts the first span.
+ */
+async function gcSpans(side: Side): Promise<GcSpan[]> {
+  const signals = (gcSignals.get(side.name) ?? 0) + 1;
+  gcSignals.set(side.name, signals);
+  const atLeast = signals - 1;
+  process.kill(side.pid, 'SIGUSR2');
+  const read = () =>
+    existsSync(side.gcFile!)
+      ? readFileSync(side.gcFile!, 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as GcSpan)
+      : [];
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const spans = read();
+    if (spans.length >= atLeast) return spans;
+    await sleep(50);
+  }
+  throw new Error(`${side.name}'s GC probe wrote nothing in 5 s.`);
 }
 
 /** Every side answers every workload without errors before anything is measured (tokens fetched too). */
