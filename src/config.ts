@@ -455,12 +455,18 @@ export interface OperationsConfig {
    * index and V8's own choice without it (`heap.ts`).
    */
   readonly heapGrowthPercent: number | 'auto';
+  /**
+   * Whether V8 may allocate objects straight into the old generation where it has seen most of them
+   * outlive young-generation collections (`HEAP_PRETENURING`, off by default: `heap.ts`).
+   */
+  readonly heapPretenuring: boolean;
 }
 
 export const OPERATIONS_DEFAULTS = Object.freeze({
   healthCheckIntervalMs: 15_000,
   healthCheckTimeoutMs: 5_000,
   heapGrowthPercent: 'auto',
+  heapPretenuring: false,
 });
 
 /** Most `HEAP_GROWTH_PERCENT`: V8's own factor reaches 4 times, 300 % past what was kept. */
@@ -511,6 +517,7 @@ function readOperations(env: EnvReader, shared: { readonly introspection: boolea
     ),
     workers,
     heapGrowthPercent: readHeapGrowthPercent(env),
+    heapPretenuring: env.boolean('HEAP_PRETENURING', OPERATIONS_DEFAULTS.heapPretenuring),
   };
 }
 

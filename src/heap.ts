@@ -30,3 +30,20 @@ export function heapGrowthPercentFor(setting: number | 'auto', directory: 'index
   if (setting !== 'auto') return setting;
   return directory === 'index' ? INDEX_HEAP_GROWTH_PERCENT : 0;
 }
+
+/**
+ * Turns V8's allocation-site pretenuring off unless `HEAP_PRETENURING` asks for it (README,
+ * "Memory"). V8 watches where objects are allocated, and where most of those that a young-generation
+ * collection finds have survived it, it allocates the rest of that site's objects straight in the
+ * old generation. An operation of a hundred users keeps its requests, options and parsed answers
+ * long enough for that; the same sites then serve every small operation that follows, whose
+ * objects die young: they go to the old generation anyway, and each keeps the young objects it
+ * points to alive through every young collection until the next full one. Cold W1-iSpring after
+ * the bench's mix of workloads, with pretenuring and without (`npm run bench:compare -- --warm-mix
+ * --gc`, 7 runs a side): 65 and 11 KiB promoted an operation, 143 and 65 µs of young collections an
+ * operation, 0.78 and 0.91 × B2's throughput. The flag is read at each collection, so the process
+ * can set it for itself at start, as `limitHeapGrowth` does.
+ */
+export function allowPretenuring(allowed: boolean): void {
+  if (!allowed) v8.setFlagsFromString('--no-allocation-site-pretenuring');
+}

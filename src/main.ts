@@ -3,7 +3,7 @@ import { composeSubgraph, createConfiguredLogger } from './app.js';
 import { redactedAddress } from './cache/redis.js';
 import { clusterMetricsSource, runPrimary, workerCount } from './cluster.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
-import { heapGrowthPercentFor, limitHeapGrowth } from './heap.js';
+import { allowPretenuring, heapGrowthPercentFor, limitHeapGrowth } from './heap.js';
 import { graphqlUrl } from './listen.js';
 import { createMetrics } from './observability/metrics.js';
 import { SecretRedactor } from './redaction.js';
@@ -52,6 +52,7 @@ async function runClusterPrimary(config: Config, workers: number): Promise<void>
 /** One process serving the subgraph: the whole of `npm start` without `WORKERS`, or one worker. */
 async function runServer(config: Config): Promise<void> {
   limitHeapGrowth(heapGrowthPercentFor(config.operations.heapGrowthPercent, config.directory.mode));
+  allowPretenuring(config.operations.heapPretenuring);
   const worker = cluster.isWorker ? cluster.worker : undefined;
   // A worker uses the sandbox its primary started; a single process starts its own.
   const demo = config.sandbox

@@ -8,7 +8,7 @@ const PRODUCTION = { NODE_ENV: 'production', SANDBOX: '1' };
 const operations = (env: Record<string, string>) => loadConfig(env).operations;
 
 describe('operations defaults', () => {
-  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker, heap growth auto', () => {
+  it('GraphiQL on, tracing on, LOG_FORMAT auto, checks every 15 s with a 5 s timeout, one worker, heap growth auto, no pretenuring', () => {
     expect(operations({})).toEqual({
       graphiql: true,
       inlineTracing: true,
@@ -17,11 +17,13 @@ describe('operations defaults', () => {
       healthCheckTimeoutMs: 5_000,
       workers: 1,
       heapGrowthPercent: 'auto',
+      heapPretenuring: false,
     });
     expect(OPERATIONS_DEFAULTS).toEqual({
       healthCheckIntervalMs: 15_000,
       healthCheckTimeoutMs: 5_000,
       heapGrowthPercent: 'auto',
+      heapPretenuring: false,
     });
   });
 
