@@ -32,7 +32,9 @@ import { createWorkloads, type Workload } from './workloads.js';
  * machine, whose speed drifts by a fifth and more from one run to the next; medians of many short
  * runs taken in turn can. `--warm-mix` first loads every side with the mix of all the bench's
  * workloads, as the bench's first phase leaves its processes: code that has seen several workloads
- * runs W1 slower than code that has seen W1 alone, the subgraph's more than B2's.
+ * may run W1 more slowly than code that has seen W1 alone (V8's pretenuring did that to the
+ * subgraph: README, "Memory"). `--gc` adds what each side's young-generation collections cost and
+ * what survived them (`harness/gc-probe.ts`).
  */
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
