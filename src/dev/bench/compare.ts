@@ -3,13 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PeerInfo } from './peer.js';
 import {
-  BenchChild,
   childBaseEnv,
   cpuMilliseconds,
   progressReporter,
-  sandboxProviderEnv,
   startSubgraphChild,
   stopChildrenOnExit,
   postGraphql,
@@ -22,6 +19,8 @@ import type { SandboxInfo } from '../harness/sandbox-process.js';
 import { idsPerUrl } from '../../providers/ispring/client.js';
 import { createInMemoryDirectory } from './directory.js';
 import type { LoadSummary } from './load.js';
+import { failuresOf, medianBy } from './measure.js';
+import { startLoadGenerator, startPeer, startSandbox } from './processes.js';
 import { LONGEST_SANDBOX_BASE_URL } from './settings.js';
 import { createWorkloads, type Workload } from './workloads.js';
 
@@ -36,8 +35,6 @@ import { createWorkloads, type Workload } from './workloads.js';
  * subgraph: README, "Memory"). `--gc` adds what each side's young-generation collections cost and
  * what survived them (`harness/gc-probe.ts`).
  */
-
-const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
 
 const USAGE = `Usage: npm run bench:compare -- [options]
 
@@ -71,11 +68,9 @@ interface RunResult {
   };
 }
 
-/** The median of `values` (the lower middle one of an even count). */
+/** The median of `values` (the lower middle one of an even count); NaN of none. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return values.length === 0 ? Number.NaN : medianBy(values, (value) => value);
 }
 
 /** One line per side: its medians, and its throughput over the first side's (B2). */
@@ -153,30 +148,12 @@ async function main(): Promise<void> {
 
   progress('starting the sandbox providers (d = 0), the load generator, B2 and the subgraphs (cold caches)');
   const env = { ...childBaseEnv(), LOG_LEVEL: 'warn', DIRECTORY: 'live' };
-  const sandbox = new BenchChild({
-    name: 'sandbox providers',
-    modulePath: harnessScript('sandbox-process.js'),
-    env: { ...env, BENCH_SANDBOX_DELAY_MS: '0' },
-    announcesReady: true,
-  });
-  const load = new BenchChild({
-    name: 'load generator',
-    modulePath: path.join(HERE, 'load.js'),
-    env,
-    announcesReady: true,
-  });
+  const sandbox = startSandbox(env, 0);
+  const load = startLoadGenerator(env);
   const [sandboxInfo] = (await Promise.all([sandbox.ready, load.ready])) as [SandboxInfo, unknown];
   const b2Probe = probe('B2');
-  const b2 = new BenchChild({
-    name: 'peer B2',
-    modulePath: path.join(HERE, 'peer.js'),
-    env: { ...env, ...sandboxProviderEnv(sandboxInfo), ...b2Probe.env },
-    execArgv: b2Probe.execArgv,
-    announcesReady: true,
-  });
-  const sides: Side[] = [
-    { name: 'B2', url: ((await b2.ready) as PeerInfo).url, pid: b2.process.pid!, gcFile: b2Probe.gcFile },
-  ];
+  const b2 = await startPeer({ ...env, ...b2Probe.env }, sandboxInfo, b2Probe.execArgv);
+  const sides: Side[] = [{ name: 'B2', url: b2.url, pid: b2.child.process.pid!, gcFile: b2Probe.gcFile }];
   for (const [name, mainScript] of [
     ['this build', MAIN_SCRIPT],
     ...(baselineMain ? [['baseline', baselineMain]] : []),
@@ -205,9 +182,8 @@ async function main(): Promise<void> {
       durationSeconds,
     });
     const cpuMs = cpuMilliseconds(side.pid) - cpuBefore;
-    if (summary.non2xx + summary.errors > 0) {
-      throw new Error(`${side.name} failed ${summary.non2xx + summary.errors} operations of ${workload.id}.`);
-    }
+    const failures = failuresOf(summary);
+    if (failures > 0) throw new Error(`${side.name} failed ${failures} operations of ${workload.id}.`);
     const result = { opsPerSecond: summary.opsPerSecond, cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok };
     if (!side.gcFile) return result;
     const span = (await gcSpans(side)).at(-1)!;

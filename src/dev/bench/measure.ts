@@ -196,6 +196,15 @@ export const latencyOf = (summary: LoadSummary) => ({
   samples: summary.ok,
 });
 
+/**
+ * The item of median `key` (of an odd number, the middle one; of an even one, the lower middle):
+ * an item of `items` itself, so that a run's other figures come with it. `items` must not be empty.
+ */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 export const failuresOf = (...summaries: LoadSummary[]) =>
   summaries.reduce((sum, summary) => sum + summary.non2xx + summary.errors, 0);
 

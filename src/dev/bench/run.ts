@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaselineInfo } from './baseline.js';
-import type { PeerInfo } from './peer.js';
 import {
   BenchChild,
   childBaseEnv,
@@ -12,7 +11,6 @@ import {
   memory,
   postGraphql,
   progressReporter,
-  sandboxProviderEnv,
   startSubgraphChild,
   stopChildrenOnExit,
 } from '../harness/children.js';
@@ -20,7 +18,7 @@ import { createInMemoryDirectory } from './directory.js';
 import type { LoadSummary } from './load.js';
 import { BENCH_USERS_PER_PROVIDER, createBenchOrganisation } from '../harness/organisation.js';
 import { readArgs, UsageError } from '../harness/args.js';
-import { harnessScript } from '../harness/paths.js';
+import { startLoadGenerator, startPeer, startSandbox } from './processes.js';
 import { splitProfile } from './profile.js';
 import {
   formatDeclared,
@@ -54,6 +52,7 @@ import {
   failuresOf,
   firstDifference,
   latencyOf,
+  medianBy,
   pass,
   quiesce,
   runLoad,
@@ -309,36 +308,20 @@ async function startChildren(
     `starting the sandbox providers (d = ${DELAY_MS} ms), B1, B2 and the load generator${options.quick ? ' (--quick)' : ''}`,
   );
   const env = baseEnv();
-  const sandbox = new BenchChild({
-    name: 'sandbox providers',
-    modulePath: harnessScript('sandbox-process.js'),
-    env: { ...env, BENCH_SANDBOX_DELAY_MS: String(DELAY_MS) },
-    announcesReady: true,
-  });
+  const sandbox = startSandbox(env, DELAY_MS);
   const b1 = new BenchChild({
     name: 'baseline B1',
     modulePath: path.join(HERE, 'baseline.js'),
     env,
     announcesReady: true,
   });
-  const load = new BenchChild({
-    name: 'load generator',
-    modulePath: path.join(HERE, 'load.js'),
-    env,
-    announcesReady: true,
-  });
+  const load = startLoadGenerator(env);
   const [sandboxInfo, b1Info] = (await Promise.all([sandbox.ready, b1.ready, load.ready])) as [
     SandboxInfo,
     BaselineInfo,
     unknown,
   ];
-  const b2 = new BenchChild({
-    name: 'peer B2',
-    modulePath: path.join(HERE, 'peer.js'),
-    env: { ...env, ...sandboxProviderEnv(sandboxInfo) },
-    announcesReady: true,
-  });
-  const b2Info = (await b2.ready) as PeerInfo;
+  const { child: b2, url: b2Url } = await startPeer(env, sandboxInfo);
 
   if (idsPerUrl(sandboxInfo.ispring.baseUrl) !== ispringIdsPerUrl) {
     throw new BenchAbort(
@@ -365,7 +348,7 @@ async function startChildren(
     b1,
     b1Url: b1Info.url,
     b2,
-    b2Url: b2Info.url,
+    b2Url,
     workloads,
     expected,
     allBodies: workloads.map((workload) => workload.body),
@@ -448,10 +431,7 @@ const DEFAULT_B2_TURNS = 3;
 const WARM_UP_RUNS = 3;
 
 /** The run of median throughput (of an odd number, the middle one; of an even one, the lower). */
-function medianRun(runs: readonly Saturated[]): Saturated {
-  const sorted = [...runs].sort((a, b) => a.summary.opsPerSecond - b.summary.opsPerSecond);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
+const medianRun = (runs: readonly Saturated[]) => medianBy(runs, (run) => run.summary.opsPerSecond);
 
 /**
  * `WARM_UP_RUNS` saturating runs of `bodies` on each of `targets` in turn, unmeasured. A process's
