@@ -136,12 +136,19 @@ export interface ProviderSession {
 /** The providers that are served, by name; a provider without credentials is absent. */
 export type ProviderRegistry = ReadonlyMap<ProviderName, DirectoryProvider>;
 
+/**
+ * Where tokens are kept across requests: Apollo's cache interface, with `getNow` when the store can
+ * answer without a promise (the in-memory cache can, Redis cannot), which every upstream request's
+ * look at its token then uses (`TokenCache.usableNow`).
+ */
+export type TokenKeyValueCache = KeyValueCache<string> & { getNow?(key: string): string | undefined };
+
 /** What every provider factory takes besides its own configuration. */
 export interface ProviderOptions {
   /** Shared with the logger and the error formatter; issued tokens are added to it. */
   readonly redactor?: SecretRedactor | undefined;
   /** Keeps tokens across requests (the cross-request cache); without it, in the client. */
-  readonly tokenStore?: KeyValueCache<string> | undefined;
+  readonly tokenStore?: TokenKeyValueCache | undefined;
   /** Time for retries, deadlines and the circuit breaker; tests pass their own. */
   readonly clock?: ResilienceClock | undefined;
   /** Hears every upstream request and breaker change (logs and metrics); silent without it. */

@@ -1,7 +1,9 @@
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isUsableBearerToken } from '../../src/providers/auth/token-request.ts';
-import { TokenCache } from '../../src/providers/auth/token-cache.ts';
+import { STORE_CONFIRMATION_MS, TokenCache } from '../../src/providers/auth/token-cache.ts';
+import { cacheView, createCacheStore } from '../../src/cache/store.ts';
+import { createBearerAuth } from '../../src/providers/auth/bearer.ts';
 
 describe('TokenCache', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -72,6 +74,23 @@ describe('TokenCache', () => {
     expect(await store.get('token:x')).toBe('token-1');
     // The bad value reached the redactor before anything else could see it.
     expect(seen).toEqual(['bad\r\ntoken']);
+  });
+
+  it('has the token at hand, without a promise, while get would give it from memory', async () => {
+    const { cache, issued } = counting();
+    expect(cache.usableNow()).toBeUndefined();
+    expect(await cache.get()).toBe('token-1');
+    expect(cache.usableNow()).toBe('token-1');
+    vi.advanceTimersByTime((1800 - 61) * 1000);
+    expect(cache.usableNow()).toBe('token-1');
+    // Past its usable life: only get can tell (it fetches the next one).
+    vi.advanceTimersByTime(2000);
+    expect(cache.usableNow()).toBeUndefined();
+    expect(await cache.get()).toBe('token-2');
+    expect(cache.usableNow()).toBe('token-2');
+    cache.invalidate('token-2');
+    expect(cache.usableNow()).toBeUndefined();
+    expect(issued()).toBe(2);
   });
 
   it('does not cache a failed token request', async () => {
@@ -212,5 +231,152 @@ describe('TokenCache with a store', () => {
     expect(await cache.get()).toBe('token-2');
     expect(await cache.get()).toBe('token-2');
     expect(issuer.issued()).toBe(2);
+  });
+});
+
+describe('TokenCache.usableNow with a store', () => {
+  const key = 'token:thrive:https://public.api.learn.link/rest/v1:client-id';
+  const issuer = () => {
+    let issued = 0;
+    return {
+      fetchToken: async () => ({ accessToken: `token-${++issued}`, expiresInSeconds: 1800 }),
+      issued: () => issued,
+    };
+  };
+
+  it("reads a store that answers at once (the in-memory cache) on every call, so another holder's change shows at once", async () => {
+    const store = cacheView(createCacheStore({ maxEntries: 100, maxBytes: 1 << 20 }), 'token');
+    const endpoint = issuer();
+    const first = new TokenCache({ fetchToken: endpoint.fetchToken, shared: { store, key } });
+    const second = new TokenCache({ fetchToken: endpoint.fetchToken, shared: { store, key } });
+    expect(await first.get()).toBe('token-1');
+    expect(first.usableNow()).toBe('token-1');
+    // Not yet read by the second holder: only get can tell it.
+    expect(second.usableNow()).toBeUndefined();
+    expect(await second.get()).toBe('token-1');
+    expect(second.usableNow()).toBe('token-1');
+    // The second holder's 401 replaces the token in the store: the first no longer has it at hand.
+    second.invalidate('token-1');
+    expect(second.usableNow()).toBeUndefined();
+    expect(await second.get()).toBe('token-2');
+    expect(first.usableNow()).toBeUndefined();
+    expect(await first.get()).toBe('token-2');
+    expect(first.usableNow()).toBe('token-2');
+    // Gone from the store (its TTL, an eviction): get decides.
+    await store.delete(key);
+    expect(first.usableNow()).toBeUndefined();
+    expect(endpoint.issued()).toBe(2);
+  });
+
+  it('trusts a store read only with a promise (Redis) for STORE_CONFIRMATION_MS after finding the token there, without reading it', async () => {
+    let now = 1_000_000;
+    const lru = new InMemoryLRUCache<string>({
+      maxSize: 1 << 20,
+      ttlResolution: 0,
+      perf: { now: () => now },
+    });
+    let reads = 0;
+    const store: KeyValueCache<string> = {
+      get: (k) => {
+        reads += 1;
+        return lru.get(k);
+      },
+      set: (k, value, options) => lru.set(k, value, options),
+      delete: (k) => lru.delete(k),
+    };
+    const endpoint = issuer();
+    const tokens = new TokenCache({
+      fetchToken: endpoint.fetchToken,
+      shared: { store, key },
+      now: () => now,
+    });
+    expect(tokens.usableNow()).toBeUndefined();
+    // Not there: fetched, and written, which counts as finding it there.
+    expect(await tokens.get()).toBe('token-1');
+    const readsAfterIssue = reads;
+    expect(tokens.usableNow()).toBe('token-1');
+    now += STORE_CONFIRMATION_MS - 1;
+    expect(tokens.usableNow()).toBe('token-1');
+    expect(reads).toBe(readsAfterIssue);
+    now += 1;
+    expect(tokens.usableNow()).toBeUndefined();
+    // get reads the store again, and finds it: another STORE_CONFIRMATION_MS.
+    expect(await tokens.get()).toBe('token-1');
+    expect(reads).toBe(readsAfterIssue + 1);
+    expect(tokens.usableNow()).toBe('token-1');
+    // A 401 drops it at once, whatever the time since.
+    tokens.invalidate('token-1');
+    expect(tokens.usableNow()).toBeUndefined();
+    expect(await tokens.get()).toBe('token-2');
+    expect(tokens.usableNow()).toBe('token-2');
+    expect(endpoint.issued()).toBe(2);
+  });
+
+  it('has nothing at hand after a write the store refused: get decides each time', async () => {
+    const lru = new InMemoryLRUCache<string>({ maxSize: 1 << 20 });
+    const store: KeyValueCache<string> = {
+      get: (k) => lru.get(k),
+      set: async () => {
+        throw new Error('store down');
+      },
+      delete: (k) => lru.delete(k),
+    };
+    const endpoint = issuer();
+    const tokens = new TokenCache({ fetchToken: endpoint.fetchToken, shared: { store, key } });
+    expect(await tokens.get()).toBe('token-1');
+    expect(tokens.usableNow()).toBeUndefined();
+    expect(endpoint.issued()).toBe(1);
+  });
+});
+
+describe('bearer credentials on each request', () => {
+  it('are set without a promise, and without reading a Redis-like store, once the token is at hand', async () => {
+    let now = 1_000_000;
+    const lru = new InMemoryLRUCache<string>({ maxSize: 1 << 20 });
+    let reads = 0;
+    const store: KeyValueCache<string> = {
+      get: (k) => {
+        reads += 1;
+        return lru.get(k);
+      },
+      set: (k, value, options) => lru.set(k, value, options),
+      delete: (k) => lru.delete(k),
+    };
+    let issued = 0;
+    // Before the auth is made: its token cache takes `Date.now` as its clock.
+    vi.spyOn(Date, 'now').mockImplementation(() => now);
+    const auth = createBearerAuth({
+      provider: 'ispring',
+      endpoint: 'POST /api/v3/token',
+      fetchToken: async () => ({ accessToken: `token-${++issued}`, expiresInSeconds: 1800 }),
+      shared: { store, key: 'token:ispring:test' },
+      resilience: undefined,
+    });
+    try {
+      const first: Record<string, string> = {};
+      // The first request waits for the token request.
+      await expect(Promise.resolve(auth.authorize(first))).resolves.toBeUndefined();
+      expect(first.authorization).toBe('Bearer token-1');
+      const readsBefore = reads;
+      for (let request = 0; request < 50; request += 1) {
+        const headers: Record<string, string> = {};
+        expect(auth.prepare()).toBeUndefined();
+        expect(auth.authorize(headers)).toBeUndefined();
+        expect(headers.authorization).toBe('Bearer token-1');
+      }
+      expect(reads).toBe(readsBefore);
+      // After STORE_CONFIRMATION_MS the store is read again, once, by the request that found it stale.
+      now += STORE_CONFIRMATION_MS;
+      const later: Record<string, string> = {};
+      const pending = auth.authorize(later);
+      expect(pending).toBeInstanceOf(Promise);
+      await pending;
+      expect(later.authorization).toBe('Bearer token-1');
+      expect(reads).toBe(readsBefore + 1);
+      expect(auth.authorize({})).toBeUndefined();
+      expect(issued).toBe(1);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

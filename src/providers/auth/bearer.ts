@@ -85,8 +85,15 @@ export function createBearerAuth(options: {
   });
 
   return {
-    async authorize(headers, caller) {
-      headers.authorization = `Bearer ${await tokens.get(caller)}`;
+    authorize(headers, caller) {
+      const token = tokens.usableNow();
+      if (token !== undefined) {
+        headers.authorization = `Bearer ${token}`;
+        return;
+      }
+      return tokens.get(caller).then((fetched) => {
+        headers.authorization = `Bearer ${fetched}`;
+      });
     },
     async renewAfterUnauthorized(rejectedHeaders: Headers, caller?: UpstreamCaller) {
       const sent = bearerTokenOf(rejectedHeaders.authorization);
@@ -108,8 +115,9 @@ export function createBearerAuth(options: {
         return false;
       }
     },
-    async prepare(caller) {
-      await tokens.get(caller);
+    prepare(caller) {
+      if (tokens.usableNow() !== undefined) return;
+      return tokens.get(caller).then(() => {});
     },
     renewalFailure: () => lastRenewalFailure,
   };

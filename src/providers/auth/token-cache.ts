@@ -1,4 +1,4 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { TokenKeyValueCache } from '../types.js';
 import type { UpstreamCaller } from '../observer.js';
 
 /**
@@ -18,7 +18,7 @@ export interface IssuedToken {
 }
 
 export interface TokenStore {
-  readonly store: KeyValueCache<string>;
+  readonly store: TokenKeyValueCache;
   readonly key: string;
 }
 
@@ -42,12 +42,26 @@ export interface TokenCacheOptions {
   isUsable?: (token: string) => boolean;
 }
 
+/**
+ * How long a token a store that answers only with a promise (Redis) was found to hold is sent
+ * again without reading the store: every upstream request asks for its token, some twice, and a
+ * round trip to the store for each would add its latency to every request. In that time a token
+ * another process dropped after a 401 may still be sent (and its 401 renewed once, as any other),
+ * and one the store has just let expire: its usable life ends at least 15 s (half the shortest
+ * lifetime a token may have, or the refresh margin) before the provider's expiry.
+ */
+export const STORE_CONFIRMATION_MS = 1000;
+
 export class TokenCache {
   /** The token last handed out, and until when it may be used (kept here when there is no store). */
   private current: { token: string; usableUntil: number } | undefined;
   private pending: Promise<string> | undefined;
   /** A 401's deletion from the store, which the next read waits for. */
   private dropping: Promise<unknown> | undefined;
+  /** When the store was last found to hold `current` (`STORE_CONFIRMATION_MS`). */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
+  /** The store's read without a promise, when it has one (the in-memory store does; Redis does not). */
+  private readonly readStoreNow: (() => string | undefined) | undefined;
   private readonly fetchToken: (caller?: UpstreamCaller) => Promise<IssuedToken>;
   private readonly marginMs: number;
   private readonly now: () => number;
@@ -62,6 +76,24 @@ export class TokenCache {
     this.shared = options.shared;
     this.onStoredToken = options.onStoredToken ?? (() => {});
     this.isUsable = options.isUsable ?? (() => true);
+    const shared = this.shared;
+    const getNow = shared?.store.getNow;
+    this.readStoreNow = shared && getNow ? () => getNow.call(shared.store, shared.key) : undefined;
+  }
+
+  /**
+   * The token `get` would give, when it is at hand without waiting: the one this object holds,
+   * still usable and, with a store, still the store's: read without a promise where the store can
+   * (the in-memory cache), or found there within `STORE_CONFIRMATION_MS`. Undefined when only `get`
+   * can tell (no token yet, or a token the store no longer holds or was not read for). Every upstream request asks for its token, some twice: this spares them `get`'s
+   * chain of promises, and Redis a read, when nothing has changed, which is nearly always.
+   */
+  usableNow(): string | undefined {
+    const current = this.current;
+    if (current === undefined) return undefined;
+    if (!this.shared) return this.now() < current.usableUntil ? current.token : undefined;
+    if (this.readStoreNow) return this.readStoreNow() === current.token ? current.token : undefined;
+    return this.now() - this.confirmedAt < STORE_CONFIRMATION_MS ? current.token : undefined;
   }
 
   /** `caller`: whom a token request this leads to is made for (the first of those waiting for it). */
@@ -77,6 +109,7 @@ export class TokenCache {
         // The store's TTL says how long it is usable (as below).
         if (this.current.usableUntil !== Number.POSITIVE_INFINITY)
           this.current = { token: stored, usableUntil: Number.POSITIVE_INFINITY };
+        this.confirmedAt = this.now();
         return stored;
       }
       if (stored !== undefined && !this.isUsable(stored)) {
@@ -85,8 +118,10 @@ export class TokenCache {
         await this.dropping;
       } else if (stored !== undefined) {
         if (stored !== this.current?.token) this.onStoredToken(stored);
-        // The store's TTL says how long it is usable; this copy is only for `invalidate` and `peek`.
+        // The store's TTL says how long it is usable; this copy is for `invalidate`, `peek` and
+        // `usableNow`.
         this.current = { token: stored, usableUntil: Number.POSITIVE_INFINITY };
+        this.confirmedAt = this.now();
         return stored;
       }
     } else if (this.current && this.now() < this.current.usableUntil) {
@@ -99,10 +134,13 @@ export class TokenCache {
         const margin = Math.min(this.marginMs, lifetimeMs / 2);
         const usableMs = lifetimeMs - margin;
         this.current = { token: issued.accessToken, usableUntil: this.now() + usableMs };
+        this.confirmedAt = Number.NEGATIVE_INFINITY;
         // Whole seconds, rounded down: a store's TTL is in seconds, and a token is never kept
         // past its usable life. One usable for less than a second is not kept at all.
         const ttl = Math.floor(usableMs / 1000);
-        if (this.shared && ttl >= 1) await writeQuietly(this.shared, issued.accessToken, ttl);
+        if (this.shared && ttl >= 1 && (await writeQuietly(this.shared, issued.accessToken, ttl))) {
+          if (this.current?.token === issued.accessToken) this.confirmedAt = this.now();
+        }
         return issued.accessToken;
       })
       .finally(() => {
@@ -149,10 +187,13 @@ async function readShared(shared: TokenStore): Promise<{ stored: string | undefi
   }
 }
 
-async function writeQuietly(shared: TokenStore, token: string, ttl: number): Promise<void> {
+/** Whether the store took it. */
+async function writeQuietly(shared: TokenStore, token: string, ttl: number): Promise<boolean> {
   try {
     await shared.store.set(shared.key, token, { ttl });
+    return true;
   } catch {
     // Not kept: the next read fetches a token again.
+    return false;
   }
 }

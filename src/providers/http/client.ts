@@ -49,17 +49,22 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const client = createGot(options);
   const maxBytes = resilience.config.maxBodyBytes;
 
-  /** Puts the credentials on `headers`; the failed attempt when they cannot be had. */
-  async function authorize(
+  /**
+   * Puts the credentials on `headers`. Nothing when they were at hand (nearly always: no promise to
+   * wait for); else a promise of the failed attempt when they cannot be had, or of nothing.
+   */
+  function authorize(
     headers: Record<string, string>,
     caller: UpstreamCaller | undefined,
-  ): Promise<AttemptOutcome<UpstreamResponse> | undefined> {
-    try {
-      await auth.authorize(headers, caller);
-      return undefined;
-    } catch (error) {
+  ): Promise<AttemptOutcome<UpstreamResponse> | undefined> | undefined {
+    const failedAttempt = (error: unknown): AttemptOutcome<UpstreamResponse> => {
       if (!(error instanceof ProviderError)) throw error;
       return { ok: false, error, transient: false, verdict: verdictOf(error) };
+    };
+    try {
+      return auth.authorize(headers, caller)?.then(() => undefined, failedAttempt);
+    } catch (error) {
+      return Promise.resolve(failedAttempt(error));
     }
   }
 
@@ -103,8 +108,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // merge it into a URL object of its own on every request.
     const query = searchParams?.toString();
     const target = query ? `${path}?${query}` : path;
-    const unauthorized = await authorize(headers, caller);
-    if (unauthorized) return unauthorized;
+    const authorizing = authorize(headers, caller);
+    if (authorizing) {
+      const unauthorized = await authorizing;
+      if (unauthorized) return unauthorized;
+    }
     const sendOnce = () =>
       exchange(
         sendRequest(
@@ -167,29 +175,25 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const { ticket } = admission;
     try {
       try {
-        await auth.prepare(call.caller);
+        // Nothing to wait for when the credentials are at hand.
+        const preparing = auth.prepare(call.caller);
+        if (preparing) await preparing;
       } catch (error) {
         report(ticket, error instanceof ProviderError ? verdictOf(error) : undefined);
         throw error;
       }
-      // An attempt the deadline cut short says nothing about the provider; the full timeouts
-      // before it do. Without this, a provider that hangs never opened the circuit: with the
-      // default timeout and deadline, the last attempt is always the one cut short.
-      let anAttemptFoundItDown = false;
       const run = await runWithRetries(
-        async (attemptNumber) => {
+        (attemptNumber) => {
           // Each attempt is a request of the operation's; none is sent past its share.
           const budget = call.caller?.budget;
           if (budget && !budget.claim(provider)) {
-            return {
+            return Promise.resolve({
               ok: false,
               error: budgetError(provider, endpoint, budget.perProvider),
               transient: false,
-            };
+            });
           }
-          const outcome = await limit(() => attempt(request, deadline, attemptNumber, call.caller));
-          if (!outcome.ok && outcome.verdict === 'down') anAttemptFoundItDown = true;
-          return outcome;
+          return limit(() => attempt(request, deadline, attemptNumber, call.caller));
         },
         { policy, deadline, clock },
       );
@@ -197,7 +201,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         ticket.succeeded();
         return run.outcome.value;
       }
-      report(ticket, run.outcome.verdict ?? (anAttemptFoundItDown ? 'down' : undefined));
+      // An attempt the deadline cut short says nothing about the provider; the full timeouts
+      // before it do. Without this, a provider that hangs never opened the circuit: with the
+      // default timeout and deadline, the last attempt is always the one cut short.
+      report(ticket, run.outcome.verdict ?? (run.anyFoundItDown ? 'down' : undefined));
       throw afterAttempts(run.outcome.error, run.attempts);
     } finally {
       // Whatever ended the call without a verdict (a bug, a rejection from a hook) frees the probe.

@@ -1,4 +1,4 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { TokenKeyValueCache } from '../types.js';
 import type { IspringConfig, IspringTokenAuth } from './config.js';
 import { PayloadShapeError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
@@ -35,7 +35,7 @@ export const DOCUMENTED_TOKEN_LIFETIME_SECONDS = 1800;
 export function createIspringAuth(
   config: IspringConfig,
   redactor: SecretRedactor,
-  tokenStore?: KeyValueCache<string>,
+  tokenStore?: TokenKeyValueCache,
   resilience: ProviderResilience = createResilience('ispring', config.resilience),
 ): IspringAuth {
   if (config.auth.mode === 'headers') {

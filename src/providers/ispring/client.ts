@@ -1,4 +1,4 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { TokenKeyValueCache } from '../types.js';
 import type { IspringConfig, IspringUserLookup } from './config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
@@ -106,7 +106,7 @@ const POST_REFUSED: readonly number[] = [404, 405, 415, 501];
 export function createIspringClient(
   config: IspringConfig,
   redactor: SecretRedactor,
-  tokenStore?: KeyValueCache<string>,
+  tokenStore?: TokenKeyValueCache,
   resilience: ProviderResilience = createResilience('ispring', config.resilience),
 ): IspringClient {
   const auth = createIspringAuth(config, redactor, tokenStore, resilience);

@@ -73,30 +73,20 @@ export class CircuitBreaker {
       this.probing = true;
       this.onTransition('open', 'half-open');
     }
-    let reported = false;
-    const report = (verdict: () => void) => () => {
-      if (reported) return;
-      reported = true;
-      verdict();
-    };
-    return {
-      admitted: true,
-      ticket: probe
-        ? {
-            succeeded: report(() => this.close()),
-            failed: report(() => this.open(this.openedAfter)),
-            abandoned: report(() => {
-              this.probing = false;
-            }),
-          }
-        : {
-            succeeded: report(() => {
-              if (this.openUntil === undefined) this.failures = 0;
-            }),
-            failed: report(() => this.recordFailure()),
-            abandoned: report(() => {}),
-          },
-    };
+    return { admitted: true, ticket: new Ticket(this, probe) };
+  }
+
+  /** A ticket's one verdict (`Ticket`): a probe's decides the state, another's counts. */
+  settle(probe: boolean, verdict: 'succeeded' | 'failed' | 'abandoned'): void {
+    if (probe) {
+      if (verdict === 'succeeded') this.close();
+      else if (verdict === 'failed') this.open(this.openedAfter);
+      else this.probing = false;
+    } else if (verdict === 'succeeded') {
+      if (this.openUntil === undefined) this.failures = 0;
+    } else if (verdict === 'failed') {
+      this.recordFailure();
+    }
   }
 
   /**
@@ -140,5 +130,36 @@ export class CircuitBreaker {
     this.probing = false;
     this.failures = 0;
     this.openedAfter = 0;
+  }
+}
+
+/**
+ * One admitted request's ticket: its first report counts, later ones are ignored. A class rather
+ * than closures: every upstream request takes one.
+ */
+class Ticket implements BreakerTicket {
+  private reported = false;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly probe: boolean,
+  ) {}
+
+  succeeded(): void {
+    this.report('succeeded');
+  }
+
+  failed(): void {
+    this.report('failed');
+  }
+
+  abandoned(): void {
+    this.report('abandoned');
+  }
+
+  private report(verdict: 'succeeded' | 'failed' | 'abandoned'): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.breaker.settle(this.probe, verdict);
   }
 }

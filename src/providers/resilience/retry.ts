@@ -89,6 +89,11 @@ export interface RetryRun<T> {
   /** The last attempt's outcome. */
   readonly outcome: AttemptOutcome<T>;
   readonly attempts: number;
+  /**
+   * Whether any attempt's verdict was `down`. The last one's may be none when the deadline cut it
+   * short, and the full failures before it still say the provider is down.
+   */
+  readonly anyFoundItDown: boolean;
 }
 
 /**
@@ -101,11 +106,14 @@ export async function runWithRetries<T>(
   options: { readonly policy: RetryPolicy; readonly deadline: number; readonly clock: ResilienceClock },
 ): Promise<RetryRun<T>> {
   const { policy, deadline, clock } = options;
+  let anyFoundItDown = false;
   for (let attempts = 1; ; attempts += 1) {
     const outcome = await attempt(attempts);
-    if (outcome.ok || !outcome.transient) return { outcome, attempts };
+    if (outcome.ok) return { outcome, attempts, anyFoundItDown };
+    if (outcome.verdict === 'down') anyFoundItDown = true;
+    if (!outcome.transient) return { outcome, attempts, anyFoundItDown };
     const delay = retryDelayMs(attempts, policy, outcome.retryAfterSeconds, clock.random());
-    if (delay === undefined || clock.now() + delay >= deadline) return { outcome, attempts };
+    if (delay === undefined || clock.now() + delay >= deadline) return { outcome, attempts, anyFoundItDown };
     await clock.sleep(delay);
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { TokenKeyValueCache } from '../types.js';
 import type { ThriveConfig, ThriveOAuth } from './config.js';
 import { PayloadShapeError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
@@ -33,7 +33,7 @@ export function basicAuthorization(user: string, password: string): string {
 export function createThriveAuth(
   config: ThriveConfig,
   redactor: SecretRedactor,
-  tokenStore?: KeyValueCache<string>,
+  tokenStore?: TokenKeyValueCache,
   resilience: ProviderResilience = createResilience('thrive', config.resilience),
 ): ThriveAuth {
   if (config.auth.mode === 'basic') {

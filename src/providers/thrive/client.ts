@@ -1,4 +1,4 @@
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { TokenKeyValueCache } from '../types.js';
 import type { ThriveConfig } from './config.js';
 import { PayloadShapeError, ProviderError } from '../../errors.js';
 import { type SecretRedactor } from '../../redaction.js';
@@ -75,7 +75,7 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
 export function createThriveClient(
   config: ThriveConfig,
   redactor: SecretRedactor,
-  tokenStore?: KeyValueCache<string>,
+  tokenStore?: TokenKeyValueCache,
   resilience: ProviderResilience = createResilience('thrive', config.resilience),
 ): ThriveClient {
   const auth = createThriveAuth(config, redactor, tokenStore, resilience);
