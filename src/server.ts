@@ -30,6 +30,7 @@ import { operationTelemetryPlugin } from './observability/operation-plugin.js';
 import { openRequestScope } from './observability/request-scope.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { inlineTracingPlugins } from './observability/tracing.js';
+import { chainRequestPlugins } from './request-plugins.js';
 import { createSubgraphSchema } from './schema.js';
 import { graphqlUrl, listen } from './listen.js';
 import type { Directory } from './directory/directory.js';
@@ -129,6 +130,10 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   });
   const graphiql = options.graphiql ?? true;
 
+  const tracing = inlineTracingPlugins({
+    enabled: options.inlineTracing ?? true,
+    redactor: options.redactor,
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema: locateResolverErrors(limitListArguments(createSubgraphSchema(), limits)),
     // Only __schema and __type are refused when off: `_service { sdl }` is an ordinary field.
@@ -148,12 +153,17 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     // the signal into ours and leave the process running.
     stopOnTerminationSignals: false,
     plugins: [
-      // First: every later plugin, the formatter and the traces see the errors the client gets.
-      errorCapPlugin(),
+      // First, as one listener (`request-plugins.ts`): the error cap first of all, so that every
+      // later plugin, the formatter and the traces see the errors the client gets; the originals
+      // of errors before the trace that reads them.
+      chainRequestPlugins<RequestContext>([
+        errorCapPlugin(),
+        operationBudgetPlugin(limits),
+        operationTelemetryPlugin({ metrics, logger: options.logger }),
+        ...(tracing.keepOriginals ? [tracing.keepOriginals] : []),
+      ]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      operationBudgetPlugin(limits),
-      operationTelemetryPlugin({ metrics, logger: options.logger }),
-      ...inlineTracingPlugins({ enabled: options.inlineTracing ?? true, redactor: options.redactor }),
+      tracing.trace,
       graphiql
         ? graphiqlLandingPage({ endpointPath: '/graphql', assetsPath: GRAPHIQL_ASSETS_PATH })
         : ApolloServerPluginLandingPageDisabled(),

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
+import type { RequestPlugin } from '../request-plugins.js';
 import {
   responsePathAsArray,
   type GraphQLError,
@@ -39,11 +40,11 @@ export const TOO_MANY_ERRORS = 'TOO_MANY_ERRORS';
  * Cuts the errors of a response to `MAX_ERRORS_PER_RESPONSE` before they are formatted, logged or
  * traced: the first plugin, so that every later one sees the list the client gets.
  */
-export function errorCapPlugin(): ApolloServerPlugin {
+export function errorCapPlugin(): RequestPlugin<BaseContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
-        async didEncounterErrors({ errors }) {
+        didEncounterErrors({ errors }) {
           if (errors.length <= MAX_ERRORS_PER_RESPONSE) return;
           const leftOut = errors.length - MAX_ERRORS_PER_RESPONSE;
           // The array is the one Apollo Server formats and sends: cut in place.

@@ -1,4 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
+import type { RequestPlugin } from '../request-plugins.js';
 import {
   Kind,
   type DocumentNode,
@@ -21,11 +22,11 @@ import { QueryLimitError } from './errors.js';
  */
 export function operationBudgetPlugin(
   limits: Pick<LimitsConfig, 'maxIdsPerOperation' | 'maxUsersIds' | 'maxRepresentations'>,
-): ApolloServerPlugin {
+): RequestPlugin<BaseContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
+        didResolveOperation({ document, operation, request }) {
           // Apollo has refused an operation it could not resolve (an unknown operationName) already.
           if (operation === undefined) return;
           const ids = idsNamedBy(document, operation, request.variables ?? {}, limits);

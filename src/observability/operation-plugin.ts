@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestPlugin } from '../request-plugins.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -20,20 +20,20 @@ const MAX_LOGGED_NAME = 100;
 export function operationTelemetryPlugin(options: {
   metrics: Metrics;
   logger: Logger;
-}): ApolloServerPlugin<RequestContext> {
+}): RequestPlugin<RequestContext> {
   const { metrics, logger } = options;
   const operations = childrenOf(metrics.operations);
   const operationDuration = childrenOf(metrics.operationDuration);
   const errorsByCode = childrenOf(metrics.errors);
   return {
-    async requestDidStart() {
+    requestDidStart() {
       const startedAt = performance.now();
       let operationType = 'unknown';
       return {
-        async didResolveOperation({ operation }) {
+        didResolveOperation({ operation }) {
           operationType = operation?.operation ?? 'unknown';
         },
-        async didEncounterErrors({ errors, contextValue }) {
+        didEncounterErrors({ errors, contextValue }) {
           // A provider's failure, with what the client is not told (the upstream status and
           // detail, already redacted), under the request's id.
           for (const error of errors) {
@@ -53,7 +53,7 @@ export function operationTelemetryPlugin(options: {
             );
           }
         },
-        async willSendResponse({ response, request, operationName, contextValue }) {
+        willSendResponse({ response, request, operationName, contextValue }) {
           const durationMs = performance.now() - startedAt;
           // Only single results are served (no @defer or @stream in this schema).
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;

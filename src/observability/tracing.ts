@@ -1,10 +1,11 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { pino } from 'pino';
 import { createErrorFormatter } from '../error-formatting.js';
 import type { SecretRedactor } from '../redaction.js';
+import type { RequestPlugin } from '../request-plugins.js';
 
 /**
  * Federated inline tracing (`ftv1`): when the router sends `apollo-federation-include-trace: ftv1`
@@ -17,13 +18,17 @@ import type { SecretRedactor } from '../redaction.js';
  * stack), and `Internal server error` for anything unexpected, so a trace never carries more than
  * the response it came with.
  *
- * Returns two plugins, in this order: the first keeps each error's original for the second.
+ * Two plugins: `keepOriginals` keeps each error's original for `trace`, and must come before it
+ * (it is one of the subgraph's chained request plugins, `request-plugins.ts`, which come first).
  */
-export function inlineTracingPlugins(options: {
-  enabled: boolean;
-  redactor: SecretRedactor;
-}): ApolloServerPlugin[] {
-  if (!options.enabled) return [ApolloServerPluginInlineTraceDisabled()];
+export interface InlineTracing {
+  readonly keepOriginals?: RequestPlugin<BaseContext>;
+  /** Apollo's inline trace plugin, or the plugin that disables it. */
+  readonly trace: ApolloServerPlugin;
+}
+
+export function inlineTracingPlugins(options: { enabled: boolean; redactor: SecretRedactor }): InlineTracing {
+  if (!options.enabled) return { trace: ApolloServerPluginInlineTraceDisabled() };
   // The response's formatter has already logged each error once; the trace's copy is not logged.
   const format = createErrorFormatter(pino({ level: 'silent' }), options.redactor);
 
@@ -34,10 +39,10 @@ export function inlineTracingPlugins(options: {
   // the originals are kept by them, for the length of the request; an error without either is
   // formatted as it is.
   const originals = new WeakMap<object, GraphQLError>();
-  const keepOriginals: ApolloServerPlugin = {
-    async requestDidStart() {
+  const keepOriginals: RequestPlugin<BaseContext> = {
+    requestDidStart() {
       return {
-        async didEncounterErrors({ errors }) {
+        didEncounterErrors({ errors }) {
           for (const error of errors) {
             if (typeof error.extensions === 'object' && error.extensions !== null) {
               originals.set(error.extensions, error);
@@ -74,7 +79,7 @@ export function inlineTracingPlugins(options: {
       },
     },
   });
-  return [keepOriginals, trace];
+  return { keepOriginals, trace };
 }
 
 function isObject(value: unknown): value is object {
