@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HeapStatistics } from 'node:v8';
 import { formatComparison, median } from '../../src/dev/bench/compare.js';
 import { summariseGc } from '../../src/dev/harness/gc-probe.js';
+import { allowedCpus, pinProcess, planCpus } from '../../src/dev/harness/cpu-pinning.js';
+import { spawn } from 'node:child_process';
 
 describe('bench:compare', () => {
   it('takes the lower middle of an even count as the median, and the middle of an odd one', () => {
@@ -34,8 +36,9 @@ describe('bench:compare', () => {
     );
     const [b2, ours] = text.split('\n');
     expect(b2).toMatch(/^B2 +median +700 ops\/s, +1400 µs CPU an operation, 1\.00 × B2's throughput$/);
+    // Round by round: 630/800, 560/600, 700/700.
     expect(ours).toMatch(
-      /^this build median +630 ops\/s, +1600 µs CPU an operation, 0\.90 × B2's throughput$/,
+      /^this build median +630 ops\/s, +1600 µs CPU an operation, 0\.90 × B2's throughput; round by round 0\.93 × B2 \(quartiles 0\.79–0\.93\)$/,
     );
   });
 });
@@ -118,5 +121,25 @@ describe('the GC probe', () => {
       fullCollections: 0,
       fullCollectionMs: 0,
     });
+  });
+
+  it('plans the first CPU for the side measured and the others for the sandbox and the load generator', () => {
+    expect(planCpus(2)).toEqual({ measured: '0', environment: '1' });
+    expect(planCpus(8)).toEqual({ measured: '0', environment: '1-7' });
+    expect(() => planCpus(1)).toThrow(/at least 2 CPUs/);
+  });
+
+  it('pins every thread of a running process to the CPUs given, and says why when it cannot', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      pinProcess(child.pid!, '0');
+      expect(allowedCpus(child.pid!)).toBe('0');
+      expect(() => pinProcess(child.pid!, '4096')).toThrow(
+        /Could not pin process \d+ to CPUs 4096 with taskset/,
+      );
+    } finally {
+      child.kill();
+    }
   });
 });

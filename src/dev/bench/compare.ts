@@ -12,6 +12,7 @@ import {
   postGraphql,
 } from '../harness/children.js';
 import { readArgs, UsageError } from '../harness/args.js';
+import { pinProcess, planCpus } from '../harness/cpu-pinning.js';
 import type { GcSpan } from '../harness/gc-probe.js';
 import { createBenchOrganisation } from '../harness/organisation.js';
 import { harnessScript, MAIN_SCRIPT } from '../harness/paths.js';
@@ -33,7 +34,9 @@ import { createWorkloads, type Workload } from './workloads.js';
  * workloads, as the bench's first phase leaves its processes: code that has seen several workloads
  * may run W1 more slowly than code that has seen W1 alone (V8's pretenuring did that to the
  * subgraph: README, "Memory"). `--gc` adds what each side's young-generation collections cost and
- * what survived them (`harness/gc-probe.ts`).
+ * what survived them (`harness/gc-probe.ts`). `--pin` keeps each side on a CPU of its own
+ * (`harness/cpu-pinning.ts`). Each side's rounds are also compared with B2's round by round: the
+ * median of those ratios is less moved by the machine's drift than the ratio of the medians.
  */
 
 const USAGE = `Usage: npm run bench:compare -- [options]
@@ -47,6 +50,9 @@ const USAGE = `Usage: npm run bench:compare -- [options]
   --connections <n>   concurrent operations (default 16)
   --gc                also each side's scavenges in the measured runs: what they cost an operation,
                       and what each left in the young generation and promoted to the old one
+  --pin               each side alone on the first CPU, the sandbox and the load generator on the
+                      others (taskset): rounds that agree within a few per cent, where the
+                      scheduler's placement otherwise moves them by a fifth
 `;
 
 interface Side {
@@ -73,10 +79,14 @@ export function median(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : medianBy(values, (value) => value);
 }
 
-/** One line per side: its medians, and its throughput over the first side's (B2). */
+/**
+ * One line per side: its medians, its throughput over the first side's (B2), and the median and
+ * quartiles of its rounds' throughput over B2's in the same round (the runs of round n, taken one
+ * after the other, share the machine's state of the moment).
+ */
 export function formatComparison(results: ReadonlyMap<string, readonly RunResult[]>): string {
-  const [reference] = [...results.values()];
-  const referenceOps = median((reference ?? []).map((run) => run.opsPerSecond));
+  const [reference = []] = [...results.values()];
+  const referenceOps = median(reference.map((run) => run.opsPerSecond));
   const lines: string[] = [];
   for (const [name, runs] of results) {
     const ops = median(runs.map((run) => run.opsPerSecond));
@@ -86,11 +96,24 @@ export function formatComparison(results: ReadonlyMap<string, readonly RunResult
       gcRuns.length === 0
         ? ''
         : `; scavenges ${median(gcRuns.map((g) => g.scavengeMicrosecondsPerOp)).toFixed(0)} µs an operation, ${median(gcRuns.map((g) => g.survivedKiB)).toFixed(0)} KiB surviving each, ${median(gcRuns.map((g) => g.promotedKiBPerOp)).toFixed(1)} KiB promoted an operation`;
+    const ratios = runs
+      .map((run, round) => run.opsPerSecond / (reference[round]?.opsPerSecond ?? Number.NaN))
+      .filter((ratio) => Number.isFinite(ratio))
+      .sort((a, b) => a - b);
+    const paired =
+      runs === reference || ratios.length < 2
+        ? ''
+        : `; round by round ${median(ratios).toFixed(2)} × B2 (quartiles ${quartile(ratios, 0.25).toFixed(2)}–${quartile(ratios, 0.75).toFixed(2)})`;
     lines.push(
-      `${name.padEnd(10)} median ${ops.toFixed(0).padStart(5)} ops/s, ${cpu.toFixed(0).padStart(5)} µs CPU an operation, ${(ops / referenceOps).toFixed(2)} × B2's throughput${gc}`,
+      `${name.padEnd(10)} median ${ops.toFixed(0).padStart(5)} ops/s, ${cpu.toFixed(0).padStart(5)} µs CPU an operation, ${(ops / referenceOps).toFixed(2)} × B2's throughput${paired}${gc}`,
     );
   }
   return lines.join('\n');
+}
+
+/** The value at fraction `at` of `sorted` (nearest rank below). */
+function quartile(sorted: readonly number[], at: number): number {
+  return sorted[Math.floor(at * (sorted.length - 1))]!;
 }
 
 async function main(): Promise<void> {
@@ -106,6 +129,7 @@ async function main(): Promise<void> {
       'warm-mix': { kind: 'flag' },
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
       gc: { kind: 'flag' },
+      pin: { kind: 'flag' },
     },
     USAGE,
   );
@@ -129,6 +153,7 @@ async function main(): Promise<void> {
     );
   }
   const connections = args.connections ?? 16;
+  const cpus = args.pin ? planCpus() : undefined;
   const seconds = args.seconds ?? 3;
 
   const gcDirectory = args.gc ? mkdtempSync(path.join(os.tmpdir(), 'bench-compare-gc-')) : undefined;
@@ -151,6 +176,7 @@ async function main(): Promise<void> {
   const sandbox = startSandbox(env, 0);
   const load = startLoadGenerator(env);
   const [sandboxInfo] = (await Promise.all([sandbox.ready, load.ready])) as [SandboxInfo, unknown];
+  if (cpus) for (const child of [sandbox, load]) pinProcess(child.process.pid!, cpus.environment);
   const b2Probe = probe('B2');
   const b2 = await startPeer({ ...env, ...b2Probe.env }, sandboxInfo, b2Probe.execArgv);
   const sides: Side[] = [{ name: 'B2', url: b2.url, pid: b2.child.process.pid!, gcFile: b2Probe.gcFile }];
@@ -169,6 +195,7 @@ async function main(): Promise<void> {
     });
     sides.push({ name, url, pid: child.process.pid!, gcFile: sideProbe.gcFile });
   }
+  if (cpus) for (const side of sides) pinProcess(side.pid, cpus.measured);
   for (const side of sides) await checkAnswers(side, workloads);
 
   const run = async (side: Side, bodies: readonly string[], durationSeconds: number): Promise<RunResult> => {
@@ -225,7 +252,7 @@ async function main(): Promise<void> {
     progress(`round ${round} of ${rounds}: ${line.join(' | ')}`);
   }
   process.stdout.write(
-    `\n${workload.id}, cold caches, d = 0, ${connections} connections, ${rounds} runs of ${seconds} s a side in turn${args['warm-mix'] ? ', after the mix' : ''}:\n${formatComparison(results)}\n`,
+    `\n${workload.id}, cold caches, d = 0, ${connections} connections, ${rounds} runs of ${seconds} s a side in turn${args['warm-mix'] ? ', after the mix' : ''}${cpus ? `, each side on CPU ${cpus.measured}, the sandbox and the load generator on ${cpus.environment}` : ''}:\n${formatComparison(results)}\n`,
   );
 }
 
