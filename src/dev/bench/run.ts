@@ -18,6 +18,7 @@ import { createInMemoryDirectory } from './directory.js';
 import type { LoadSummary } from './load.js';
 import { BENCH_USERS_PER_PROVIDER, createBenchOrganisation } from '../harness/organisation.js';
 import { readArgs, UsageError } from '../harness/args.js';
+import { pinProcess, planCpus, type CpuPlan } from '../harness/cpu-pinning.js';
 import { startLoadGenerator, startPeer, startSandbox } from './processes.js';
 import { splitProfile } from './profile.js';
 import {
@@ -72,7 +73,7 @@ import {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/dev/bench
 
-const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--turns <n>] [--scale-users <n>] [--out <file>]
+const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections <n>] [--turns <n>] [--scale-users <n>] [--pin] [--out <file>]
 
   --quick            short runs, and a smaller scale phase (10000 users per provider); the whole
                      bench takes about two and a half minutes
@@ -86,6 +87,10 @@ const USAGE = `Usage: npm run bench -- [--quick] [--duration <s>] [--connections
                      verdict (default 3), which compares their medians; more make it steadier
   --scale-heap <MiB> runs the scale phase's subgraphs with --max-old-space-size=<MiB> (README,
                      "Memory"); node's default heap when not given
+  --pin              the processes measured (the subgraph, B1, B2) on the first CPU, the sandbox
+                     and the load generator on the others (taskset), for W1–W4: runs that agree
+                     within a few per cent, where the scheduler's placement otherwise moves them
+                     by a fifth (README, "Benchmark")
   --out <file>       where the JSON goes (default bench-results.json in the current directory)
 `;
 
@@ -96,6 +101,8 @@ interface Options extends MeasureOptions {
   readonly scaleHeapMiB: number | undefined;
   /** Saturating runs of each side behind a cold W1 row's ops ≥ B2 verdict. */
   readonly b2Turns: number;
+  /** `--pin`: where the processes of W1–W4 run. */
+  readonly cpus: CpuPlan | undefined;
   readonly out: string;
 }
 
@@ -109,6 +116,7 @@ function parseOptions(argv: readonly string[]): Options {
       'scale-users': { kind: 'number', min: 0, max: MAX_SANDBOX_USERS, whole: true },
       'scale-heap': { kind: 'number', min: 64, max: 65_536, whole: true, unit: 'MiB' },
       turns: { kind: 'number', min: 1, max: 99, whole: true },
+      pin: { kind: 'flag' },
       out: { kind: 'string' },
     },
     USAGE,
@@ -125,6 +133,7 @@ function parseOptions(argv: readonly string[]): Options {
     scaleUsers: args['scale-users'] ?? (quick ? 10_000 : MAX_SANDBOX_USERS),
     scaleHeapMiB: args['scale-heap'],
     b2Turns: args.turns ?? DEFAULT_B2_TURNS,
+    cpus: args.pin ? planCpus() : undefined,
     out: path.resolve(args.out ?? 'bench-results.json'),
   };
 }
@@ -158,17 +167,18 @@ interface Subgraph {
 }
 
 async function startSubgraph(
-  sandbox: SandboxInfo,
+  context: Pick<Context, 'sandboxInfo' | 'options'>,
   cache: 'cold' | 'warm',
   execArgv: readonly string[] = [],
 ): Promise<Subgraph> {
   const { child, url } = await startSubgraphChild({
     name: `subgraph (${cache} caches)`,
-    sandbox,
+    sandbox: context.sandboxInfo,
     env: baseEnv(),
     cacheTtlSeconds: cache === 'cold' ? 0 : WARM_TTL_SECONDS,
     execArgv,
   });
+  if (context.options.cpus) pinProcess(child.process.pid!, context.options.cpus.measured);
   return { child, url, cache };
 }
 
@@ -322,6 +332,10 @@ async function startChildren(
     unknown,
   ];
   const { child: b2, url: b2Url } = await startPeer(env, sandboxInfo);
+  if (options.cpus) {
+    for (const child of [sandbox, load]) pinProcess(child.process.pid!, options.cpus.environment);
+    for (const child of [b1, b2]) pinProcess(child.process.pid!, options.cpus.measured);
+  }
 
   if (idsPerUrl(sandboxInfo.ispring.baseUrl) !== ispringIdsPerUrl) {
     throw new BenchAbort(
@@ -386,7 +400,7 @@ interface ColdResult {
 async function phase1Cold(context: Context): Promise<{ subgraph: Subgraph; cold: Map<string, ColdResult> }> {
   const { workloads } = context;
   progress('starting the subgraph with cold caches (CACHE_TTL_*_SECONDS=0)');
-  const subgraph = await startSubgraph(context.sandboxInfo, 'cold');
+  const subgraph = await startSubgraph(context, 'cold');
   // Tokens first: the token requests are not data requests.
   for (const workload of workloads.filter(isW1)) {
     await postGraphql(subgraph.url, workload.body);
@@ -525,7 +539,7 @@ async function phase3Warm(context: Context): Promise<{ warm: Map<string, WarmRes
   progress(
     `starting the subgraph with warm caches (CACHE_TTL_*_SECONDS=${WARM_TTL_SECONDS}); one pass of every workload to fill them`,
   );
-  const subgraph = await startSubgraph(context.sandboxInfo, 'warm');
+  const subgraph = await startSubgraph(context, 'warm');
   for (const workload of context.workloads) await postGraphql(subgraph.url, workload.body);
   await warmUp(
     context,
@@ -568,7 +582,7 @@ async function phase4Profile(context: Context, mixMs: { cold: number; warm: numb
     const directoryForProfile = mkdtempSync(path.join(os.tmpdir(), 'bench-cpuprof-'));
     temporaryDirectories.push(directoryForProfile);
     progress(`${cache} subgraph under --cpu-prof: saturating run of the ${mixName}`);
-    const profiled = await startSubgraph(context.sandboxInfo, cache, [
+    const profiled = await startSubgraph(context, cache, [
       '--cpu-prof',
       `--cpu-prof-dir=${directoryForProfile}`,
     ]);
@@ -815,7 +829,7 @@ function writeOutput(
     'Token requests (POST /oauth2/token/{tenantId}, POST /api/v3/token) are not data requests: tokens are obtained before counting, and token endpoints are excluded from every count (JSON: tokenRequests).',
     `F = rounds × d, the critical path (rounds in the declared minimums; Thrive has no bulk lookup and the subgraph keeps ≤ ${THRIVE_CONCURRENCY} Thrive requests in flight, so n new Thrive users at one depth take ⌈n/${THRIVE_CONCURRENCY}⌉ rounds; 0 with warm caches). p50/p99/min ms = unloaded latency of the subgraph (1 connection, measured by the load generator, 2xx only; cold d = ${DELAY_MS} rows at d = ${DELAY_MS}, cold d = 0 and warm rows at d = 0; each saturating run, the subgraph's and B2's alike, comes right after the unloaded run of the same operation); a run whose min < F is VOID (the delay was not applied). B1 p50 = B1's unloaded p50 on the same operation (B1 makes no upstream request, so d does not apply).`,
     `ops/s = 2xx responses per second of a saturating run at d = 0 (autocannon in its own process, ${options.connections} connections, ${options.saturatingSeconds} s; for slow operations instead a fixed number of operations, ≥ ${options.minWaves} per connection, sized to take about as long, so that no operation is cut off); the cold d = 0 phase starts with ${WARM_UP_RUNS} such runs of W1 load on the subgraph, then on B2, unmeasured, and the warm phase with ${WARM_UP_RUNS} of the mix on B1, then on the warm subgraph; on its W1 rows, ${options.b2Turns} saturating runs of the subgraph and ${options.b2Turns} of B2 in turn, and the median of each (ops/s and the CPU of that run); sub/B1, sub/B2 = ops/s ratios. B1 is measured in the warm phase next to the warm subgraph, and the cold rows use the same B1 figures.`,
-    'CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. The sandbox and the load generator run on the same machine and compete for its CPUs.',
+    `CPU ms/op = user + system CPU time of that process (/proc/<pid>/stat, all its threads) over the saturating run ÷ its 2xx responses. ${options.cpus ? `--pin: the subgraph, B1 and B2 ran on CPU ${options.cpus.measured}, the sandbox and the load generator on CPU ${options.cpus.environment} (the directory and scale phases unpinned).` : 'The sandbox and the load generator run on the same machine and compete for its CPUs (--pin puts them on CPUs of their own).'}`,
     "B1 = the same schema and resolvers on Apollo Server + express, answering from in-memory models (built once through the providers' mappers): no HTTP client, no parsing, no DataLoader. Every answer the subgraph gave to a counted operation (cold and warm) was checked equal to B1's.",
     "B2 = a peer written the usual @apollo/datasource-rest way (src/dev/bench/peer.ts): the same schema and resolvers on Apollo Server + express, reading the same sandboxes through one RESTDataSource per vendor made per request (node-fetch, node's keep-alive global agent), one REST call per loader call (no DataLoader, no batching or bulk lookups: iSpring users by GET /user/{userId}/v2, Thrive audiences by id), RESTDataSource's GET memoization its only dedup, each vendor's token fetched once and reused; no retries, deadline, breaker or body bound. Its bodies go through the providers' own decoders and mappers. Every answer B2 gave to a counted operation was checked equal to B1's. B2 req = data requests the sandbox counted for one B2 operation. B2 has no cross-request cache: it is measured in the cold phases, next to the cold subgraph (B2 p50 at d = 20 on cold d = 20 rows; its d = 0 p50, ops/s and CPU on the d = 0 and warm rows).",
     'W1 is measured per provider (two workloads, one user each); W2 per provider (100 ids each); W3 mixes both. The bench organisation is the demo organisation plus copies of its users (new ids; same departments, groups and managers) up to 240 users per provider, because W3 needs 200 distinct users of each.',
@@ -872,6 +886,7 @@ function writeOutput(
       connections: options.connections,
       warmCacheTtlSeconds: WARM_TTL_SECONDS,
       scaleUsersPerProvider: options.scaleUsers,
+      cpuPinning: options.cpus ?? null,
     },
     machine: {
       node: process.version,
