@@ -234,6 +234,21 @@ describe('TokenCache with a store', () => {
   });
 });
 
+/** A store read only with a promise, as Redis is, on the clock `now`, counting its reads. */
+function countingStore(now: () => number) {
+  const lru = new InMemoryLRUCache<string>({ maxSize: 1 << 20, ttlResolution: 0, perf: { now } });
+  let count = 0;
+  const store: KeyValueCache<string> = {
+    get: (k) => {
+      count += 1;
+      return lru.get(k);
+    },
+    set: (k, value, options) => lru.set(k, value, options),
+    delete: (k) => lru.delete(k),
+  };
+  return { store, reads: () => count };
+}
+
 describe('TokenCache.usableNow with a store', () => {
   const key = 'token:thrive:https://public.api.learn.link/rest/v1:client-id';
   const issuer = () => {
@@ -270,20 +285,7 @@ describe('TokenCache.usableNow with a store', () => {
 
   it('trusts a store read only with a promise (Redis) for STORE_CONFIRMATION_MS after finding the token there, without reading it', async () => {
     let now = 1_000_000;
-    const lru = new InMemoryLRUCache<string>({
-      maxSize: 1 << 20,
-      ttlResolution: 0,
-      perf: { now: () => now },
-    });
-    let reads = 0;
-    const store: KeyValueCache<string> = {
-      get: (k) => {
-        reads += 1;
-        return lru.get(k);
-      },
-      set: (k, value, options) => lru.set(k, value, options),
-      delete: (k) => lru.delete(k),
-    };
+    const { store, reads } = countingStore(() => now);
     const endpoint = issuer();
     const tokens = new TokenCache({
       fetchToken: endpoint.fetchToken,
@@ -293,16 +295,16 @@ describe('TokenCache.usableNow with a store', () => {
     expect(tokens.usableNow()).toBeUndefined();
     // Not there: fetched, and written, which counts as finding it there.
     expect(await tokens.get()).toBe('token-1');
-    const readsAfterIssue = reads;
+    const readsAfterIssue = reads();
     expect(tokens.usableNow()).toBe('token-1');
     now += STORE_CONFIRMATION_MS - 1;
     expect(tokens.usableNow()).toBe('token-1');
-    expect(reads).toBe(readsAfterIssue);
+    expect(reads()).toBe(readsAfterIssue);
     now += 1;
     expect(tokens.usableNow()).toBeUndefined();
     // get reads the store again, and finds it: another STORE_CONFIRMATION_MS.
     expect(await tokens.get()).toBe('token-1');
-    expect(reads).toBe(readsAfterIssue + 1);
+    expect(reads()).toBe(readsAfterIssue + 1);
     expect(tokens.usableNow()).toBe('token-1');
     // A 401 drops it at once, whatever the time since.
     tokens.invalidate('token-1');
@@ -332,16 +334,7 @@ describe('TokenCache.usableNow with a store', () => {
 describe('bearer credentials on each request', () => {
   it('are set without a promise, and without reading a Redis-like store, once the token is at hand', async () => {
     let now = 1_000_000;
-    const lru = new InMemoryLRUCache<string>({ maxSize: 1 << 20 });
-    let reads = 0;
-    const store: KeyValueCache<string> = {
-      get: (k) => {
-        reads += 1;
-        return lru.get(k);
-      },
-      set: (k, value, options) => lru.set(k, value, options),
-      delete: (k) => lru.delete(k),
-    };
+    const { store, reads } = countingStore(() => now);
     let issued = 0;
     // Before the auth is made: its token cache takes `Date.now` as its clock.
     vi.spyOn(Date, 'now').mockImplementation(() => now);
@@ -357,14 +350,14 @@ describe('bearer credentials on each request', () => {
       // The first request waits for the token request.
       await expect(Promise.resolve(auth.authorize(first))).resolves.toBeUndefined();
       expect(first.authorization).toBe('Bearer token-1');
-      const readsBefore = reads;
+      const readsBefore = reads();
       for (let request = 0; request < 50; request += 1) {
         const headers: Record<string, string> = {};
         expect(auth.prepare()).toBeUndefined();
         expect(auth.authorize(headers)).toBeUndefined();
         expect(headers.authorization).toBe('Bearer token-1');
       }
-      expect(reads).toBe(readsBefore);
+      expect(reads()).toBe(readsBefore);
       // After STORE_CONFIRMATION_MS the store is read again, once, by the request that found it stale.
       now += STORE_CONFIRMATION_MS;
       const later: Record<string, string> = {};
@@ -372,7 +365,7 @@ describe('bearer credentials on each request', () => {
       expect(pending).toBeInstanceOf(Promise);
       await pending;
       expect(later.authorization).toBe('Bearer token-1');
-      expect(reads).toBe(readsBefore + 1);
+      expect(reads()).toBe(readsBefore + 1);
       expect(auth.authorize({})).toBeUndefined();
       expect(issued).toBe(1);
     } finally {
