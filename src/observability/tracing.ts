@@ -8,6 +8,17 @@ import type { SecretRedactor } from '../redaction.js';
 import type { RequestPlugin } from '../request-plugins.js';
 
 /**
+ * What `inlineTracingPlugins` returns: `keepOriginals` keeps each error's original for `trace`, and
+ * must come before it (it is one of the subgraph's chained request plugins, `request-plugins.ts`,
+ * which come first).
+ */
+export interface InlineTracing {
+  readonly keepOriginals?: RequestPlugin<BaseContext>;
+  /** Apollo's inline trace plugin, or the plugin that disables it. */
+  readonly trace: ApolloServerPlugin;
+}
+
+/**
  * Federated inline tracing (`ftv1`): when the router sends `apollo-federation-include-trace: ftv1`
  * (it does so for Apollo usage reporting), the response carries a timing trace of every field in
  * `extensions.ftv1`, which the router forwards to GraphOS.
@@ -18,15 +29,8 @@ import type { RequestPlugin } from '../request-plugins.js';
  * stack), and `Internal server error` for anything unexpected, so a trace never carries more than
  * the response it came with.
  *
- * Two plugins: `keepOriginals` keeps each error's original for `trace`, and must come before it
- * (it is one of the subgraph's chained request plugins, `request-plugins.ts`, which come first).
+ * Two plugins (`InlineTracing`).
  */
-export interface InlineTracing {
-  readonly keepOriginals?: RequestPlugin<BaseContext>;
-  /** Apollo's inline trace plugin, or the plugin that disables it. */
-  readonly trace: ApolloServerPlugin;
-}
-
 export function inlineTracingPlugins(options: { enabled: boolean; redactor: SecretRedactor }): InlineTracing {
   if (!options.enabled) return { trace: ApolloServerPluginInlineTraceDisabled() };
   // The response's formatter has already logged each error once; the trace's copy is not logged.

@@ -47,8 +47,9 @@ export interface TokenCacheOptions {
  * again without reading the store: every upstream request asks for its token, some twice, and a
  * round trip to the store for each would add its latency to every request. In that time a token
  * another process dropped after a 401 may still be sent (and its 401 renewed once, as any other),
- * and one the store has just let expire: its usable life ends at least 15 s (half the shortest
- * lifetime a token may have, or the refresh margin) before the provider's expiry.
+ * and one the store has just let expire: its usable life ends at least 15 s before the provider's
+ * expiry (the refresh margin, or half the shortest lifetime a token is taken with,
+ * `MIN_TOKEN_LIFETIME_SECONDS`).
  */
 export const STORE_CONFIRMATION_MS = 1000;
 
@@ -85,8 +86,9 @@ export class TokenCache {
    * The token `get` would give, when it is at hand without waiting: the one this object holds,
    * still usable and, with a store, still the store's: read without a promise where the store can
    * (the in-memory cache), or found there within `STORE_CONFIRMATION_MS`. Undefined when only `get`
-   * can tell (no token yet, or a token the store no longer holds or was not read for). Every upstream request asks for its token, some twice: this spares them `get`'s
-   * chain of promises, and Redis a read, when nothing has changed, which is nearly always.
+   * can tell (no token yet, or a token the store no longer holds or was not read for). Every
+   * upstream request asks for its token, some twice: this spares them `get`'s chain of promises,
+   * and Redis a read, when nothing has changed, which is nearly always.
    */
   usableNow(): string | undefined {
     const current = this.current;
