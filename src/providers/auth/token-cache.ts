@@ -126,8 +126,10 @@ export class TokenCache {
         this.confirmedAt = this.now();
         return stored;
       }
-    } else if (this.current && this.now() < this.current.usableUntil) {
-      return this.current.token;
+    } else {
+      // Without a store, the token held is what `usableNow` says of it.
+      const held = this.usableNow();
+      if (held !== undefined) return held;
     }
     this.pending ??= this.fetchToken(caller)
       .then(async (issued) => {
