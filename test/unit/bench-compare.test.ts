@@ -1,11 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import type { HeapStatistics } from 'node:v8';
-import { formatComparison, median } from '../../src/dev/bench/compare.js';
+import { formatComparison, formatProfile, median } from '../../src/dev/bench/compare.js';
+import { BUCKETS, type ProfileSplit } from '../../src/dev/bench/profile.js';
 import { summariseGc } from '../../src/dev/harness/gc-probe.js';
 import { allowedCpus, pinProcess, planCpus } from '../../src/dev/harness/cpu-pinning.js';
 import { spawn } from 'node:child_process';
 
 describe('bench:compare', () => {
+  it('gives a profiled side its CPU in µs an operation, by bucket (idle left out) and by function', () => {
+    const bucketsMs = Object.fromEntries(BUCKETS.map((bucket) => [bucket, 0])) as ProfileSplit['bucketsMs'];
+    bucketsMs['HTTP client (got, node:http/net/tls/stream internals)'] = 300;
+    bucketsMs['XML parsing (xml2js, sax)'] = 100;
+    bucketsMs.idle = 5000;
+    const split: ProfileSplit = {
+      bucketsMs,
+      shares: bucketsMs,
+      busyMs: 400,
+      windowMs: 5400,
+      windowed: true,
+      top: [],
+      topFunctions: [{ bucket: 'XML parsing (xml2js, sax)', fn: 'write sax:1188', ms: 50 }],
+    };
+    const lines = formatProfile('this build', split, 200).split('\n');
+    expect(lines[0]).toBe('this build:  2000.0 µs busy an operation (200 operations)');
+    expect(lines).toContain('   1500.0  HTTP client (got, node:http/net/tls/stream internals)');
+    expect(lines).toContain('    500.0  XML parsing (xml2js, sax)');
+    expect(lines.some((line) => line.includes('idle'))).toBe(false);
+    expect(lines.at(-1)).toBe('    250.0  write sax:1188');
+    expect(formatProfile('B2', { ...split, windowed: false }, 200)).toContain(
+      '(200 operations, the whole profile)',
+    );
+  });
+
   it('takes the lower middle of an even count as the median, and the middle of an odd one', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2);

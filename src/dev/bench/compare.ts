@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +21,7 @@ import { idsPerUrl } from '../../providers/ispring/client.js';
 import { createInMemoryDirectory } from './directory.js';
 import type { LoadSummary } from './load.js';
 import { failuresOf, medianBy } from './measure.js';
+import { BUCKETS, splitProfile, type ProfileSplit } from './profile.js';
 import { startLoadGenerator, startPeer, startSandbox } from './processes.js';
 import { LONGEST_SANDBOX_BASE_URL } from './settings.js';
 import { createWorkloads, type Workload } from './workloads.js';
@@ -53,6 +54,9 @@ const USAGE = `Usage: npm run bench:compare -- [options]
   --pin               each side alone on the first CPU, the sandbox and the load generator on the
                       others (taskset): rounds that agree within a few per cent, where the
                       scheduler's placement otherwise moves them by a fifth
+  --cpu-prof <dir>    each side under V8's sampling profiler (node --cpu-prof), its .cpuprofile
+                      written in <dir>/<side>; then where each side's CPU went in the measured
+                      rounds, an operation: by bucket, and its busiest functions
 `;
 
 interface Side {
@@ -61,10 +65,14 @@ interface Side {
   readonly pid: number;
   /** Where its GC probe writes (`--gc`). */
   readonly gcFile?: string | undefined;
+  /** Where its profile is written (`--cpu-prof`). */
+  readonly profileDirectory?: string | undefined;
+  readonly stop: () => Promise<unknown>;
 }
 
 interface RunResult {
   readonly opsPerSecond: number;
+  readonly operations: number;
   readonly cpuMicrosecondsPerOp: number;
   /** Its scavenges over the run (`--gc`), per operation. */
   readonly gc?: {
@@ -84,7 +92,9 @@ export function median(values: readonly number[]): number {
  * quartiles of its rounds' throughput over B2's in the same round (the runs of round n, taken one
  * after the other, share the machine's state of the moment).
  */
-export function formatComparison(results: ReadonlyMap<string, readonly RunResult[]>): string {
+export function formatComparison(
+  results: ReadonlyMap<string, ReadonlyArray<Omit<RunResult, 'operations'>>>,
+): string {
   const [reference = []] = [...results.values()];
   const referenceOps = median(reference.map((run) => run.opsPerSecond));
   const lines: string[] = [];
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
       connections: { kind: 'number', min: 1, max: 1000, whole: true },
       gc: { kind: 'flag' },
       pin: { kind: 'flag' },
+      'cpu-prof': { kind: 'string' },
     },
     USAGE,
   );
@@ -160,14 +171,19 @@ async function main(): Promise<void> {
   stopChildrenOnExit('bench:compare', () => {
     if (gcDirectory) rmSync(gcDirectory, { recursive: true, force: true });
   });
-  /** The GC probe's arguments and file for one side (`--gc`). */
+  const profileRoot = args['cpu-prof'] && path.resolve(args['cpu-prof']);
+  /** The GC probe's (`--gc`) and the profiler's (`--cpu-prof`) arguments and files for one side. */
   const probe = (side: string) => {
-    if (!gcDirectory) return { execArgv: [], env: {}, gcFile: undefined };
-    const gcFile = path.join(gcDirectory, `${side.replace(/\W+/g, '-')}.jsonl`);
+    const slug = side.replace(/\W+/g, '-');
+    const profileDirectory = profileRoot && path.join(profileRoot, slug);
+    const profiling = profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [];
+    if (!gcDirectory) return { execArgv: profiling, env: {}, gcFile: undefined, profileDirectory };
+    const gcFile = path.join(gcDirectory, `${slug}.jsonl`);
     return {
-      execArgv: ['--import', pathToFileURL(harnessScript('gc-probe.js')).href],
+      execArgv: [...profiling, '--import', pathToFileURL(harnessScript('gc-probe.js')).href],
       env: { GC_PROBE_FILE: gcFile },
       gcFile,
+      profileDirectory,
     };
   };
 
@@ -179,7 +195,16 @@ async function main(): Promise<void> {
   if (cpus) for (const child of [sandbox, load]) pinProcess(child.process.pid!, cpus.environment);
   const b2Probe = probe('B2');
   const b2 = await startPeer({ ...env, ...b2Probe.env }, sandboxInfo, b2Probe.execArgv);
-  const sides: Side[] = [{ name: 'B2', url: b2.url, pid: b2.child.process.pid!, gcFile: b2Probe.gcFile }];
+  const sides: Side[] = [
+    {
+      name: 'B2',
+      url: b2.url,
+      pid: b2.child.process.pid!,
+      gcFile: b2Probe.gcFile,
+      profileDirectory: b2Probe.profileDirectory,
+      stop: () => b2.child.stop('SIGINT', 15_000),
+    },
+  ];
   for (const [name, mainScript] of [
     ['this build', MAIN_SCRIPT],
     ...(baselineMain ? [['baseline', baselineMain]] : []),
@@ -193,7 +218,14 @@ async function main(): Promise<void> {
       cacheTtlSeconds: 0,
       mainScript,
     });
-    sides.push({ name, url, pid: child.process.pid!, gcFile: sideProbe.gcFile });
+    sides.push({
+      name,
+      url,
+      pid: child.process.pid!,
+      gcFile: sideProbe.gcFile,
+      profileDirectory: sideProbe.profileDirectory,
+      stop: () => child.stop('SIGINT', 15_000),
+    });
   }
   if (cpus) for (const side of sides) pinProcess(side.pid, cpus.measured);
   for (const side of sides) await checkAnswers(side, workloads);
@@ -211,7 +243,11 @@ async function main(): Promise<void> {
     const cpuMs = cpuMilliseconds(side.pid) - cpuBefore;
     const failures = failuresOf(summary);
     if (failures > 0) throw new Error(`${side.name} failed ${failures} operations of ${workload.id}.`);
-    const result = { opsPerSecond: summary.opsPerSecond, cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok };
+    const result = {
+      opsPerSecond: summary.opsPerSecond,
+      cpuMicrosecondsPerOp: (cpuMs * 1000) / summary.ok,
+      operations: summary.ok,
+    };
     if (!side.gcFile) return result;
     const span = (await gcSpans(side)).at(-1)!;
     return {
@@ -240,6 +276,8 @@ async function main(): Promise<void> {
   }
   const results = new Map<string, RunResult[]>(sides.map((side) => [side.name, []]));
   const rounds = args.rounds ?? 7;
+  // Both this process's `hrtime` and V8's profiler count on the machine's monotonic clock.
+  const roundsStartUs = Number(process.hrtime.bigint() / 1000n);
   for (let round = 1; round <= rounds; round += 1) {
     const line: string[] = [];
     for (const side of sides) {
@@ -251,9 +289,38 @@ async function main(): Promise<void> {
     }
     progress(`round ${round} of ${rounds}: ${line.join(' | ')}`);
   }
+  const roundsEndUs = Number(process.hrtime.bigint() / 1000n);
   process.stdout.write(
     `\n${workload.id}, cold caches, d = 0, ${connections} connections, ${rounds} runs of ${seconds} s a side in turn${args['warm-mix'] ? ', after the mix' : ''}${cpus ? `, each side on CPU ${cpus.measured}, the sandbox and the load generator on ${cpus.environment}` : ''}:\n${formatComparison(results)}\n`,
   );
+  if (profileRoot) {
+    for (const side of sides) {
+      // main.ts and the peers exit on SIGINT through process.exit, which writes the profile.
+      await side.stop();
+      const file = readdirSync(side.profileDirectory!).find((name) => name.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`${side.name} wrote no .cpuprofile in ${side.profileDirectory}.`);
+      const operations = results.get(side.name)!.reduce((sum, run) => sum + run.operations, 0);
+      const split = splitProfile(path.join(side.profileDirectory!, file), {
+        startUs: roundsStartUs,
+        endUs: roundsEndUs,
+      });
+      process.stdout.write(`\n${formatProfile(side.name, split, operations)}\n`);
+    }
+  }
+}
+
+/** Where one side's CPU went in the measured rounds, in µs an operation. */
+export function formatProfile(name: string, split: ProfileSplit, operations: number): string {
+  const perOp = (ms: number) => ((ms * 1000) / operations).toFixed(1).padStart(7);
+  const lines = [
+    `${name}: ${perOp(split.busyMs)} µs busy an operation (${operations} operations${split.windowed ? '' : ', the whole profile'})`,
+  ];
+  for (const [bucket, ms] of Object.entries(split.bucketsMs)) {
+    if (bucket !== BUCKETS.at(-1)) lines.push(`  ${perOp(ms)}  ${bucket}`);
+  }
+  lines.push('  busiest functions (self time):');
+  for (const entry of split.topFunctions) lines.push(`  ${perOp(entry.ms)}  ${entry.fn}`);
+  return lines.join('\n');
 }
 
 /** SIGUSR2s sent to each side's probe: the first starts its first span, each later one writes one. */
