@@ -42,6 +42,8 @@ export interface CompositionOptions {
   readonly metrics?: Metrics;
   /** What `/metrics` serves (a cluster worker serves every worker's, summed by the primary). */
   readonly metricsText?: () => Promise<string>;
+  /** False sends every request through the express app (`SubgraphServerOptions`; tests compare the two). */
+  readonly graphqlPostWithoutExpress?: boolean;
 }
 
 export interface ComposedSubgraph {
@@ -105,6 +107,9 @@ export async function composeSubgraph(
     redactor,
     telemetry,
     ...(options.metricsText ? { metricsText: options.metricsText } : {}),
+    ...(options.graphqlPostWithoutExpress === undefined
+      ? {}
+      : { graphqlPostWithoutExpress: options.graphqlPostWithoutExpress }),
     host: config.host,
     port: config.port,
     cacheMaxAgeSeconds: cacheHintMaxAgeSeconds(config.cache.ttlSeconds),

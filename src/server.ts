@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -15,6 +15,7 @@ import { jsonErrorHandler, jsonNotFound, requireUtf8 } from './inbound/http-erro
 import { createDocumentStore } from './inbound/document-store.js';
 import { errorCapPlugin, locateResolverErrors } from './inbound/error-budget.js';
 import { refuseDeepFragmentChains } from './inbound/fragment-chains.js';
+import { graphqlPostHandler, type GraphqlPostHandler } from './inbound/graphql-post.js';
 import { operationBudgetPlugin } from './inbound/operation-budget.js';
 import { queriesOnlyRule } from './inbound/operation-types.js';
 import { allowCorsOrigins } from './inbound/cors.js';
@@ -86,6 +87,11 @@ export interface SubgraphServerOptions {
    */
   readonly directory?: Directory;
   readonly webhookSecrets?: { readonly [P in ProviderName]?: string | undefined };
+  /**
+   * Whether a plain `POST /graphql` of JSON is served without express (`inbound/graphql-post.ts`).
+   * Default true; false sends every request through the express app (the tests compare the two).
+   */
+  readonly graphqlPostWithoutExpress?: boolean;
 }
 
 export interface RunningSubgraph {
@@ -102,6 +108,8 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   const app = express();
   app.disable('x-powered-by');
   const limits = options.limits ?? LIMIT_DEFAULTS;
+  /** The plain `POST /graphql`'s own path (`inbound/graphql-post.ts`), once Apollo Server has started. */
+  let graphqlPost: GraphqlPostHandler | undefined;
   const httpServer = http.createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -111,7 +119,10 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
       // hold a connection up to that much longer).
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     },
-    app,
+    (request, response) => {
+      if (graphqlPost?.(request, response)) return;
+      app(request, response);
+    },
   );
   httpServer.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const telemetry =
@@ -176,6 +187,28 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     ],
   });
   await apollo.start();
+  /** The context of one operation, whichever path its request took. */
+  const contextOf = (request: IncomingMessage, response: ServerResponse) =>
+    createRequestContext(options.providers, {
+      onBatch: telemetry.loaderBatch,
+      directory: options.directory,
+      scope: openRequestScope(
+        request.headers,
+        response,
+        new UpstreamBudget(limits.maxUpstreamRequestsPerOperation),
+      ),
+    });
+  // CORS_ORIGINS' headers are the express app's (`allowCorsOrigins`): with it set, every request goes there.
+  if ((options.graphqlPostWithoutExpress ?? true) && !options.corsOrigins?.length) {
+    graphqlPost = graphqlPostHandler({
+      apollo,
+      context: async (request, response) => contextOf(request, response),
+      maxBodyBytes: limits.maxBodyBytes,
+      maxQueryDepth: limits.maxQueryDepth,
+      routerSecret: options.routerSecret,
+      logger: options.logger,
+    });
+  }
 
   // Probes and scrapes: answered before the router's secret is asked for (they carry no data).
   app.get('/health/live', livenessHandler());
@@ -217,18 +250,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     express.json({ limit: limits.maxBodyBytes, verify: requireUtf8 }),
     checkPersistedQueries(),
     refuseDeepFragmentChains(limits),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createRequestContext(options.providers, {
-          onBatch: telemetry.loaderBatch,
-          directory: options.directory,
-          scope: openRequestScope(
-            req.headers,
-            res,
-            new UpstreamBudget(limits.maxUpstreamRequestsPerOperation),
-          ),
-        }),
-    }),
+    expressMiddleware(apollo, { context: async ({ req, res }) => contextOf(req, res) }),
   );
   app.use(jsonNotFound());
   app.use(jsonErrorHandler(options.logger, limits.maxBodyBytes));

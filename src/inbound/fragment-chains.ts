@@ -18,27 +18,34 @@ import { errorBody, QUERY_LIMIT_EXCEEDED } from './errors.js';
  */
 export function refuseDeepFragmentChains(options: { maxQueryDepth: number }): RequestHandler {
   return (req, res, next) => {
-    const query = req.method === 'GET' ? req.query.query : req.body?.query;
-    if (typeof query !== 'string' || countSpreads(query) <= SPREADS_WORTH_MEASURING) return next();
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch {
-      // Apollo Server parses it again and answers with the syntax error (or the parser's own limit).
-      return next();
-    }
-    const depth = longestFragmentChain(document);
-    if (depth <= options.maxQueryDepth) return next();
+    const refusal = fragmentChainRefusal(
+      req.method === 'GET' ? req.query.query : req.body?.query,
+      options.maxQueryDepth,
+    );
+    if (refusal === undefined) return next();
     res
       .status(400)
       .set('content-type', 'application/json; charset=utf-8')
-      .send(
-        errorBody(
-          `The query's fragments spread one another ${depth} deep, past the depth limit of ${options.maxQueryDepth} (each spread is a level).`,
-          QUERY_LIMIT_EXCEEDED,
-        ),
-      );
+      .send(errorBody(refusal, QUERY_LIMIT_EXCEEDED));
   };
+}
+
+/**
+ * Why `query` (as sent) is refused, `QUERY_LIMIT_EXCEEDED`: its fragments spread one another past
+ * `maxQueryDepth`; undefined when validation may have it.
+ */
+export function fragmentChainRefusal(query: unknown, maxQueryDepth: number): string | undefined {
+  if (typeof query !== 'string' || countSpreads(query) <= SPREADS_WORTH_MEASURING) return undefined;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    // Apollo Server parses it again and answers with the syntax error (or the parser's own limit).
+    return undefined;
+  }
+  const depth = longestFragmentChain(document);
+  if (depth <= maxQueryDepth) return undefined;
+  return `The query's fragments spread one another ${depth} deep, past the depth limit of ${maxQueryDepth} (each spread is a level).`;
 }
 
 /** Documents with at most this many spreads are left to validation, which handles them safely. */

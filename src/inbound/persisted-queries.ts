@@ -12,18 +12,25 @@ import { errorBody } from './errors.js';
  */
 export function checkPersistedQueries(): RequestHandler {
   return (req, res, next) => {
-    const extensions = extensionsOf(req.method === 'GET' ? req.query.extensions : req.body?.extensions);
-    if (extensions === undefined) return next();
-    const problem = persistedQueryProblem(
-      extensions,
-      req.method === 'GET' ? req.query.query : req.body?.query,
-    );
+    const problem =
+      req.method === 'GET'
+        ? persistedQueryRefusal(req.query.extensions, req.query.query)
+        : persistedQueryRefusal(req.body?.extensions, req.body?.query);
     if (problem === undefined) return next();
     res
       .status(400)
       .set('content-type', 'application/json; charset=utf-8')
       .send(errorBody(problem.message, problem.code));
   };
+}
+
+/**
+ * The refusal of a request's `extensions` (as sent: an object, or a GET's JSON text) and `query`,
+ * or undefined when Apollo Server may have them (no APQ, or a well-formed one).
+ */
+export function persistedQueryRefusal(extensions: unknown, query: unknown): Problem | undefined {
+  const parsed = extensionsOf(extensions);
+  return parsed === undefined ? undefined : persistedQueryProblem(parsed, query);
 }
 
 interface Problem {

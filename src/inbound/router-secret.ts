@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { errorBody } from './errors.js';
 
@@ -21,16 +22,24 @@ function isOpenPath(path: string): boolean {
  * The answer never repeats what the request sent.
  */
 export function requireRouterSecret(secret: string): RequestHandler {
-  const expected = digest(secret);
+  const carriesSecret = routerSecretCheck(secret);
   const body = errorBody(
     `This subgraph answers only its router: send the shared secret in the "${ROUTER_SECRET_HEADER}" header.`,
     'UNAUTHENTICATED',
   );
   return (req, res, next) => {
     if (isOpenPath(req.path)) return next();
-    const given = req.headers[ROUTER_SECRET_HEADER];
-    if (typeof given === 'string' && timingSafeEqual(digest(given), expected)) return next();
+    if (carriesSecret(req.headers)) return next();
     res.status(401).set('content-type', 'application/json; charset=utf-8').send(body);
+  };
+}
+
+/** Whether a request's headers carry `secret` in `router-authorization` (compared in constant time). */
+export function routerSecretCheck(secret: string): (headers: IncomingHttpHeaders) => boolean {
+  const expected = digest(secret);
+  return (headers) => {
+    const given = headers[ROUTER_SECRET_HEADER];
+    return typeof given === 'string' && timingSafeEqual(digest(given), expected);
   };
 }
 

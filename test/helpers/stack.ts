@@ -61,6 +61,8 @@ export interface StackOptions {
   directory?: Partial<DirectoryConfig>;
   /** Runs once the sandbox listens, before the subgraph starts (faults for its first requests). */
   beforeSubgraph?: (sandbox: Sandbox) => void;
+  /** False: every request through the express app, the plain POST too (`inbound/graphql-post.ts`). */
+  graphqlPostWithoutExpress?: boolean;
 }
 
 export interface StackCacheOptions {
@@ -172,6 +174,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const composed = await composeSubgraph(config, {
     cacheStore: cache,
     terminal: false,
+    ...(options.graphqlPostWithoutExpress === undefined
+      ? {}
+      : { graphqlPostWithoutExpress: options.graphqlPostWithoutExpress }),
     logDestination: {
       write: (line: string) => {
         logs.push(JSON.parse(line) as Record<string, unknown>);
