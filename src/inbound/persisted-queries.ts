@@ -28,12 +28,16 @@ export function checkPersistedQueries(): RequestHandler {
  * The refusal of a request's `extensions` (as sent: an object, or a GET's JSON text) and `query`,
  * or undefined when Apollo Server may have them (no APQ, or a well-formed one).
  */
-export function persistedQueryRefusal(extensions: unknown, query: unknown): Problem | undefined {
+export function persistedQueryRefusal(
+  extensions: unknown,
+  query: unknown,
+): PersistedQueryProblem | undefined {
   const parsed = extensionsOf(extensions);
   return parsed === undefined ? undefined : persistedQueryProblem(parsed, query);
 }
 
-interface Problem {
+/** Why an APQ request is refused: its `extensions.code` and message (HTTP 400). */
+export interface PersistedQueryProblem {
   readonly code: string;
   readonly message: string;
 }
@@ -42,7 +46,7 @@ interface Problem {
 export function persistedQueryProblem(
   extensions: Record<string, unknown>,
   query: unknown,
-): Problem | undefined {
+): PersistedQueryProblem | undefined {
   const persisted = extensions.persistedQuery;
   if (persisted === undefined) return undefined;
   if (typeof persisted !== 'object' || persisted === null || Array.isArray(persisted)) {
