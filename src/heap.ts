@@ -41,8 +41,8 @@ export function heapGrowthPercentFor(setting: number | 'auto', directory: 'index
  * points to alive through every young collection until the next full one. Cold W1-iSpring after
  * the bench's mix of workloads, with pretenuring and without (`npm run bench:compare -- --warm-mix
  * --gc`, 7 runs a side): 65 and 11 KiB promoted an operation, 143 and 65 µs of young collections an
- * operation, 0.78 and 0.91 × B2's throughput: the second build being the process that sets the flag
- * for itself at start, as `limitHeapGrowth` does, the flag takes effect when set that way.
+ * operation, 0.78 and 0.91 × B2's throughput, the second measured with the flag set by the process
+ * itself at start, as `limitHeapGrowth` sets its own: set that way, it takes effect.
  */
 export function allowPretenuring(allowed: boolean): void {
   if (!allowed) v8.setFlagsFromString('--no-allocation-site-pretenuring');

@@ -188,7 +188,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   });
   await apollo.start();
   /** The context of one operation, whichever path its request took. */
-  const contextOf = (request: IncomingMessage, response: ServerResponse) =>
+  const contextOf = async (request: IncomingMessage, response: ServerResponse) =>
     createRequestContext(options.providers, {
       onBatch: telemetry.loaderBatch,
       directory: options.directory,
@@ -202,7 +202,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
   if ((options.graphqlPostWithoutExpress ?? true) && !options.corsOrigins?.length) {
     graphqlPost = graphqlPostHandler({
       apollo,
-      context: async (request, response) => contextOf(request, response),
+      context: contextOf,
       maxBodyBytes: limits.maxBodyBytes,
       maxQueryDepth: limits.maxQueryDepth,
       routerSecret: options.routerSecret,
@@ -250,7 +250,7 @@ export async function startSubgraph(options: SubgraphServerOptions): Promise<Run
     express.json({ limit: limits.maxBodyBytes, verify: requireUtf8 }),
     checkPersistedQueries(),
     refuseDeepFragmentChains(limits),
-    expressMiddleware(apollo, { context: async ({ req, res }) => contextOf(req, res) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => contextOf(req, res) }),
   );
   app.use(jsonNotFound());
   app.use(jsonErrorHandler(options.logger, limits.maxBodyBytes));
